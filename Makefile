@@ -1,0 +1,66 @@
+# hlgrid — `make run` starts the demo city, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# Development defaults; production sets these in its own environment.
+export DEBUG ?= 1
+
+.PHONY: run test bench install install-dev lint format messages clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	$(PY) -c "import django, celery, mptt"  # fail here, not later, if the install did not take
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	$(PY) -c "import pytest, pytest_django, playwright, factory, time_machine"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.runtime node_modules/.installed
+
+install-dev: $(VENV)/.dev node_modules/.installed
+
+run: install
+	$(PY) manage.py compile_catalogues >/dev/null
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_helong_demo
+	$(PY) manage.py sweep_lights >/dev/null
+	@echo
+	@echo "  hlgrid is starting on http://127.0.0.1:$(PORT)/  (API docs: /api/docs/, health: /healthz)"
+	@echo "  Demo accounts above; password: hlgrid-demo.  Ctrl-C stops web, worker and beat."
+	@echo
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start
+
+test: install-dev
+	$(PY) manage.py compile_catalogues >/dev/null
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(PY) -m bench
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# Regenerate the Chinese catalogue after changing strings (needs GNU gettext); the
+# compiled .mo is committed so a fresh machine needs no gettext.
+messages: install-dev
+	$(PY) manage.py makemessages --locale zh_Hans --ignore ".venv/*" --ignore "node_modules/*" --no-obsolete
+	$(PY) manage.py compilemessages --locale zh_Hans
+
+clean:
+	rm -rf var staticfiles

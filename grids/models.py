@@ -1,0 +1,177 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+
+
+class NodeKind(models.TextChoices):
+    CITY = "CITY", _("City")
+    STREET = "STREET", _("Street (level-1 grid)")
+    COMMUNITY = "COMMUNITY", _("Community (level-2 grid)")
+    GRID = "GRID", _("Grid (level-3 grid)")
+
+
+# A child is exactly one kind below its parent.
+KIND_ORDER = [NodeKind.CITY, NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.GRID]
+CHILD_KIND = {KIND_ORDER[i]: KIND_ORDER[i + 1] for i in range(len(KIND_ORDER) - 1)}
+
+
+class GridNode(MPTTModel):
+    """A cell of the territory: the city, a street, a community or a grid.
+
+    Write it only through grids.services (the tree lock); read subtrees with
+    tree_id/lft/rght. `boundary` is a GeoJSON Polygon/MultiPolygon in WGS 84
+    (lng, lat); its bounding box and centroid are stored for cheap filtering.
+    """
+
+    parent = TreeForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NodeKind.choices)
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    min_lng = models.FloatField(null=True, editable=False)
+    min_lat = models.FloatField(null=True, editable=False)
+    max_lng = models.FloatField(null=True, editable=False)
+    max_lat = models.FloatField(null=True, editable=False)
+    centroid_lng = models.FloatField(null=True, editable=False)
+    centroid_lat = models.FloatField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class MPTTMeta:
+        order_insertion_by = ["code"]
+
+    class Meta:
+        verbose_name = _("grid node")
+        verbose_name_plural = _("grid nodes")
+        indexes = [
+            models.Index(fields=["tree_id", "lft", "rght"], name="gridnode_subtree"),
+            models.Index(fields=["kind", "tree_id", "lft"], name="gridnode_kind_subtree"),
+            models.Index(fields=["min_lng", "max_lng", "min_lat", "max_lat"], name="gridnode_bbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def child_kind(self) -> str | None:
+        return CHILD_KIND.get(self.kind)
+
+    @property
+    def head_title(self) -> str:
+        return HEAD_TITLES.get(self.kind, _("Head"))
+
+
+HEAD_TITLES = {
+    NodeKind.CITY: _("City grid chief"),
+    NodeKind.STREET: _("Street head"),
+    NodeKind.COMMUNITY: _("Road head"),
+    NodeKind.GRID: _("Grid head"),
+}
+
+
+class Department(models.Model):
+    """A functional department (城管, 民政, ...) that handles escalated petitions."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostKind(models.TextChoices):
+    WORKER = "WORKER", _("Grid worker")
+    HEAD = "HEAD", _("Head")
+    OFFICIAL = "OFFICIAL", _("Official")
+    DEPARTMENT = "DEPARTMENT", _("Department staff")
+    ASSESSOR = "ASSESSOR", _("Assessor")
+    ADMIN = "ADMIN", _("Administrator")
+
+
+# Where each kind of post may be held.
+POST_NODE_KINDS = {
+    PostKind.WORKER: {NodeKind.GRID},
+    PostKind.HEAD: {NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.GRID},
+    PostKind.OFFICIAL: {NodeKind.CITY, NodeKind.STREET, NodeKind.COMMUNITY},
+    PostKind.DEPARTMENT: {NodeKind.CITY, NodeKind.STREET},
+    PostKind.ASSESSOR: {NodeKind.CITY, NodeKind.STREET},
+    PostKind.ADMIN: {NodeKind.CITY},
+}
+
+
+class Post(models.Model):
+    """A user's role at a node of the grid tree; a post covers the node's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="posts",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=PostKind.choices)
+    node = models.ForeignKey(GridNode, on_delete=models.PROTECT, related_name="posts", verbose_name=_("node"))
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("department"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["node__tree_id", "node__lft", "kind"]
+        indexes = [models.Index(fields=["user", "is_active"], name="post_user_active")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="DEPARTMENT") & Q(department__isnull=False))
+                | (~Q(kind="DEPARTMENT") & Q(department__isnull=True)),
+                name="post_department_iff_department_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["node"],
+                condition=Q(kind="HEAD", is_active=True),
+                name="post_one_active_head_per_node",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "node"],
+                condition=Q(is_active=True, department__isnull=True),
+                name="post_unique_active_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "node", "department"],
+                condition=Q(is_active=True, department__isnull=False),
+                name="post_unique_active_department_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.title} · {self.node}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == PostKind.HEAD:
+            return str(HEAD_TITLES.get(self.node.kind, PostKind.HEAD.label))
+        if self.kind == PostKind.DEPARTMENT and self.department_id:
+            return f"{self.department.name} · {PostKind.DEPARTMENT.label}"
+        return str(PostKind(self.kind).label)

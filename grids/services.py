@@ -1,0 +1,190 @@
+"""Everything that changes the grid tree, departments' posts and who holds which post.
+
+Every tree write runs inside hlgrid.trees.tree_write("grids"), which serialises
+writers (django-mptt takes no locks) and bumps the version stamp that tells
+every process's point locator to rebuild.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from grids import geo
+from grids.models import CHILD_KIND, POST_NODE_KINDS, Department, GridNode, NodeKind, Post, PostKind
+from hlgrid.errors import InvalidInput, TransitionNotAllowed
+from hlgrid.trees import tree_write
+
+TREE = "grids"
+
+
+def _validate_kind(*, kind: str, parent: GridNode | None) -> None:
+    if kind not in NodeKind.values:
+        raise InvalidInput.field("kind", _("Unknown kind %(kind)s.") % {"kind": kind})
+    if parent is None:
+        if kind != NodeKind.CITY:
+            raise InvalidInput.field("parent", _("Only a city may be a root node."))
+        return
+    expected = CHILD_KIND.get(parent.kind)
+    if expected is None:
+        raise InvalidInput.field("parent", _("A grid cannot have child nodes."))
+    if kind != expected:
+        raise InvalidInput.field(
+            "kind",
+            _("A child of a %(parent)s must be a %(expected)s, not a %(kind)s.")
+            % {
+                "parent": NodeKind(parent.kind).label,
+                "expected": NodeKind(expected).label,
+                "kind": NodeKind(kind).label,
+            },
+        )
+
+
+def _validate_boundary(*, boundary, parent: GridNode | None, exclude_id: int | None = None) -> dict:
+    """Check the polygon against its parent and siblings; return the summary columns."""
+    if boundary is None:
+        return dict.fromkeys(("min_lng", "min_lat", "max_lng", "max_lat", "centroid_lng", "centroid_lat"))
+    geometry = geo.parse_boundary(boundary)
+    if parent is not None and parent.boundary:
+        geo.check_inside(geometry, geo.parse_boundary(parent.boundary))
+    min_lng, min_lat, max_lng, max_lat = geometry.bounds
+    # Only siblings whose bounding boxes meet ours can overlap.
+    siblings = GridNode.objects.filter(
+        parent=parent,
+        boundary__isnull=False,
+        min_lng__lte=max_lng,
+        max_lng__gte=min_lng,
+        min_lat__lte=max_lat,
+        max_lat__gte=min_lat,
+    )
+    if exclude_id is not None:
+        siblings = siblings.exclude(pk=exclude_id)
+    geo.check_no_overlap(
+        geometry, [(s.name, geo.parse_boundary(s.boundary)) for s in siblings.only("name", "boundary")]
+    )
+    return geo.summary(geometry)
+
+
+def _validate_code(*, code: str, exclude_id: int | None = None) -> str:
+    code = (code or "").strip()
+    if not code:
+        raise InvalidInput.field("code", _("A code is required."))
+    clash = GridNode.objects.filter(code=code)
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
+    if clash.exists():
+        raise InvalidInput.field("code", _("The code %(code)s is already used.") % {"code": code})
+    return code
+
+
+def gridnode_create(
+    *, parent: GridNode | None, kind: str, code: str, name: str, boundary: dict | None = None
+) -> GridNode:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput.field("name", _("A name is required."))
+    with tree_write(TREE):
+        if parent is not None:
+            parent = GridNode.objects.get(pk=parent.pk)  # fresh lft/rght under the lock
+        _validate_kind(kind=kind, parent=parent)
+        code = _validate_code(code=code)
+        summary = _validate_boundary(boundary=boundary, parent=parent)
+        node = GridNode(parent=parent, kind=kind, code=code, name=name, boundary=boundary, **summary)
+        node.save()
+    return node
+
+
+def gridnode_update(
+    *, node: GridNode, name: str | None = None, code: str | None = None, boundary=...
+) -> GridNode:
+    """Rename, recode or redraw a node. `boundary=...` (the default) leaves it unchanged."""
+    with tree_write(TREE):
+        node = GridNode.objects.select_related("parent").get(pk=node.pk)
+        fields = []
+        if name is not None:
+            if not name.strip():
+                raise InvalidInput.field("name", _("A name is required."))
+            node.name = name.strip()
+            fields.append("name")
+        if code is not None and code != node.code:
+            node.code = _validate_code(code=code, exclude_id=node.pk)
+            fields.append("code")
+        if boundary is not ...:
+            summary = _validate_boundary(boundary=boundary, parent=node.parent, exclude_id=node.pk)
+            if boundary is not None:
+                geometry = geo.parse_boundary(boundary)
+                for child in node.get_children().exclude(boundary__isnull=True).only("name", "boundary"):
+                    try:
+                        geo.check_inside(geo.parse_boundary(child.boundary), geometry)
+                    except InvalidInput:
+                        raise InvalidInput.field(
+                            "boundary",
+                            _("The new boundary would leave the child node %(name)s outside it.")
+                            % {"name": child.name},
+                        ) from None
+            node.boundary = boundary
+            for key, value in summary.items():
+                setattr(node, key, value)
+            fields += ["boundary", *summary.keys()]
+        if fields:
+            node.save(update_fields=[*fields, "updated_at"])
+    return node
+
+
+def gridnode_move(*, node: GridNode, target: GridNode, position: str = "last-child") -> GridNode:
+    """Move a node under a new parent (position relative to `target`, as django-mptt names it)."""
+    if position not in ("first-child", "last-child", "left", "right"):
+        raise InvalidInput.field("position", _("Unknown position %(p)s.") % {"p": position})
+    with tree_write(TREE):
+        node = GridNode.objects.get(pk=node.pk)
+        target = GridNode.objects.get(pk=target.pk)
+        new_parent = target if position.endswith("child") else target.parent
+        if (
+            new_parent is not None
+            and new_parent.tree_id == node.tree_id
+            and (node.lft <= new_parent.lft and new_parent.rght <= node.rght)
+        ):
+            raise InvalidInput.field("parent", _("A node cannot be moved inside itself."))
+        _validate_kind(kind=node.kind, parent=new_parent)
+        if node.boundary is not None:
+            _validate_boundary(boundary=node.boundary, parent=new_parent, exclude_id=node.pk)
+        GridNode.objects.move_node(node, target, position)
+        node.refresh_from_db()
+    return node
+
+
+def gridnode_delete(*, node: GridNode) -> None:
+    """Delete a leaf node that nobody holds a post at. Territory is never deleted with people on it."""
+    with tree_write(TREE):
+        node = GridNode.objects.get(pk=node.pk)
+        if not node.is_leaf_node():
+            raise TransitionNotAllowed(_("Delete or move the child nodes first."))
+        if Post.objects.filter(node=node, is_active=True).exists():
+            raise TransitionNotAllowed(_("End the posts held at this node first."))
+        node.delete()
+
+
+def post_assign(*, user, kind: str, node: GridNode, department: Department | None = None) -> Post:
+    if kind not in PostKind.values:
+        raise InvalidInput.field("kind", _("Unknown post kind %(kind)s.") % {"kind": kind})
+    if node.kind not in POST_NODE_KINDS[kind]:
+        raise InvalidInput.field(
+            "node",
+            _("A %(post)s post cannot be held at a %(node)s.")
+            % {"post": PostKind(kind).label, "node": NodeKind(node.kind).label},
+        )
+    if (kind == PostKind.DEPARTMENT) != (department is not None):
+        raise InvalidInput.field(
+            "department", _("A department is required for department staff posts, and only for them.")
+        )
+    try:
+        with transaction.atomic():
+            return Post.objects.create(user=user, kind=kind, node=node, department=department)
+    except IntegrityError:
+        if kind == PostKind.HEAD:
+            raise InvalidInput.field("node", _("This node already has a head.")) from None
+        raise InvalidInput.field("user", _("The user already holds this post.")) from None
+
+
+def post_end(*, post: Post) -> Post:
+    Post.objects.filter(pk=post.pk).update(is_active=False)
+    post.is_active = False
+    return post

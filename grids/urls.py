@@ -1,0 +1,9 @@
+from django.urls import path
+
+from grids import views
+
+app_name = "grids"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("<int:pk>/", views.node, name="node"),
+]

@@ -1,0 +1,28 @@
+"""Serialised writes to MPTT trees (see TreeLock)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.db.models import F
+
+from hlgrid.models import TreeLock
+
+
+@contextmanager
+def tree_write(name: str) -> Iterator[None]:
+    """Run the body in a transaction that holds the tree's writer lock.
+
+    The UPDATE is the first write of the transaction, so a second writer blocks
+    here until the first commits; it then reads the committed lft/rght values.
+    """
+    with transaction.atomic():
+        updated = TreeLock.objects.filter(name=name).update(version=F("version") + 1)
+        if not updated:
+            TreeLock.objects.get_or_create(name=name)
+            TreeLock.objects.filter(name=name).update(version=F("version") + 1)
+        yield
+
+
+def tree_version(name: str) -> int:
+    return TreeLock.objects.filter(name=name).values_list("version", flat=True).first() or 0

@@ -1,0 +1,72 @@
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.services import CHROMIUM
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# Without these flags Chromium tries to reach the outside world (updates, sync, QUIC),
+# which this closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page (360 px wide), in Chinese, as grid workers use it."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", device_scale_factor=2
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo_city(transactional_db):
+    call_command("load_helong_demo", verbosity=0, stdout=io.StringIO())
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, live_server, username: str, password: str = "hlgrid-demo") -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")

@@ -1,0 +1,61 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_need_a_login(client, city):
+    response = client.get("/grids/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_home_page_shows_the_users_posts(client, people):
+    client.force_login(people.gridhead)
+    page = client.get("/").content.decode()
+    assert "甲一网格" in page and "网格长" in page
+
+
+def test_a_worker_opening_the_tree_lands_on_its_grid(client, people, city):
+    client.force_login(people.worker)
+    response = client.get("/grids/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/grids/{city.grid_a1.pk}/"
+    page = response.content.decode()
+    assert "甲一网格" in page and "p_worker" not in page  # people are shown by name
+    assert "用户" in page  # the factory's display names
+
+
+def test_a_worker_asking_for_another_grid_page_gets_404(client, people, city):
+    client.force_login(people.worker)
+    assert client.get(f"/grids/{city.grid_b1.pk}/").status_code == 404
+    assert client.get(f"/grids/{city.community_a.pk}/").status_code == 404
+
+
+def test_an_official_drills_down_from_street_to_grid(client, people, city):
+    client.force_login(people.official)
+    street = client.get(f"/grids/{city.street_a.pk}/").content.decode()
+    assert f'href="/grids/{city.community_a.pk}/"' in street
+    community = client.get(f"/grids/{city.community_a.pk}/").content.decode()
+    assert f'href="/grids/{city.grid_a2.pk}/"' in community and "<svg" in community
+    assert f'href="/grids/{city.street_b.pk}/"' not in community
+    grid = client.get(f"/grids/{city.grid_a1.pk}/").content.decode()
+    assert "p_worker" not in grid and "网格员" in grid
+
+
+def test_the_tree_page_costs_the_same_queries_for_more_children(
+    client, people, city, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grids import services
+    from grids.models import NodeKind
+    from tests.factories import rect
+
+    client.force_login(people.assessor)
+    with CaptureQueriesContext(connection) as small:
+        client.get(f"/grids/{city.city.pk}/")
+    services.gridnode_update(node=city.street_b, boundary=rect(129.02, 42.5, 129.04, 42.52))
+    for i in range(5):
+        services.gridnode_create(parent=city.city, kind=NodeKind.STREET, code=f"T-X{i}", name=f"新街道{i}")
+    with CaptureQueriesContext(connection) as large:
+        client.get(f"/grids/{city.city.pk}/")
+    assert len(large) == len(small)
