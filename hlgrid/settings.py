@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "axes",
     "hlgrid",
     "grids",
+    # apps:residents
+    # apps:petitions
+    # apps:evaluation
+    # apps:party
+    # apps:dashboards
 ]
 
 MIDDLEWARE = [

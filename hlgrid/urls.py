@@ -12,6 +12,11 @@ from hlgrid import api, views
 router = DefaultRouter()
 router.register("grids", GridNodeViewSet, basename="grid")
 router.register("departments", DepartmentViewSet, basename="department")
+# api:residents
+# api:petitions
+# api:evaluation
+# api:party
+# api:dashboards
 
 api_urls = [
     path("auth/token/", api.TokenLoginView.as_view(), name="token"),
@@ -30,6 +35,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("grids/", include("grids.urls")),
+    # pages:residents
+    # pages:petitions
+    # pages:evaluation
+    # pages:party
+    # pages:dashboards
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
