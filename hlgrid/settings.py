@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "hlgrid",
     "grids",
-    # apps:residents
+    "residents",  # apps:residents
     # apps:petitions
     # apps:evaluation
     # apps:party
