@@ -107,3 +107,27 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__name", "node__name"]
     autocomplete_fields = ["user", "node"]
     list_select_related = ["user", "node", "department"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A post is assigned once; changing who/where means ending it and assigning a new one.
+        return ["user", "kind", "node", "department"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if not obj.is_active:
+                services.post_end(post=obj)
+            return
+        try:
+            created = services.post_assign(
+                user=obj.user, kind=obj.kind, node=obj.node, department=obj.department
+            )
+        except DomainError as exc:
+            raise ValidationError(exc.detail) from exc
+        obj.pk = created.pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), level=messages.ERROR)
+            return http.HttpResponseRedirect(request.get_full_path())

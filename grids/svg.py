@@ -10,12 +10,26 @@ from dataclasses import dataclass
 WIDTH = 1000.0
 
 
+FIELDS = (
+    "pk",
+    "name",
+    "boundary",
+    "min_lng",
+    "min_lat",
+    "max_lng",
+    "max_lat",
+    "centroid_lng",
+    "centroid_lat",
+)
+
+
 @dataclass
 class Shape:
     node: object
     path: str
     label_x: float
     label_y: float
+    linked: bool
 
 
 class Projection:
@@ -51,7 +65,7 @@ def path(geojson: dict, projection: Projection) -> str:
     return "".join(parts)
 
 
-def draw(outline_node, nodes) -> dict | None:
+def draw(outline_node, nodes, *, linked: set[int] | frozenset = frozenset()) -> dict | None:
     """SVG data for a node's outline and its children's shapes (None when nothing has a boundary)."""
     drawable = [n for n in nodes if n.boundary]
     frame = [n for n in [outline_node, *drawable] if n is not None and n.boundary]
@@ -66,6 +80,21 @@ def draw(outline_node, nodes) -> dict | None:
     shapes = []
     for node in drawable:
         x, y = projection.xy(node.centroid_lng, node.centroid_lat)
-        shapes.append(Shape(node=node, path=path(node.boundary, projection), label_x=x, label_y=y))
+        shapes.append(
+            Shape(
+                node=node,
+                path=path(node.boundary, projection),
+                label_x=x,
+                label_y=y,
+                linked=node.pk in linked,
+            )
+        )
     outline = path(outline_node.boundary, projection) if outline_node and outline_node.boundary else ""
-    return {"viewbox": projection.viewbox, "outline": outline, "shapes": shapes}
+    # Labels scale with the drawing so they stay readable on a phone and on a wall screen.
+    label_size = max(14, min(28, projection.width / (4 * max(len(shapes), 1) ** 0.5 * 2.2)))
+    return {
+        "viewbox": projection.viewbox,
+        "outline": outline,
+        "shapes": shapes,
+        "label_size": f"{label_size:.0f}",
+    }

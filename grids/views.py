@@ -12,7 +12,8 @@ def tree(request):
     if len(roots) == 1:
         return redirect("grids:node", pk=roots[0].pk)
     nodes = list(selectors.gridnode_list(user=request.user).filter(pk__in=[r.pk for r in roots]))
-    return render(request, "grids/tree.html", {"roots": nodes, "map": svg.draw(None, nodes)})
+    drawing = svg.draw(None, nodes, linked={n.pk for n in nodes})
+    return render(request, "grids/tree.html", {"roots": nodes, "map": drawing})
 
 
 @login_required
@@ -25,11 +26,22 @@ def node(request, pk: int):
         .filter(pk__in=[a.pk for a in ancestors])
         .values_list("pk", flat=True)
     )
+    if children or node.parent_id is None:
+        drawing = svg.draw(node, children or [node], linked={c.pk for c in children})
+    else:
+        # A grid is drawn among its neighbours (only those in scope are links).
+        siblings = list(node.parent.get_children().only(*svg.FIELDS))
+        in_scope = set(
+            selectors.gridnode_list(user=request.user)
+            .filter(pk__in=[s.pk for s in siblings])
+            .values_list("pk", flat=True)
+        )
+        drawing = svg.draw(node.parent, siblings, linked=in_scope - {node.pk})
     context = {
         "node": node,
         "ancestors": [(a, a.pk in visible) for a in ancestors],
         "children": children,
-        "map": svg.draw(node, children if children else [node]),
+        "map": drawing,
         "is_grid": node.kind == NodeKind.GRID,
     }
     return render(request, "grids/node.html", context)
