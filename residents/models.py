@@ -2,9 +2,14 @@
 key people (五类人群) and grid workers' visits; and the access log of every unmasked view.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from hlgrid.crypto import EncryptedTextField, mask_id_number, mask_phone, mask_text
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -64,3 +69,293 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("access log rows cannot be deleted")
+
+
+class Building(models.Model):
+    """A building (楼栋) in a GRID node: a micro-grid with its 楼栋长 (a resident)."""
+
+    grid = models.ForeignKey(
+        "grids.GridNode",
+        on_delete=models.PROTECT,
+        related_name="buildings",
+        limit_choices_to={"kind": "GRID"},
+        verbose_name=_("grid"),
+    )
+    number = models.CharField(_("number"), max_length=32)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    head = models.ForeignKey(
+        "Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("building head"),
+    )
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["grid_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["grid", "number"], name="building_unique_number")]
+
+    def __str__(self) -> str:
+        return self.name or str(_("Building %(number)s") % {"number": self.number})
+
+
+class Unit(models.Model):
+    """A unit (单元) of a building, with its 单元长 and the link of its residents' group chat."""
+
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building")
+    )
+    number = models.CharField(_("number"), max_length=32)
+    head = models.ForeignKey(
+        "Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit head"),
+    )
+    wechat_group_url = models.CharField(_("WeChat group link"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["building_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number")]
+
+    def __str__(self) -> str:
+        return str(_("Unit %(number)s") % {"number": self.number})
+
+
+class Household(models.Model):
+    """A household (户) behind a door of a unit. `grid` repeats the building's grid for scoping."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="households", verbose_name=_("unit")
+    )
+    door = models.CharField(_("door"), max_length=32)
+    grid = models.ForeignKey(
+        "grids.GridNode",
+        on_delete=models.PROTECT,
+        related_name="households",
+        editable=False,
+        verbose_name=_("grid"),
+    )
+    label = models.CharField(_("address"), max_length=128, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["unit_id", "door"]
+        constraints = [models.UniqueConstraint(fields=["unit", "door"], name="household_unique_door")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Resident(models.Model):
+    """A person living in a household. ID number, phone and health details are encrypted at rest.
+
+    `id_number_hash` (a keyed HMAC) finds a number exactly and keeps it unique; birth date
+    and sex are derived from the number by residents.services.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("household")
+    )
+    name = models.CharField(_("name"), max_length=64, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    id_number = EncryptedTextField(_("ID number"), editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    is_party_member = models.BooleanField(_("Party member"), default=False)
+    health = EncryptedTextField(_("health details"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["household_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def health_masked(self) -> str:
+        return mask_text(self.health)
+
+
+class KeyGroup(models.Model):
+    """One of the key groups (五类人群) with how often its members must be visited."""
+
+    name = models.CharField(_("name"), max_length=32, unique=True)
+    visit_interval_days = models.PositiveSmallIntegerField(_("visit interval (days)"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("key group")
+        verbose_name_plural = _("key groups")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visit_interval_days__gte=1), name="keygroup_interval_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Light(models.TextChoices):
+    GREEN = "GREEN", _("Green")
+    YELLOW = "YELLOW", _("Yellow")
+    RED = "RED", _("Red")
+
+
+class KeyMembership(models.Model):
+    """A resident's membership of a key group: who looks after them, and when the next visit is due.
+
+    The light is a pure function of `next_visit_due`, `warn_from` and today's date
+    (residents.lights); `warn_from` starts the last quarter of the interval.
+    """
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("resident")
+    )
+    group = models.ForeignKey(
+        KeyGroup, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("group")
+    )
+    grid = models.ForeignKey(
+        "grids.GridNode", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("grid")
+    )
+    condition = models.TextField(_("condition"), blank=True)
+    measures = models.TextField(_("measures taken"), blank=True)
+    guardian = models.CharField(_("guardian or contact"), max_length=64, blank=True)
+    guardian_phone = EncryptedTextField(_("guardian's phone"), blank=True)
+    since = models.DateField(_("since"))
+    next_visit_due = models.DateField(_("next visit due"))
+    warn_from = models.DateField(_("due soon from"))
+    last_visited_at = models.DateTimeField(_("last visited"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("key membership")
+        verbose_name_plural = _("key memberships")
+        ordering = ["next_visit_due", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "group"],
+                condition=models.Q(is_active=True),
+                name="keymembership_one_active_per_group",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["grid", "next_visit_due"],
+                condition=models.Q(is_active=True),
+                name="keymembership_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.group}"
+
+
+class VisitKind(models.TextChoices):
+    ROUTINE = "ROUTINE", _("Routine visit")
+    KEY_PERSON = "KEY_PERSON", _("Key person visit")
+    PETITION_FOLLOW_UP = "PETITION_FOLLOW_UP", _("Petition follow-up")
+
+
+class Visit(models.Model):
+    """A grid worker's visit (走访) to a household. Immutable: a correction is a new visit
+    that references the one it corrects."""
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("worker")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="visits", verbose_name=_("household")
+    )
+    grid = models.ForeignKey(
+        "grids.GridNode", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("grid")
+    )
+    visited_at = models.DateTimeField(_("visited at"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=VisitKind.choices, default=VisitKind.ROUTINE)
+    people_seen = models.ManyToManyField(
+        Resident, blank=True, related_name="visits_seen", verbose_name=_("people seen")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    problem_found = models.BooleanField(_("problem found"), default=False)
+    problem_description = models.TextField(_("problem"), blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-id"]
+        indexes = [
+            models.Index(fields=["worker", "visited_at"], name="visit_worker_time"),
+            models.Index(fields=["grid", "visited_at"], name="visit_grid_time"),
+            models.Index(fields=["household", "visited_at"], name="visit_household_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.visited_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("a visit is immutable once saved; log a correction instead")
+        super().save(*args, **kwargs)
+
+
+def _photo_path(instance, filename: str) -> str:
+    return f"visits/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit, re-encoded as JPEG without its EXIF data (no GPS trail)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="photos", verbose_name=_("visit"))
+    image = models.ImageField(_("photo"), upload_to=_photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name

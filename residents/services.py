@@ -1,22 +1,57 @@
-"""Everything that changes residents' data, key people and visits; one function per use case."""
+"""Everything that changes residents' data, key people and visits; one function per use case.
+
+Callers (views, the API, the importer, the demo) pass objects already fetched through the
+scoped selectors; the services check the actor's scope again where a write depends on it.
+"""
+
+import datetime
+import io
+import math
+import re
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_ipv46_address
-from django.db import models
+from django.core.files.base import ContentFile
+from django.core.validators import URLValidator, validate_ipv46_address
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps, UnidentifiedImageError
+from shapely.geometry import Point
+from shapely.ops import transform
 
-from residents.models import AccessLog
+from grids import geo
+from grids.models import GridNode, NodeKind
+from hlgrid.crypto import lookup_hash
+from hlgrid.errors import InvalidInput, NotFound
+from hlgrid.scoping import scope_queryset
+from residents import idcard, lights
+from residents.models import (
+    AccessLog,
+    Building,
+    Household,
+    KeyGroup,
+    KeyMembership,
+    Resident,
+    Unit,
+    Visit,
+    VisitKind,
+    VisitPhoto,
+)
 
 USER_AGENT_MAX = AccessLog._meta.get_field("user_agent").max_length
 LABEL_MAX = AccessLog._meta.get_field("subject_label").max_length
+
+
+# --- access log --------------------------------------------------------------------------------
 
 
 def _client_ip(request) -> str | None:
     """The caller's address as Django sees it (REMOTE_ADDR; a TLS proxy sets it via the WSGI server)."""
     if request is None:
         return None
-    meta = getattr(request, "META", {})
-    address = (meta.get("REMOTE_ADDR") or "").strip()
+    address = (getattr(request, "META", {}).get("REMOTE_ADDR") or "").strip()
     try:
         validate_ipv46_address(address)
     except ValidationError:
@@ -27,8 +62,8 @@ def _client_ip(request) -> str | None:
 def access_log_record(*, actor, subject: models.Model, field: str, request=None) -> AccessLog:
     """Write the access-log row for one unmasked view of `field` of `subject` by `actor`.
 
-    Call it inside the transaction that reveals the value, once per revealed field group
-    (e.g. one row for "id_number,phone" when an action shows both).
+    Call it inside the transaction that reveals the value, once per reveal (one row for
+    "id_number,phone" when an action shows both).
     """
     request = getattr(request, "_request", request)  # DRF's Request wraps Django's
     meta = getattr(request, "META", {}) if request is not None else {}
@@ -42,3 +77,408 @@ def access_log_record(*, actor, subject: models.Model, field: str, request=None)
         ip=_client_ip(request),
         user_agent=(meta.get("HTTP_USER_AGENT") or "")[:USER_AGENT_MAX],
     )
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+def _check_grid_in_scope(actor, grid: GridNode) -> None:
+    from residents.selectors import RESIDENT_POST_KINDS
+
+    if actor is None:  # the demo loader and data migrations act as the system
+        return
+    visible = scope_queryset(
+        actor, GridNode.objects.filter(pk=grid.pk), node_path="", post_kinds=RESIDENT_POST_KINDS
+    )
+    if not visible.exists():
+        raise NotFound()
+
+
+# --- places ------------------------------------------------------------------------------------
+
+
+def _required(field: str, value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput.field(field, _("This field is required."))
+    return value
+
+
+def household_label(building_number: str, unit_number: str, door: str) -> str:
+    """The address as people say it: 3栋2单元301."""
+    return f"{building_number}栋{unit_number}单元{door}"
+
+
+def building_create(*, actor, grid: GridNode, number: str, name: str = "") -> Building:
+    if grid.kind != NodeKind.GRID:
+        raise InvalidInput.field("grid", _("Buildings belong to a grid (level-3 node)."))
+    _check_grid_in_scope(actor, grid)
+    number = _required("number", number)
+    try:
+        with transaction.atomic():
+            return Building.objects.create(grid=grid, number=number, name=(name or "").strip())
+    except IntegrityError:
+        raise InvalidInput.field(
+            "number", _("This grid already has building %(n)s.") % {"n": number}
+        ) from None
+
+
+def unit_create(*, actor, building: Building, number: str, wechat_group_url: str = "") -> Unit:
+    _check_grid_in_scope(actor, building.grid)
+    number = _required("number", number)
+    wechat_group_url = _check_url(wechat_group_url)
+    try:
+        with transaction.atomic():
+            return Unit.objects.create(building=building, number=number, wechat_group_url=wechat_group_url)
+    except IntegrityError:
+        raise InvalidInput.field(
+            "number", _("This building already has unit %(n)s.") % {"n": number}
+        ) from None
+
+
+def _check_url(url: str) -> str:
+    url = (url or "").strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https", "weixin"])(url)
+        except ValidationError:
+            raise InvalidInput.field("wechat_group_url", _("Enter a valid link.")) from None
+    return url
+
+
+def unit_set_group_chat(*, actor, unit: Unit, url: str) -> Unit:
+    _check_grid_in_scope(actor, unit.building.grid)
+    unit.wechat_group_url = _check_url(url)
+    unit.save(update_fields=["wechat_group_url"])
+    return unit
+
+
+def household_create(*, actor, unit: Unit, door: str) -> Household:
+    building = unit.building
+    _check_grid_in_scope(actor, building.grid)
+    door = _required("door", door)
+    try:
+        with transaction.atomic():
+            return Household.objects.create(
+                unit=unit,
+                door=door,
+                grid_id=building.grid_id,
+                label=household_label(building.number, unit.number, door),
+            )
+    except IntegrityError:
+        raise InvalidInput.field("door", _("This unit already has door %(n)s.") % {"n": door}) from None
+
+
+def building_set_head(*, actor, building: Building, head: Resident | None) -> Building:
+    """Make a resident of the building its 楼栋长 (or clear it)."""
+    _check_grid_in_scope(actor, building.grid)
+    if head is not None and head.household.unit.building_id != building.pk:
+        raise InvalidInput.field("head", _("The building head must live in the building."))
+    building.head = head
+    building.save(update_fields=["head"])
+    return building
+
+
+def unit_set_head(*, actor, unit: Unit, head: Resident | None) -> Unit:
+    """Make a resident of the unit its 单元长 (or clear it)."""
+    _check_grid_in_scope(actor, unit.building.grid)
+    if head is not None and head.household.unit_id != unit.pk:
+        raise InvalidInput.field("head", _("The unit head must live in the unit."))
+    unit.head = head
+    unit.save(update_fields=["head"])
+    return unit
+
+
+# --- residents ---------------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+ID_REASONS = {  # idcard's reasons, for people
+    "an ID number has 18 characters": gettext_lazy("An ID number has 18 characters."),
+    "an ID number is 17 digits followed by a digit or X": gettext_lazy(
+        "An ID number is 17 digits followed by a digit or X."
+    ),
+    "the first six digits are not an address code": gettext_lazy(
+        "The first six digits are not an address code."
+    ),
+    "the birth date is not a real date": gettext_lazy("The birth date in the ID number is not a real date."),
+    "the birth date is in the future": gettext_lazy("The birth date in the ID number is in the future."),
+    "the birth date is before 1900": gettext_lazy("The birth date in the ID number is before 1900."),
+    "the check character does not match": gettext_lazy("The check character (last character) is wrong."),
+}
+
+
+def id_number_check(raw: str) -> idcard.IdNumber:
+    """Parse an ID number or raise InvalidInput on the field `id_number` with the reason."""
+    try:
+        return idcard.parse(raw, today=lights.today())
+    except idcard.InvalidIdNumber as exc:
+        raise InvalidInput.field("id_number", str(ID_REASONS.get(str(exc), exc))) from None
+
+
+def phone_normalise(raw: str, *, field: str = "phone") -> str:
+    phone = re.sub(r"[\s()]", "", raw or "").removeprefix("+86")
+    if phone and not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+        raise InvalidInput.field(field, _("Enter an 11-digit mobile number or a landline number."))
+    return phone
+
+
+def resident_create(
+    *,
+    actor,
+    household: Household,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    is_party_member: bool = False,
+    notes: str = "",
+    health: str = "",
+) -> Resident:
+    """Register a resident. The ID number is validated (GB 11643), stored encrypted with its
+    keyed hash, and gives the birth date and sex. Nothing is written on a bad value."""
+    _check_grid_in_scope(actor, household.grid)
+    name = _required("name", name)
+    parsed = id_number_check(id_number)
+    phone = phone_normalise(phone)
+    number_hash = lookup_hash(parsed.number)
+    if Resident.objects.filter(id_number_hash=number_hash).exists():
+        raise InvalidInput.field("id_number", _("A resident with this ID number is already registered."))
+    try:
+        with transaction.atomic():
+            return Resident.objects.create(
+                household=household,
+                name=name,
+                sex=parsed.sex,
+                birth_date=parsed.birth_date,
+                id_number=parsed.number,
+                id_number_hash=number_hash,
+                phone=phone,
+                is_party_member=bool(is_party_member),
+                notes=(notes or "").strip(),
+                health=(health or "").strip(),
+            )
+    except IntegrityError:  # a concurrent registration of the same number
+        raise InvalidInput.field(
+            "id_number", _("A resident with this ID number is already registered.")
+        ) from None
+
+
+REVEALABLE = ("id_number", "phone", "health")
+
+
+def resident_reveal(*, actor, resident: Resident, fields: Iterable[str] = REVEALABLE, request=None) -> dict:
+    """The unmasked values of `fields`, and exactly one access-log row naming them.
+
+    `resident` comes from a scoped selector; the scope is checked again here so no caller can
+    reveal a resident of another grid.
+    """
+    fields = [f for f in REVEALABLE if f in set(fields)]
+    if not fields:
+        raise InvalidInput.field("fields", _("Choose what to show."))
+    from residents.selectors import resident_list
+
+    if not resident_list(user=actor).filter(pk=resident.pk).exists():
+        raise NotFound()
+    with transaction.atomic():
+        access_log_record(actor=actor, subject=resident, field=",".join(fields), request=request)
+    return {field: getattr(resident, field) for field in fields}
+
+
+# --- key people --------------------------------------------------------------------------------
+
+
+def _last_visit_at(household_id: int) -> datetime.datetime | None:
+    return (
+        Visit.objects.filter(household_id=household_id)
+        .order_by("-visited_at")
+        .values_list("visited_at", flat=True)
+    ).first()
+
+
+def key_membership_create(
+    *,
+    actor,
+    resident: Resident,
+    group: KeyGroup,
+    since: datetime.date | None = None,
+    condition: str = "",
+    measures: str = "",
+    guardian: str = "",
+    guardian_phone: str = "",
+) -> KeyMembership:
+    """Record that a resident belongs to a key group. The first visit is due one interval after
+    the household's last visit (or after `since` if it was never visited)."""
+    household = resident.household
+    _check_grid_in_scope(actor, household.grid)
+    since = since or lights.today()
+    if since > lights.today():
+        raise InvalidInput.field("since", _("This date is in the future."))
+    last = _last_visit_at(household.pk)
+    base = max(since, timezone.localdate(last)) if last else since
+    due, warn = lights.due_dates(visited_on=base, interval_days=group.visit_interval_days)
+    try:
+        with transaction.atomic():
+            return KeyMembership.objects.create(
+                resident=resident,
+                group=group,
+                grid_id=household.grid_id,
+                since=since,
+                condition=(condition or "").strip(),
+                measures=(measures or "").strip(),
+                guardian=(guardian or "").strip(),
+                guardian_phone=phone_normalise(guardian_phone, field="guardian_phone"),
+                next_visit_due=due,
+                warn_from=warn,
+                last_visited_at=last,
+            )
+    except IntegrityError:
+        raise InvalidInput.field("group", _("The resident already belongs to this group.")) from None
+
+
+def key_membership_end(*, actor, membership: KeyMembership) -> KeyMembership:
+    _check_grid_in_scope(actor, membership.grid)
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    return membership
+
+
+def _reset_due_dates(*, household_id: int, visited_at: datetime.datetime) -> int:
+    """A visit to the household resets its key people's due dates (one UPDATE per group interval;
+    a back-dated visit older than the last one changes nothing)."""
+    visited_on = timezone.localdate(visited_at)
+    memberships = KeyMembership.objects.filter(resident__household_id=household_id, is_active=True).filter(
+        models.Q(last_visited_at__isnull=True) | models.Q(last_visited_at__lt=visited_at)
+    )
+    changed = 0
+    intervals = set(memberships.values_list("group__visit_interval_days", flat=True))
+    for interval in sorted(intervals):
+        due, warn = lights.due_dates(visited_on=visited_on, interval_days=interval)
+        changed += KeyMembership.objects.filter(
+            pk__in=memberships.filter(group__visit_interval_days=interval).values("pk")
+        ).update(last_visited_at=visited_at, next_visit_due=due, warn_from=warn)
+    return changed
+
+
+# --- visits ------------------------------------------------------------------------------------
+
+LOCATION_TOLERANCE_M = 300
+PHOTO_MAX_BYTES = 12 * 1024 * 1024
+PHOTO_MAX_COUNT = 6
+PHOTO_MAX_SIDE = 2048
+
+
+def distance_outside_m(geometry, *, latitude: float, longitude: float) -> float:
+    """Metres from the point to the polygon (0 inside), on a local equirectangular projection,
+    accurate to a few metres at a grid's scale."""
+    lat0 = math.radians(latitude)
+    kx, ky = 111_320.0 * math.cos(lat0), 110_574.0
+
+    def to_metres(x, y, z=None):
+        return (x - longitude) * kx, (y - latitude) * ky
+
+    return transform(to_metres, geometry).distance(Point(0, 0))
+
+
+def check_location(*, grid: GridNode, latitude: float | None, longitude: float | None) -> None:
+    if latitude is None and longitude is None:
+        return
+    if latitude is None or longitude is None:
+        raise InvalidInput.field("location", _("A location needs both a latitude and a longitude."))
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InvalidInput.field("location", _("This is not a valid location."))
+    if not grid.boundary:
+        return
+    distance = distance_outside_m(geo.parse_boundary(grid.boundary), latitude=latitude, longitude=longitude)
+    if distance > LOCATION_TOLERANCE_M:
+        raise InvalidInput.field(
+            "location",
+            _(
+                "Your location is about %(km).1f km outside %(grid)s. Log the visit where it happens, "
+                "or leave the location out."
+            )
+            % {"km": distance / 1000, "grid": grid.name},
+        )
+
+
+def clean_photo(upload) -> ContentFile:
+    """Check an upload is a real image and re-encode it as JPEG: EXIF (GPS, device) is dropped,
+    the orientation applied, the longest side kept under PHOTO_MAX_SIDE."""
+    if upload.size > PHOTO_MAX_BYTES:
+        raise InvalidInput.field("photos", _("A photo may be at most 12 MB."))
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            clean = image.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise InvalidInput.field("photos", _("This file is not a photo.")) from None
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=85, optimize=True)  # no exif= argument: nothing carried over
+    return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+def visit_log(
+    *,
+    worker,
+    household: Household,
+    kind: str = VisitKind.ROUTINE,
+    people_seen: Iterable[Resident] = (),
+    notes: str = "",
+    photos: Iterable = (),
+    latitude: float | None = None,
+    longitude: float | None = None,
+    problem_found: bool = False,
+    problem_description: str = "",
+    visited_at: datetime.datetime | None = None,
+    corrects: Visit | None = None,
+) -> Visit:
+    """Log a visit. It resets the due dates of the household's key people. A visit is never
+    edited: `corrects` names the earlier visit of the same household that this one corrects."""
+    _check_grid_in_scope(worker, household.grid)
+    if kind not in VisitKind.values:
+        raise InvalidInput.field("kind", _("Unknown kind of visit."))
+    now = timezone.now()
+    visited_at = visited_at or now
+    if visited_at > now + datetime.timedelta(minutes=5):
+        raise InvalidInput.field("visited_at", _("A visit cannot be in the future."))
+    people = list(people_seen)
+    if any(person.household_id != household.pk for person in people):
+        raise InvalidInput.field("people_seen", _("The people seen must live in the household visited."))
+    problem_description = (problem_description or "").strip()
+    if problem_found and not problem_description:
+        raise InvalidInput.field("problem_description", _("Describe the problem found."))
+    if corrects is not None and corrects.household_id != household.pk:
+        raise InvalidInput.field("corrects", _("A correction must be for a visit to the same household."))
+    check_location(grid=household.grid, latitude=latitude, longitude=longitude)
+    photos = list(photos)
+    if len(photos) > PHOTO_MAX_COUNT:
+        raise InvalidInput.field("photos", _("At most %(n)d photos per visit.") % {"n": PHOTO_MAX_COUNT})
+    cleaned = [clean_photo(photo) for photo in photos]
+
+    with transaction.atomic():
+        visit = Visit.objects.create(
+            worker=worker,
+            household=household,
+            grid_id=household.grid_id,
+            visited_at=visited_at,
+            kind=kind,
+            notes=(notes or "").strip(),
+            latitude=latitude,
+            longitude=longitude,
+            problem_found=bool(problem_found),
+            problem_description=problem_description if problem_found else "",
+            corrects=corrects,
+        )
+        if people:
+            visit.people_seen.set(people)
+        for content in cleaned:
+            photo = VisitPhoto(visit=visit)
+            photo.image.save(content.name, content, save=False)
+            photo.save()
+        _reset_due_dates(household_id=household.pk, visited_at=visited_at)
+    return visit

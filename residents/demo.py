@@ -1,0 +1,355 @@
+"""The demo city's people: 686 buildings (686 楼栋长), 2,828 units (2,142 单元长), about
+3,200 households and 8,000 residents (× scale) with valid ID numbers of 和龙市 (222406),
+key people in the five groups, and a year of visits by the grid workers in which some key
+people are now overdue (the `worker`'s grid always shows red, yellow and green).
+
+Everything is bulk-inserted; personal data is encrypted on the way in like any other write.
+"""
+
+import datetime
+import math
+from collections import defaultdict
+
+from django.utils import timezone
+
+from hlgrid.crypto import lookup_hash
+from residents import idcard, lights
+from residents.models import (
+    Building,
+    Household,
+    KeyGroup,
+    KeyMembership,
+    Light,
+    Resident,
+    Unit,
+    Visit,
+    VisitKind,
+)
+from residents.services import household_label
+
+REGION = "222406"  # 和龙市
+BUILDINGS = 686
+UNITS = 2_828
+UNIT_HEADS = 2_142
+RESIDENTS = 8_000  # at scale 1
+HOUSEHOLD_SIZES = [(1, 20), (2, 35), (3, 25), (4, 15), (5, 5)]  # mean 2.5
+BATCH = 2_000
+
+CONDITIONS = {
+    "重病患者": ["尿毒症，每周透析两次", "脑梗后遗症，行动不便", "肺癌术后康复", "重度心衰", "白血病化疗中"],
+    "留守儿童": ["父母在外务工，由祖父母照看", "父亲在韩国务工，母亲外出", "父母在外地打工，寄住亲戚家"],
+    "残障人士": ["肢体残疾二级", "视力残疾一级", "听力残疾三级", "智力残疾二级"],
+    "独居/空巢老人": ["独居，子女在外地", "老两口同住，子女在韩国", "独居，患高血压"],
+    "困难家庭": ["低保户", "特困供养", "因病致贫", "残疾人家庭，收入低"],
+}
+MEASURES = [
+    "每周上门探望，协助就医",
+    "联系社区医生定期随访",
+    "落实低保和临时救助",
+    "安排志愿者结对帮扶",
+    "协调学校关注学习生活",
+]
+HEALTH = {"重病患者": "需定期复查，按时服药", "残障人士": "持残疾人证，需辅助器具"}
+PROBLEMS = [
+    "楼道照明损坏，夜间出行不便",
+    "屋顶漏水，需要维修",
+    "下水道堵塞",
+    "楼前积雪未清理",
+    "邻里噪音纠纷",
+]
+
+
+def _split(total: int, parts: int, rng) -> list[int]:
+    """`total` spread over `parts` as evenly as possible, the larger shares at random places."""
+    base, extra = divmod(total, parts)
+    larger = set(rng.sample(range(parts), extra))
+    return [base + (1 if i in larger else 0) for i in range(parts)]
+
+
+def _weighted(rng, choices):
+    values, weights = zip(*choices)
+    return rng.choices(values, weights=weights)[0]
+
+
+def load(ctx) -> None:
+    rng, scale = ctx.rng, ctx.scale
+    now = timezone.now()
+    today = timezone.localdate(now)
+    grids = ctx.data["grids"]
+
+    # --- buildings, units, households ---------------------------------------------------------
+    buildings = []
+    for grid, count in zip(grids, _split(BUILDINGS, len(grids), rng)):
+        for number in range(1, count + 1):
+            buildings.append(Building(grid=grid, number=str(number)))
+    Building.objects.bulk_create(buildings, batch_size=BATCH)
+
+    units = []
+    for building, count in zip(buildings, _split(UNITS, len(buildings), rng)):
+        for number in range(1, count + 1):
+            units.append(
+                Unit(
+                    building=building,
+                    number=str(number),
+                    wechat_group_url=f"https://weixin.qq.com/g/hl{building.grid.code[-5:]}{building.number}{number}",
+                )
+            )
+    Unit.objects.bulk_create(units, batch_size=BATCH)
+
+    household_count = math.ceil(RESIDENTS * scale / 2.5)
+    per_unit = [1] * len(units)  # every unit has at least one household (and so a possible head)
+    for index in rng.choices(range(len(units)), k=max(0, household_count - len(units))):
+        per_unit[index] += 1
+    households = []
+    for unit, count in zip(units, per_unit):
+        for i in range(count):
+            door = f"{i // 2 + 1}0{i % 2 + 1}"  # 101, 102, 201, 202, ...
+            households.append(
+                Household(
+                    unit=unit,
+                    door=door,
+                    grid_id=unit.building.grid_id,
+                    label=household_label(unit.building.number, unit.number, door),
+                )
+            )
+    Household.objects.bulk_create(households, batch_size=BATCH)
+
+    # --- residents ----------------------------------------------------------------------------
+    used: set[str] = set()
+
+    def new_id(birth: datetime.date, male: bool) -> str:
+        while True:
+            sequence = rng.randrange(0, 500) * 2 + (1 if male else 0)
+            number = idcard.make(REGION, birth, sequence)
+            if number not in used:
+                used.add(number)
+                return number
+
+    def birth_between(min_age: int, max_age: int) -> datetime.date:
+        return today - datetime.timedelta(days=rng.randint(min_age * 365 + 1, max_age * 365 + 300))
+
+    residents: list[Resident] = []
+    members: dict[int, list[Resident]] = {}  # household index -> residents
+    for h_index, household in enumerate(households):
+        size = _weighted(rng, HOUSEHOLD_SIZES)
+        first_age = rng.randint(25, 88)
+        people = []
+        for p in range(size):
+            if p == 0:
+                birth, male = birth_between(first_age, first_age), rng.random() < 0.5
+            elif p == 1:
+                spouse = max(20, first_age + rng.randint(-5, 5))
+                birth, male = birth_between(spouse, spouse), people[0].sex != "M"
+            else:
+                birth, male = (
+                    birth_between(0, 17) if first_age < 60 else birth_between(20, 45),
+                    rng.random() < 0.5,
+                )
+            adult = (today - birth).days >= 18 * 365
+            number = new_id(birth, male)
+            person = Resident(
+                household=household,
+                name=ctx.person_name(),
+                sex="M" if male else "F",
+                birth_date=birth,
+                id_number=number,
+                id_number_hash=lookup_hash(number),
+                phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" if adult else "",
+                is_party_member=adult and rng.random() < 0.12,
+            )
+            people.append(person)
+        members[h_index] = people
+        residents.extend(people)
+    Resident.objects.bulk_create(residents, batch_size=BATCH)
+
+    # --- the five heads below the grid: 楼栋长 and 单元长 -----------------------------------------
+    first_resident_of_unit: dict[int, Resident] = {}
+    residents_of_building: dict[int, list[Resident]] = defaultdict(list)
+    for h_index, household in enumerate(households):
+        people = members[h_index]
+        first_resident_of_unit.setdefault(household.unit_id, people[0])
+        residents_of_building[household.unit.building_id].append(people[0])
+    for building in buildings:
+        building.head = rng.choice(residents_of_building[building.pk])
+    Building.objects.bulk_update(buildings, ["head"], batch_size=BATCH)
+    headed_units = rng.sample(units, UNIT_HEADS)
+    for unit in headed_units:
+        unit.head = first_resident_of_unit[unit.pk]
+    Unit.objects.bulk_update(headed_units, ["head"], batch_size=BATCH)
+
+    # --- key people ---------------------------------------------------------------------------
+    groups = {g.name: g for g in KeyGroup.objects.all()}
+    first_grid = grids[0].pk
+    memberships: list[KeyMembership] = []
+    chosen: set[tuple[int, int]] = set()
+
+    def age(person: Resident) -> int:
+        return (today - person.birth_date).days // 365
+
+    def add(person: Resident, group_name: str) -> None:
+        group = groups.get(group_name)
+        if group is None or (person.pk, group.pk) in chosen:
+            return
+        chosen.add((person.pk, group.pk))
+        if group_name in HEALTH:
+            person.health = HEALTH[group_name]
+        memberships.append(
+            KeyMembership(
+                resident=person,
+                group=group,
+                grid_id=person.household.grid_id,
+                condition=rng.choice(CONDITIONS.get(group_name, ["需要关注"])),
+                measures=rng.choice(MEASURES),
+                guardian=ctx.person_name() + rng.choice(["（子女）", "（祖父母）", "（邻居）", "（配偶）"]),
+                since=today - datetime.timedelta(days=rng.randint(60, 1_500)),
+                next_visit_due=today,
+                warn_from=today,
+            )
+        )
+
+    for h_index, household in enumerate(households):
+        people = members[h_index]
+        share = 3.0 if household.grid_id == first_grid else 1.0  # the demo worker sees a full day
+        for person in people:
+            years = age(person)
+            if years < 16 and rng.random() < 0.12 * share:
+                add(person, "留守儿童")
+            elif years >= 65 and len(people) <= 2 and rng.random() < 0.2 * share:
+                add(person, "独居/空巢老人")
+            elif years >= 18 and rng.random() < 0.012 * share:
+                add(person, "重病患者")
+            elif rng.random() < 0.01 * share:
+                add(person, "残障人士")
+        if rng.random() < 0.02 * share:
+            add(people[0], "困难家庭")
+    Resident.objects.bulk_update(
+        [m.resident for m in memberships if m.resident.health], ["health"], batch_size=BATCH
+    )
+
+    # --- a year of visits ---------------------------------------------------------------------
+    workers = ctx.data["workers_by_grid"]
+    grid_centre = {g.pk: (g.centroid_lat, g.centroid_lng) for g in grids}
+    year_ago = today - datetime.timedelta(days=365)
+    visits: list[Visit] = []
+    seen: list[list[Resident]] = []
+
+    def visit(household: Household, day: datetime.date, kind: str, people: list[Resident]) -> Visit:
+        when = datetime.datetime.combine(day, datetime.time(rng.randint(8, 17), rng.randrange(60)))
+        when = timezone.make_aware(when)
+        if when > now:
+            when = now - datetime.timedelta(minutes=rng.randint(5, 120))
+        lat, lng = grid_centre[household.grid_id]
+        problem = rng.random() < 0.03
+        visits.append(
+            Visit(
+                worker_id=rng.choice(workers[household.grid_id]),
+                household=household,
+                grid_id=household.grid_id,
+                visited_at=when,
+                kind=kind,
+                notes=rng.choice(["家中一切正常", "了解生活情况", "宣传政策", "询问身体状况", "送去慰问品"]),
+                latitude=lat + rng.uniform(-3e-4, 3e-4) if lat is not None else None,
+                longitude=lng + rng.uniform(-3e-4, 3e-4) if lng is not None else None,
+                problem_found=problem,
+                problem_description=rng.choice(PROBLEMS) if problem else "",
+            )
+        )
+        seen.append(people)
+        return visits[-1]
+
+    key_by_household: dict[int, list[KeyMembership]] = defaultdict(list)
+    for membership in memberships:
+        key_by_household[membership.resident.household_id].append(membership)
+    index_of = {household.pk: i for i, household in enumerate(households)}
+
+    # Households with key people are visited on their shortest interval; the last visit sets
+    # the light they show today (the first grid cycles red, yellow, green, green).
+    statuses = [Light.RED, Light.YELLOW, Light.GREEN, Light.GREEN]
+    first_grid_turn = 0
+    last_visit: dict[int, datetime.datetime] = {}
+    for household_id, items in key_by_household.items():
+        household = households[index_of[household_id]]
+        interval = min(m.group.visit_interval_days for m in items)
+        warn = interval - interval // 4
+        if household.grid_id == first_grid:
+            status = statuses[first_grid_turn % len(statuses)]
+            first_grid_turn += 1
+        else:
+            status = _weighted(rng, [(Light.GREEN, 70), (Light.YELLOW, 15), (Light.RED, 15)])
+        if status == Light.GREEN:
+            back = rng.randint(0, max(0, warn - 1))
+        elif status == Light.YELLOW:
+            back = rng.randint(warn, interval)
+        else:
+            back = rng.randint(interval + 1, interval + 21)
+        day = today - datetime.timedelta(days=back)
+        people = list({m.resident.pk: m.resident for m in items}.values())
+        last_visit[household_id] = visit(household, day, VisitKind.KEY_PERSON, people).visited_at
+        start = max(year_ago, min(m.since for m in items))
+        day -= datetime.timedelta(days=max(1, interval + rng.randint(-2, 1)))
+        while day >= start:
+            visit(household, day, VisitKind.KEY_PERSON, people)
+            day -= datetime.timedelta(days=max(1, interval + rng.randint(-2, 1)))
+
+    # Every other household: about one routine visit a quarter, fewer in the quarter under way.
+    quarters = []
+    for q in range(4):
+        months = today.year * 12 + 3 * ((today.month - 1) // 3) - 3 * q
+        q_start = datetime.date(months // 12, months % 12 + 1, 1)
+        q_end = today + datetime.timedelta(days=1) if q == 0 else quarters[-1][0]
+        quarters.append((q_start, q_end, 0.45 if q == 0 else 0.9))
+    for h_index, household in enumerate(households):
+        if household.pk in key_by_household:
+            continue
+        for q_start, q_end, chance in quarters:
+            if rng.random() < chance:
+                day = q_start + datetime.timedelta(days=rng.randrange((q_end - q_start).days))
+                visit(household, day, VisitKind.ROUTINE, members[h_index][:1])
+    Visit.objects.bulk_create(visits, batch_size=BATCH)
+    through = Visit.people_seen.through
+    through.objects.bulk_create(
+        [through(visit_id=v.pk, resident_id=p.pk) for v, people in zip(visits, seen) for p in people],
+        batch_size=BATCH * 2,
+    )
+
+    for membership in memberships:
+        last = last_visit[membership.resident.household_id]
+        membership.next_visit_due, membership.warn_from = lights.due_dates(
+            visited_on=timezone.localdate(last), interval_days=membership.group.visit_interval_days
+        )
+        membership.last_visited_at = last
+    KeyMembership.objects.bulk_create(memberships, batch_size=BATCH)
+
+    households_by_grid: dict[int, list[int]] = defaultdict(list)
+    for household in households:
+        households_by_grid[household.grid_id].append(household.pk)
+    ctx.data["buildings"] = buildings
+    ctx.data["households"] = households
+    ctx.data["households_by_grid"] = dict(households_by_grid)
+    ctx.data["party_member_residents"] = [r.pk for r in residents if r.is_party_member]
+    ctx.data["problem_visits"] = [v.pk for v in visits if v.problem_found]
+    by_group = defaultdict(int)
+    for membership in memberships:
+        by_group[membership.group.name] += 1
+    ctx.log(
+        f"    {len(buildings)} buildings, {len(units)} units ({len(headed_units)} with a head), "
+        f"{len(households)} households, {len(residents)} residents, {len(memberships)} key people "
+        f"({', '.join(f'{k} {v}' for k, v in by_group.items())}), {len(visits)} visits"
+    )
+
+
+def unload() -> None:
+    """Delete what load() made (for tests that reload the demo); access-log rows are never deleted."""
+    Visit.people_seen.through.objects.all().delete()
+    from residents.models import VisitPhoto
+
+    VisitPhoto.objects.all().delete()
+    Visit.objects.filter(corrects__isnull=False).delete()
+    Visit.objects.all().delete()
+    KeyMembership.objects.all().delete()
+    Building.objects.update(head=None)
+    Unit.objects.update(head=None)
+    Resident.objects.all().delete()
+    Household.objects.all().delete()
+    Unit.objects.all().delete()
+    Building.objects.all().delete()

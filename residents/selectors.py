@@ -1,0 +1,303 @@
+"""Read queries over residents, key people and visits, always scoped to the asking user.
+
+Residents' personal data is territorial: it is seen by the workers, heads and officials
+whose posts cover the grid (and administrators), not by department staff or assessors,
+whose city-wide posts are for petitions and assessment. Coverage figures (no personal data)
+are also open to assessors.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from grids.models import GridNode, NodeKind, PostKind
+from hlgrid.crypto import lookup_hash
+from hlgrid.scoping import get_scoped_or_404, scope_queryset
+from residents import idcard, lights
+from residents.models import Building, Household, KeyGroup, KeyMembership, Resident, Unit, Visit
+
+RESIDENT_POST_KINDS = (PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL, PostKind.ADMIN)
+COVERAGE_POST_KINDS = (*RESIDENT_POST_KINDS, PostKind.ASSESSOR)
+
+
+def _scoped(user, queryset: QuerySet, node_path: str) -> QuerySet:
+    return scope_queryset(user, queryset, node_path=node_path, post_kinds=RESIDENT_POST_KINDS)
+
+
+def _get(user, queryset: QuerySet, node_path: str, **lookup):
+    return get_scoped_or_404(user, queryset, node_path=node_path, post_kinds=RESIDENT_POST_KINDS, **lookup)
+
+
+def grid_list(*, user) -> QuerySet:
+    """The GRID nodes whose residents the user may see."""
+    return _scoped(user, GridNode.objects.filter(kind=NodeKind.GRID), "").order_by("code")
+
+
+def grid_get(*, user, pk) -> GridNode:
+    return _get(user, GridNode.objects.filter(kind=NodeKind.GRID), "", pk=pk)
+
+
+def building_list(*, user) -> QuerySet:
+    return _scoped(user, Building.objects.select_related("grid", "head"), "grid")
+
+
+def building_get(*, user, pk) -> Building:
+    return _get(user, Building.objects.select_related("grid", "head"), "grid", pk=pk)
+
+
+def unit_list(*, user) -> QuerySet:
+    return _scoped(user, Unit.objects.select_related("building", "head"), "building__grid")
+
+
+def unit_get(*, user, pk) -> Unit:
+    return _get(user, Unit.objects.select_related("building", "head"), "building__grid", pk=pk)
+
+
+def household_list(*, user) -> QuerySet:
+    return _scoped(user, Household.objects.select_related("grid"), "grid")
+
+
+def household_get(*, user, pk) -> Household:
+    return _get(user, Household.objects.select_related("grid", "unit__building"), "grid", pk=pk)
+
+
+def resident_list(*, user) -> QuerySet:
+    return _scoped(user, Resident.objects.select_related("household"), "household__grid")
+
+
+def resident_get(*, user, pk) -> Resident:
+    return _get(user, Resident.objects.select_related("household__grid"), "household__grid", pk=pk)
+
+
+def resident_search(*, user, query: str = "") -> QuerySet:
+    """By name (part of it), by a whole ID number (exact, through its keyed hash) or by address."""
+    queryset = resident_list(user=user).order_by("household__label", "id")
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    normalised = idcard.normalise(query)
+    if len(normalised) == 18 and normalised[:17].isdigit():
+        return queryset.filter(id_number_hash=lookup_hash(normalised))
+    return queryset.filter(Q(name__contains=query) | Q(household__label__contains=query))
+
+
+def membership_list(*, user, on: datetime.date | None = None) -> QuerySet:
+    """Active key memberships with their light (SQL), red first then by due date."""
+    queryset = KeyMembership.objects.filter(is_active=True).select_related("resident__household", "group")
+    return lights.with_light(_scoped(user, queryset, "grid"), on).order_by(
+        "light_rank", "next_visit_due", "id"
+    )
+
+
+def membership_get(*, user, pk, on: datetime.date | None = None) -> KeyMembership:
+    queryset = lights.with_light(KeyMembership.objects.select_related("resident__household", "group"), on)
+    return _get(user, queryset, "grid", pk=pk)
+
+
+def visit_list(*, user) -> QuerySet:
+    return _scoped(user, Visit.objects.select_related("worker", "household"), "grid").prefetch_related(
+        "people_seen", "photos"
+    )
+
+
+def visit_get(*, user, pk) -> Visit:
+    return _get(
+        user,
+        Visit.objects.select_related("worker", "household").prefetch_related("people_seen", "photos"),
+        "grid",
+        pk=pk,
+    )
+
+
+def quarter_start(on: datetime.date) -> datetime.date:
+    return datetime.date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@dataclass
+class MyDay:
+    due: list[KeyMembership]
+    due_count: int
+    red_count: int
+    recent_visits: list[Visit]
+    unvisited: list[Household]
+    unvisited_count: int
+    households_count: int
+    quarter_start: datetime.date
+
+
+MY_DAY_LIMIT = 50
+
+
+def my_day(*, user, on: datetime.date | None = None) -> MyDay:
+    """The worker's day: key people due or overdue (red first), its recent visits, and the
+    households in its grids not visited this quarter. A fixed number of queries."""
+    on = on or lights.today()
+    due_queryset = membership_list(user=user, on=on).filter(warn_from__lte=on)
+    counts = due_queryset.aggregate(total=Count("id"), red=Count("id", filter=Q(next_visit_due__lt=on)))
+    since = quarter_start(on)
+    visited = Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start_of_day(since))
+    households = household_list(user=user)
+    unvisited = households.filter(~Exists(visited)).order_by("label", "id")
+    household_counts = households.aggregate(total=Count("id"), unvisited=Count("id", filter=~Exists(visited)))
+    recent = (
+        Visit.objects.filter(worker=user)
+        .select_related("household")
+        .prefetch_related("people_seen")
+        .order_by("-visited_at", "-id")[:10]
+    )
+    return MyDay(
+        due=list(due_queryset[:MY_DAY_LIMIT]),
+        due_count=counts["total"],
+        red_count=counts["red"],
+        recent_visits=list(recent),
+        unvisited=list(unvisited[:20]),
+        unvisited_count=household_counts["unvisited"],
+        households_count=household_counts["total"],
+        quarter_start=since,
+    )
+
+
+@dataclass
+class HouseholdPage:
+    household: Household
+    residents: list[Resident]
+    memberships: list[KeyMembership]
+    visits: list[Visit]
+
+
+def household_page(*, user, pk, on: datetime.date | None = None) -> HouseholdPage:
+    household = household_get(user=user, pk=pk)
+    residents = list(household.residents.order_by("birth_date", "id"))
+    memberships = list(
+        lights.with_light(
+            KeyMembership.objects.filter(resident__household=household, is_active=True).select_related(
+                "resident", "group"
+            ),
+            on,
+        ).order_by("light_rank", "next_visit_due")
+    )
+    visits = list(
+        household.visits.select_related("worker")
+        .prefetch_related("people_seen", "photos")
+        .order_by("-visited_at", "-id")[:20]
+    )
+    return HouseholdPage(household=household, residents=residents, memberships=memberships, visits=visits)
+
+
+def household_pick(*, user, query: str = "") -> QuerySet:
+    """Households for the log-visit picker: by address (building/unit/door) or a resident's name."""
+    queryset = household_list(user=user).order_by("label", "id")
+    query = (query or "").strip()
+    if query:
+        by_resident = Resident.objects.filter(household=OuterRef("pk"), name__contains=query)
+        queryset = queryset.filter(Q(label__contains=query) | Exists(by_resident))
+    return queryset
+
+
+@dataclass
+class CoverageRow:
+    grid: GridNode
+    households: int = 0
+    households_visited: int = 0
+    key_people: int = 0
+    key_visited: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def household_rate(self) -> float | None:
+        return self._rate(self.households_visited, self.households)
+
+    @property
+    def key_rate(self) -> float | None:
+        return self._rate(self.key_visited, self.key_people)
+
+
+@dataclass
+class Coverage:
+    node: GridNode
+    start: datetime.date
+    end: datetime.date
+    rows: list[CoverageRow]
+    total: CoverageRow
+
+
+def coverage(*, user, node: GridNode, start: datetime.date, end: datetime.date) -> Coverage:
+    """Households visited in [start, end] / households, and key memberships visited within their
+    group's interval before the end of the period / active memberships, per GRID of `node`'s
+    subtree that the user may see. Four queries whatever the size of the subtree."""
+    grids = list(
+        scope_queryset(
+            user,
+            GridNode.objects.filter(
+                kind=NodeKind.GRID, tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght
+            ),
+            node_path="",
+            post_kinds=COVERAGE_POST_KINDS,
+        ).order_by("code")
+    )
+    rows = {grid.pk: CoverageRow(grid=grid) for grid in grids}
+    period_start, period_end = start_of_day(start), start_of_day(end + datetime.timedelta(days=1))
+
+    visited = Exists(
+        Visit.objects.filter(
+            household=OuterRef("pk"), visited_at__gte=period_start, visited_at__lt=period_end
+        )
+    )
+    for row in (
+        Household.objects.filter(grid_id__in=rows)
+        .annotate(visited=visited)
+        .values("grid_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(visited=True)))
+        .order_by()
+    ):
+        rows[row["grid_id"]].households = row["total"]
+        rows[row["grid_id"]].households_visited = row["done"]
+
+    groups = KeyGroup.objects.values_list("pk", "visit_interval_days")
+    window_start = Case(
+        *[When(group_id=pk, then=Value(period_end - datetime.timedelta(days=days))) for pk, days in groups],
+        output_field=DateTimeField(),
+    )
+    within = Exists(
+        Visit.objects.filter(
+            household_id=OuterRef("resident__household_id"),
+            visited_at__gte=OuterRef("window_start"),
+            visited_at__lt=period_end,
+        )
+    )
+    for row in (
+        KeyMembership.objects.filter(grid_id__in=rows, is_active=True, since__lte=end)
+        .annotate(window_start=window_start)
+        .annotate(within=within)
+        .values("grid_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(within=True)))
+        .order_by()
+    ):
+        rows[row["grid_id"]].key_people = row["total"]
+        rows[row["grid_id"]].key_visited = row["done"]
+
+    ordered = list(rows.values())
+    total = CoverageRow(
+        grid=node,
+        households=sum(r.households for r in ordered),
+        households_visited=sum(r.households_visited for r in ordered),
+        key_people=sum(r.key_people for r in ordered),
+        key_visited=sum(r.key_visited for r in ordered),
+    )
+    return Coverage(node=node, start=start, end=end, rows=ordered, total=total)
+
+
+def coverage_nodes(*, user) -> QuerySet:
+    """The nodes a user may ask coverage for (any node of its scope)."""
+    return scope_queryset(
+        user, GridNode.objects.all(), node_path="", post_kinds=COVERAGE_POST_KINDS
+    ).order_by("tree_id", "lft")

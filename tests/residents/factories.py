@@ -1,0 +1,50 @@
+"""Residents test data, built through the services (the same path as the pages and the API)."""
+
+import datetime
+import itertools
+
+from residents import idcard, services
+from residents.models import KeyGroup
+
+_sequence = itertools.count(1)
+
+
+def id_number(birth_date=datetime.date(1980, 5, 17), *, male: bool = True) -> str:
+    """A fresh valid ID number of 和龙市 (222406)."""
+    n = next(_sequence) % 500
+    return idcard.make("222406", birth_date, 2 * n + (1 if male else 0))
+
+
+def household(grid, *, building="1", unit="1", door="101"):
+    from residents.models import Building, Unit
+
+    b = Building.objects.filter(grid=grid, number=building).first() or services.building_create(
+        actor=None, grid=grid, number=building
+    )
+    u = Unit.objects.filter(building=b, number=unit).first() or services.unit_create(
+        actor=None, building=b, number=unit
+    )
+    return services.household_create(actor=None, unit=u, door=door)
+
+
+def resident(household, *, name="张三", birth_date=datetime.date(1980, 5, 17), male=True, **extra):
+    return services.resident_create(
+        actor=None,
+        household=household,
+        name=name,
+        id_number=id_number(birth_date, male=male),
+        phone=extra.pop("phone", "13812345678"),
+        **extra,
+    )
+
+
+def group(name="重病患者") -> KeyGroup:
+    return KeyGroup.objects.get(name=name)
+
+
+def key_person(household, *, group_name="重病患者", since=None, **extra):
+    person = resident(household, name=extra.pop("name", "李四"), **extra)
+    membership = services.key_membership_create(
+        actor=None, resident=person, group=group(group_name), since=since, condition="需要照看"
+    )
+    return person, membership
