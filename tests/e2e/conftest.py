@@ -69,4 +69,5 @@ def login(page, live_server, username: str, password: str = "hlgrid-demo") -> No
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    # Users land where their work is (not always "/"): wait until we left the login page.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
