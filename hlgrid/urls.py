@@ -12,7 +12,16 @@ from hlgrid import api, views
 router = DefaultRouter()
 router.register("grids", GridNodeViewSet, basename="grid")
 router.register("departments", DepartmentViewSet, basename="department")
-# api:residents
+from residents import api as residents_api  # api:residents  # noqa: E402
+
+router.register("buildings", residents_api.BuildingViewSet, basename="building")  # api:residents
+router.register("units", residents_api.UnitViewSet, basename="unit")  # api:residents
+router.register("households", residents_api.HouseholdViewSet, basename="household")  # api:residents
+router.register("residents", residents_api.ResidentViewSet, basename="resident")  # api:residents
+router.register("key-groups", residents_api.KeyGroupViewSet, basename="key-group")  # api:residents
+router.register("key-memberships", residents_api.KeyMembershipViewSet, basename="membership")  # api:residents
+router.register("visits", residents_api.VisitViewSet, basename="visit")  # api:residents
+router.register("coverage", residents_api.CoverageViewSet, basename="coverage")  # api:residents
 # api:petitions
 # api:evaluation
 # api:party
@@ -35,7 +44,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("grids/", include("grids.urls")),
-    # pages:residents
+    path("residents/", include("residents.urls")),  # pages:residents
     # pages:petitions
     # pages:evaluation
     # pages:party

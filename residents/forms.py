@@ -1,0 +1,52 @@
+"""HTML forms: they parse input; the rules live in residents.services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from residents.models import VisitKind
+
+
+class VisitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=VisitKind.choices, initial=VisitKind.ROUTINE)
+    people_seen = forms.MultipleChoiceField(label=_("People seen"), required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    problem_found = forms.BooleanField(label=_("Problem found (starts a petition)"), required=False)
+    problem_description = forms.CharField(
+        label=_("What is the problem?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, residents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.residents = {str(r.pk): r for r in residents}
+        self.fields["people_seen"].choices = [(str(r.pk), r.name) for r in residents]
+
+    def people(self):
+        return [self.residents[pk] for pk in self.cleaned_data.get("people_seen", [])]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, address or whole ID number"), required=False, max_length=64)
+
+
+class CoverageForm(forms.Form):
+    node = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The period must start before it ends."))
+        return data
+
+
+class ImportForm(forms.Form):
+    grid = forms.ChoiceField(label=_("Grid"))
+    file = forms.FileField(label=_("Household register (.xlsx)"))
+
+    def __init__(self, *args, grids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grids = {str(g.pk): g for g in grids}
+        self.fields["grid"].choices = [(str(g.pk), f"{g.name}（{g.code}）") for g in grids]

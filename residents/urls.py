@@ -1,0 +1,16 @@
+from django.urls import path
+
+from residents import views
+
+app_name = "residents"
+urlpatterns = [
+    path("", views.my_day, name="my_day"),
+    path("households/<int:pk>/", views.household, name="household"),
+    path("households/<int:pk>/visit/", views.visit_new, name="visit_new"),
+    path("visit/", views.visit_pick, name="visit_pick"),
+    path("people/", views.resident_search, name="resident_search"),
+    path("people/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("import/", views.register_import, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+]

@@ -1,0 +1,187 @@
+"""Pages for grid workers (phone-first) and for heads and officials. Thin: selectors and services."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grids.selectors import scope_roots
+from hlgrid.errors import DomainError
+from residents import importer, lights, selectors, services
+from residents.forms import CoverageForm, ImportForm, SearchForm, VisitForm
+from residents.models import VisitKind
+
+
+@login_required
+def my_day(request):
+    day = selectors.my_day(user=request.user)
+    return render(request, "residents/my_day.html", {"day": day, "today": lights.today()})
+
+
+@login_required
+def household(request, pk: int):
+    page = selectors.household_page(user=request.user, pk=pk)
+    return render(request, "residents/household.html", {"page": page, "household": page.household})
+
+
+@login_required
+def visit_pick(request):
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    households = list(selectors.household_pick(user=request.user, query=query)[:40]) if query else []
+    return render(
+        request, "residents/visit_pick.html", {"form": form, "households": households, "query": query}
+    )
+
+
+def _after_visit(request, visit):
+    if visit.problem_found:
+        try:
+            return redirect(reverse("petitions:from_visit", args=[visit.pk]))
+        except NoReverseMatch:
+            messages.warning(
+                request,
+                _("The problem was recorded with the visit; start the petition from the petitions page."),
+            )
+    else:
+        messages.success(request, _("Visit logged."))
+    return redirect("residents:household", pk=visit.household_id)
+
+
+@login_required
+def visit_new(request, pk: int):
+    page = selectors.household_page(user=request.user, pk=pk)
+    household = page.household
+    key_person_ids = {m.resident_id for m in page.memberships}
+    if request.method == "POST":
+        form = VisitForm(request.POST, residents=page.residents)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                visit = services.visit_log(
+                    worker=request.user,
+                    household=household,
+                    kind=data["kind"],
+                    people_seen=form.people(),
+                    notes=data["notes"],
+                    photos=request.FILES.getlist("photos"),
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    problem_found=data["problem_found"],
+                    problem_description=data["problem_description"],
+                )
+            except DomainError as error:
+                for field, problems in (error.errors or {"__all__": [error.detail]}).items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                return _after_visit(request, visit)
+    else:
+        initial = {"kind": VisitKind.KEY_PERSON if key_person_ids else VisitKind.ROUTINE}
+        initial["people_seen"] = [str(pk) for pk in key_person_ids]
+        form = VisitForm(initial=initial, residents=page.residents)
+    return render(
+        request,
+        "residents/visit_form.html",
+        {
+            "form": form,
+            "page": page,
+            "household": household,
+            "key_person_ids": key_person_ids,
+            "tolerance_m": services.LOCATION_TOLERANCE_M,
+        },
+    )
+
+
+@login_required
+def resident_search(request):
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    paginator = Paginator(selectors.resident_search(user=request.user, query=query), 30)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "residents/resident_list.html", {"form": form, "page": page, "query": query})
+
+
+@login_required
+@require_POST
+def resident_reveal(request, pk: int):
+    resident = selectors.resident_get(user=request.user, pk=pk)
+    fields = request.POST.getlist("fields") or services.REVEALABLE
+    try:
+        values = services.resident_reveal(
+            actor=request.user, resident=resident, fields=fields, request=request
+        )
+    except DomainError as error:
+        return HttpResponse(error.detail, status=error.status_code)
+    template = "residents/_revealed.html" if request.htmx else "residents/revealed.html"
+    return render(request, template, {"resident": resident, "values": values})
+
+
+def _current_quarter() -> tuple[datetime.date, datetime.date]:
+    today = lights.today()
+    return selectors.quarter_start(today), today
+
+
+@login_required
+def coverage(request):
+    form = CoverageForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    start, end = _current_quarter()
+    start, end = data.get("start") or start, data.get("end") or end
+    nodes = list(selectors.coverage_nodes(user=request.user))
+    by_pk = {node.pk: node for node in nodes}
+    if data.get("node"):
+        node = by_pk.get(data["node"])
+        if node is None:
+            raise Http404
+    else:
+        roots = scope_roots(user=request.user)
+        node = next((by_pk[r.pk] for r in roots if r.pk in by_pk), None)
+        if node is None:
+            raise Http404
+    report = selectors.coverage(user=request.user, node=node, start=start, end=end)
+    return render(
+        request,
+        "residents/coverage.html",
+        {"form": form, "report": report, "nodes": nodes, "start": start, "end": end},
+    )
+
+
+@login_required
+def register_import(request):
+    grids = list(selectors.grid_list(user=request.user))
+    if not grids:
+        raise Http404
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, grids=grids)
+        if form.is_valid():
+            result = importer.register_import(
+                actor=request.user, grid=form.grids[form.cleaned_data["grid"]], file=form.cleaned_data["file"]
+            )
+            if result.ok:
+                messages.success(
+                    request,
+                    _("Imported %(residents)d residents in %(households)d households.")
+                    % {"residents": result.residents, "households": result.households},
+                )
+                return redirect("residents:import")
+    else:
+        form = ImportForm(grids=grids)
+    return render(request, "residents/import.html", {"form": form, "result": result})
+
+
+@login_required
+def import_template(request):
+    response = HttpResponse(
+        importer.template_bytes(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="household-register-template.xlsx"'
+    return response
