@@ -7,7 +7,13 @@ cursor pagination and django-filter filters. Unmasked values only come from the 
 
 import django_filters
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -45,6 +51,30 @@ class VisitPagination(DefaultCursorPagination):
 
 
 # --- serializers -------------------------------------------------------------------------------
+
+
+# Choice sets are described inline (wrapped in allOf so drf-spectacular does not hoist them into
+# named enum components): other apps have fields named `kind` and `light` with their own choices.
+@extend_schema_field(
+    {
+        "allOf": [{"type": "string", "enum": VisitKind.values}],
+        "description": "ROUTINE, KEY_PERSON or PETITION_FOLLOW_UP",
+    }
+)
+class VisitKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=VisitKind.choices, **kwargs)
+
+
+@extend_schema_field(
+    {
+        "allOf": [{"type": "string", "enum": Light.values}],
+        "description": "GREEN, YELLOW (due soon) or RED (overdue)",
+    }
+)
+class LightField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Light.choices, **kwargs)
 
 
 class BuildingSerializer(serializers.ModelSerializer):
@@ -137,7 +167,7 @@ class KeyGroupSerializer(serializers.ModelSerializer):
 class KeyMembershipSerializer(serializers.ModelSerializer):
     resident = serializers.IntegerField(source="resident_id")
     group = serializers.PrimaryKeyRelatedField(queryset=KeyGroup.objects.all())
-    light = serializers.ChoiceField(choices=Light.choices, read_only=True)
+    light = LightField(read_only=True)
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     household = serializers.IntegerField(source="resident.household_id", read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True)
@@ -176,6 +206,7 @@ class VisitSerializer(serializers.ModelSerializer):
     people_seen = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     photos = VisitPhotoSerializer(many=True, read_only=True)
     worker_name = serializers.CharField(source="worker.display_name", read_only=True)
+    kind = VisitKindField(read_only=True)
 
     class Meta:
         model = Visit
@@ -201,7 +232,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
 class VisitCreateSerializer(serializers.Serializer):
     household = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=VisitKind.choices, default=VisitKind.ROUTINE)
+    kind = VisitKindField(default=VisitKind.ROUTINE)
     people_seen = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     visited_at = serializers.DateTimeField(required=False, help_text="Default: now")

@@ -8,6 +8,7 @@ already exist in the grid.
 """
 
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -96,7 +97,7 @@ def _yes(value: str, header: str) -> bool:
 def _read(file) -> tuple[list[dict], list[RowError]]:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise InvalidInput.field("file", _("This is not an .xlsx file.")) from exc
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)

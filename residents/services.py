@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Iterable
 
+import shapely
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator, validate_ipv46_address
@@ -19,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 from shapely.geometry import Point
-from shapely.ops import transform
 
 from grids import geo
 from grids.models import GridNode, NodeKind
@@ -374,10 +374,10 @@ def distance_outside_m(geometry, *, latitude: float, longitude: float) -> float:
     lat0 = math.radians(latitude)
     kx, ky = 111_320.0 * math.cos(lat0), 110_574.0
 
-    def to_metres(x, y, z=None):
-        return (x - longitude) * kx, (y - latitude) * ky
+    def to_metres(coords):  # an (n, 2) array of (lng, lat)
+        return (coords - (longitude, latitude)) * (kx, ky)
 
-    return transform(to_metres, geometry).distance(Point(0, 0))
+    return shapely.transform(geometry, to_metres).distance(Point(0, 0))
 
 
 def check_location(*, grid: GridNode, latitude: float | None, longitude: float | None) -> None:
