@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "residents",  # apps:residents
     # apps:petitions
     # apps:evaluation
-    # apps:party
+    "party",  # apps:party
     # apps:dashboards
 ]
 

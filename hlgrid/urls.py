@@ -24,7 +24,9 @@ router.register("visits", residents_api.VisitViewSet, basename="visit")  # api:r
 router.register("coverage", residents_api.CoverageViewSet, basename="coverage")  # api:residents
 # api:petitions
 # api:evaluation
-# api:party
+from party.api import register_routes as party_routes  # noqa: E402  # api:party
+
+party_routes(router)
 # api:dashboards
 
 api_urls = [
@@ -47,7 +49,7 @@ urlpatterns = [
     path("residents/", include("residents.urls")),  # pages:residents
     # pages:petitions
     # pages:evaluation
-    # pages:party
+    path("party/", include("party.urls")),  # pages:party
     # pages:dashboards
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartyConfig(AppConfig):
+    name = "party"
+    verbose_name = _("Party building")
+
+    def ready(self) -> None:
+        from hlgrid.sweeps import register_sweeper
+        from party.services import activity_close_finished
+
+        register_sweeper("party_activities", activity_close_finished)

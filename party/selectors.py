@@ -1,0 +1,551 @@
+"""Read queries over the Party chain, alliances, the time bank and the windows, scoped to the
+asking user; counts and sums in SQL."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Rank
+from django.utils import timezone
+
+from grids.models import GridNode
+from hlgrid.errors import NotFound
+from hlgrid.scoping import get_scoped_or_404, scope_queryset
+from party.models import (
+    Activity,
+    ActivityStatus,
+    Alliance,
+    DutyKind,
+    DutyShift,
+    EntryKind,
+    InServiceMember,
+    InServiceRecord,
+    JointProject,
+    MemberRole,
+    MemberUnit,
+    OrgKind,
+    PartyMember,
+    PartyOrganization,
+    PointsEntry,
+    ProjectReport,
+    Reward,
+    ServiceItem,
+    ServiceWindow,
+    SignUp,
+    SignUpStatus,
+    SocialWorker,
+    Volunteer,
+    WindowService,
+)
+from residents.models import Household
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
+
+# --- the chain --------------------------------------------------------------------------------
+
+
+def _with_people(queryset: QuerySet) -> QuerySet:
+    """The secretary and the member count, whatever the number of organisations (one prefetch)."""
+    secretaries = PartyMember.objects.filter(role=MemberRole.SECRETARY, is_active=True)
+    return queryset.select_related("node", "household").prefetch_related(
+        Prefetch("members", queryset=secretaries, to_attr="secretaries")
+    )
+
+
+def _member_count(queryset: QuerySet) -> QuerySet:
+    members = (
+        PartyMember.objects.filter(organization=OuterRef("pk"), is_active=True)
+        .values("organization")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return queryset.annotate(member_count=Coalesce(Subquery(members[:1]), 0))
+
+
+def org_list(*, user, kind: str | None = None, parent_id: int | None = None) -> QuerySet:
+    queryset = scope_queryset(user, PartyOrganization.objects.all(), node_path="node")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if parent_id:
+        queryset = queryset.filter(parent_id=parent_id)
+    return _member_count(_with_people(queryset)).order_by("tree_id", "lft")
+
+
+def org_get(*, user, pk) -> PartyOrganization:
+    return get_scoped_or_404(
+        user, _member_count(_with_people(PartyOrganization.objects.all())), node_path="node", pk=pk
+    )
+
+
+def org_roots(*, user) -> QuerySet:
+    """The top-most organisations the user may see (none of their ancestors is visible)."""
+    visible = scope_queryset(user, PartyOrganization.objects.all(), node_path="node")
+    above = visible.filter(tree_id=OuterRef("tree_id"), lft__lt=OuterRef("lft"), rght__gt=OuterRef("rght"))
+    return _member_count(_with_people(visible.filter(~Exists(above)))).order_by("tree_id", "lft")
+
+
+def org_children(*, user, org: PartyOrganization) -> QuerySet:
+    return _member_count(_with_people(scope_queryset(user, org.get_children(), node_path="node"))).order_by(
+        "code"
+    )
+
+
+@dataclass
+class OrgPage:
+    org: PartyOrganization
+    ancestors: list
+    children: list
+    members: list
+    grids: list
+    buildings: list
+    contact_households: list
+    alliances: list = field(default_factory=list)
+
+
+def org_page(*, user, pk) -> OrgPage:
+    """An organisation with its chain above, the organisations under it, its people and its
+    territory: a fixed number of queries."""
+    org = org_get(user=user, pk=pk)
+    return OrgPage(
+        org=org,
+        ancestors=list(org.get_ancestors().select_related("node")),
+        children=list(org_children(user=user, org=org)),
+        members=list(
+            org.members.filter(is_active=True).select_related("resident").order_by("role", "name")[:200]
+        ),
+        grids=list(org.grids.order_by("code")),
+        buildings=list(org.buildings.select_related("grid").order_by("grid__code", "number")),
+        contact_households=list(org.contact_households.order_by("label")),
+        alliances=list(org.alliances.annotate(unit_count=Count("units")).order_by("name")),
+    )
+
+
+def covering_orgs(household_id: int) -> QuerySet:
+    """The organisations whose own territory names the household, its building or its grid."""
+    through_contacts = PartyOrganization.contact_households.through.objects.filter(
+        partyorganization_id=OuterRef("pk"), household_id=household_id
+    )
+    through_buildings = PartyOrganization.buildings.through.objects.filter(
+        partyorganization_id=OuterRef("pk"), building__units__households=household_id
+    )
+    through_grids = PartyOrganization.grids.through.objects.filter(
+        partyorganization_id=OuterRef("pk"), gridnode__households=household_id
+    )
+    return PartyOrganization.objects.filter(
+        Q(kind=OrgKind.CENTRAL_HOUSEHOLD, household_id=household_id)
+        | Q(kind=OrgKind.CENTRAL_HOUSEHOLD, pk__in=Subquery(through_contacts.values("partyorganization_id")))
+        | Q(kind=OrgKind.BUILDING_GROUP, pk__in=Subquery(through_buildings.values("partyorganization_id")))
+        | Q(kind=OrgKind.GRID_BRANCH, pk__in=Subquery(through_grids.values("partyorganization_id")))
+    )
+
+
+def household_chain(*, household_id: int) -> list[PartyOrganization]:
+    """Who looks after a household, from the working committee down to the closest organisation
+    (central household, building group or grid branch): ONE query whatever the size of the tree.
+
+    The organisations covering the household are found through their territory; the chain is
+    every organisation whose (tree_id, lft, rght) encloses one of them.
+    """
+    covering = covering_orgs(household_id).filter(
+        tree_id=OuterRef("tree_id"), lft__gte=OuterRef("lft"), rght__lte=OuterRef("rght")
+    )
+    return list(
+        PartyOrganization.objects.filter(Exists(covering))
+        .select_related("node")
+        .order_by("tree_id", "level", "code")
+    )
+
+
+def household_chain_for(*, user, household_id) -> tuple[Household, list[PartyOrganization]]:
+    household = get_scoped_or_404(user, Household.objects.all(), node_path="grid", pk=household_id)
+    return household, household_chain(household_id=household.pk)
+
+
+def member_list(*, user, organization_id: int | None = None) -> QuerySet:
+    queryset = scope_queryset(
+        user, PartyMember.objects.filter(is_active=True), node_path="organization__node"
+    )
+    if organization_id:
+        queryset = queryset.filter(organization_id=organization_id)
+    return queryset.select_related("organization", "resident").order_by(
+        "organization__code", "role", "name", "id"
+    )
+
+
+# --- alliances and projects ----------------------------------------------------------------
+
+
+def alliance_list(*, user) -> QuerySet:
+    units = (
+        MemberUnit.objects.filter(alliance=OuterRef("pk"))
+        .values("alliance")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    members = (
+        InServiceMember.objects.filter(unit__alliance=OuterRef("pk"), grid__isnull=False)
+        .values("unit__alliance")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    projects = (
+        JointProject.objects.filter(alliance=OuterRef("pk"))
+        .values("alliance")
+        .annotate(n=Count("*"), budget=Sum("budget"))
+    )
+    return (
+        scope_queryset(user, Alliance.objects.all(), node_path="node")
+        .select_related("lead", "node")
+        .annotate(
+            unit_count=Coalesce(Subquery(units[:1]), 0),
+            member_count=Coalesce(Subquery(members[:1]), 0),
+            project_count=Coalesce(Subquery(projects.values("n")[:1]), 0),
+            budget_total=Coalesce(Subquery(projects.values("budget")[:1]), ZERO),
+        )
+        .order_by("name")
+    )
+
+
+def alliance_get(*, user, pk) -> Alliance:
+    return get_scoped_or_404(user, alliance_list(user=user), node_path="node", pk=pk)
+
+
+def unit_list(*, user, alliance_id: int | None = None) -> QuerySet:
+    members = (
+        InServiceMember.objects.filter(unit=OuterRef("pk"), grid__isnull=False)
+        .values("unit")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    queryset = scope_queryset(user, MemberUnit.objects.all(), node_path="alliance__node")
+    if alliance_id:
+        queryset = queryset.filter(alliance_id=alliance_id)
+    return (
+        queryset.select_related("alliance")
+        .prefetch_related(Prefetch("grids", queryset=GridNode.objects.order_by("code")))
+        .annotate(member_count=Coalesce(Subquery(members[:1]), 0))
+        .order_by("alliance__name", "name")
+    )
+
+
+def inservice_list(*, user, grid_id: int | None = None) -> QuerySet:
+    """In-service members who reported to a grid in the user's scope."""
+    queryset = scope_queryset(user, InServiceMember.objects.filter(grid__isnull=False), node_path="grid")
+    if grid_id:
+        queryset = queryset.filter(grid_id=grid_id)
+    hours = (
+        InServiceRecord.objects.filter(member=OuterRef("pk"))
+        .values("member")
+        .annotate(h=Sum("hours"))
+        .values("h")
+    )
+    return (
+        queryset.select_related("unit", "grid")
+        .annotate(
+            hours_served=Coalesce(Subquery(hours[:1]), Value(Decimal("0")), output_field=DecimalField())
+        )
+        .order_by("grid__code", "name", "id")
+    )
+
+
+def inservice_get(*, user, pk) -> InServiceMember:
+    return get_scoped_or_404(
+        user, InServiceMember.objects.select_related("unit", "grid"), node_path="grid", pk=pk
+    )
+
+
+def project_list(*, user, alliance_id: int | None = None, status: str | None = None) -> QuerySet:
+    queryset = scope_queryset(user, JointProject.objects.all(), node_path="node")
+    if alliance_id:
+        queryset = queryset.filter(alliance_id=alliance_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    return (
+        queryset.select_related("alliance")
+        .prefetch_related(
+            Prefetch("units", queryset=MemberUnit.objects.order_by("name")),
+            Prefetch("grids", queryset=GridNode.objects.order_by("code")),
+        )
+        .order_by("alliance__name", "name", "id")
+    )
+
+
+def project_get(*, user, pk) -> JointProject:
+    return get_scoped_or_404(
+        user,
+        project_list(user=user).prefetch_related(
+            Prefetch(
+                "reports", queryset=ProjectReport.objects.select_related("author").order_by("-reported_at")
+            )
+        ),
+        node_path="node",
+        pk=pk,
+    )
+
+
+def project_totals(*, user) -> dict:
+    return scope_queryset(user, JointProject.objects.all(), node_path="node").aggregate(
+        count=Count("pk"), budget=Coalesce(Sum("budget"), ZERO)
+    )
+
+
+# --- the time bank --------------------------------------------------------------------------
+
+
+def volunteer_of(user) -> Volunteer | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Volunteer.objects.select_related("grid").filter(user=user).first()
+
+
+def _places_taken(queryset: QuerySet) -> QuerySet:
+    taken = (
+        SignUp.objects.filter(
+            activity=OuterRef("pk"), status__in=[SignUpStatus.SIGNED_UP, SignUpStatus.CONFIRMED]
+        )
+        .values("activity")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return queryset.annotate(taken=Coalesce(Subquery(taken[:1]), 0))
+
+
+def activity_list(*, user, status: str | None = None) -> QuerySet:
+    """Activities in the user's scope (organisers and staff), with places taken."""
+    queryset = scope_queryset(user, Activity.objects.all(), node_path="grid")
+    volunteer = volunteer_of(user)
+    if volunteer is not None:
+        queryset = queryset | Activity.objects.filter(pk__in=activities_open_to(volunteer).values("pk"))
+    if status:
+        queryset = queryset.filter(status=status)
+    return _places_taken(queryset.select_related("grid", "organiser")).order_by("-starts_at", "-id")
+
+
+def activity_get(*, user, pk) -> Activity:
+    activity = activity_list(user=user).filter(pk=pk).first()
+    if activity is None:
+        raise NotFound()
+    return activity
+
+
+def activities_open_to(volunteer: Volunteer, *, now: datetime.datetime | None = None) -> QuerySet:
+    """Open activities in the volunteer's community (the grids next door count too)."""
+    now = now or timezone.now()
+    grid = volunteer.grid
+    return Activity.objects.filter(
+        status=ActivityStatus.OPEN,
+        ends_at__gt=now,
+        grid__parent_id=grid.parent_id,
+    )
+
+
+def activity_signups(*, activity: Activity) -> QuerySet:
+    return activity.signups.select_related("volunteer").order_by("status", "signed_up_at", "id")
+
+
+@dataclass
+class VolunteerPage:
+    volunteer: Volunteer
+    open_activities: list
+    signups: list
+    entries: list
+    rewards: list
+    hours: Decimal
+    earned: Decimal
+    redemptions: list
+
+
+def volunteer_page(*, volunteer: Volunteer, now: datetime.datetime | None = None) -> VolunteerPage:
+    now = now or timezone.now()
+    mine = SignUp.objects.filter(volunteer=volunteer)
+    signed = {s.activity_id: s for s in mine.filter(activity__ends_at__gt=now)}
+    open_activities = list(
+        _places_taken(activities_open_to(volunteer, now=now).select_related("grid")).order_by("starts_at")[
+            :50
+        ]
+    )
+    for activity in open_activities:
+        activity.my_signup = signed.get(activity.pk)
+    totals = volunteer.entries.aggregate(
+        hours=Coalesce(Sum("hours"), Value(Decimal("0")), output_field=DecimalField()),
+        earned=Coalesce(
+            Sum("points", filter=~Q(kind=EntryKind.REDEEMED)),
+            Value(Decimal("0")),
+            output_field=DecimalField(),
+        ),
+    )
+    return VolunteerPage(
+        volunteer=volunteer,
+        open_activities=open_activities,
+        signups=list(mine.select_related("activity__grid").order_by("-activity__starts_at")[:50]),
+        entries=list(volunteer.entries.order_by("-booked_at", "-id")[:50]),
+        rewards=list(Reward.objects.filter(is_active=True).order_by("price", "name")),
+        hours=totals["hours"],
+        earned=totals["earned"],
+        redemptions=list(volunteer.redemptions.select_related("reward")[:20]),
+    )
+
+
+def ranking(
+    *, node: GridNode, start: datetime.datetime, end: datetime.datetime, limit: int = 20
+) -> list[Volunteer]:
+    """Volunteers ranked by points earned (corrections included, redemptions not) in
+    [start, end) in the node's subtree: one GROUP BY over the ledger."""
+    earned = ~Q(entries__kind=EntryKind.REDEEMED) & Q(
+        entries__booked_at__gte=start,
+        entries__booked_at__lt=end,
+        entries__grid__tree_id=node.tree_id,
+        entries__grid__lft__gte=node.lft,
+        entries__grid__rght__lte=node.rght,
+    )
+    points = Sum("entries__points", filter=earned)
+    return list(
+        Volunteer.objects.annotate(points=points, hours=Sum("entries__hours", filter=earned))
+        .filter(points__gt=0)
+        .annotate(rank=Window(Rank(), order_by=F("points").desc()))
+        .select_related("grid")
+        .order_by("-points", "name", "id")[:limit]
+    )
+
+
+def grid_ranking(*, node: GridNode, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
+    """Grids of the node's subtree ranked by the points their volunteers earned in the period."""
+    return list(
+        PointsEntry.objects.filter(
+            booked_at__gte=start,
+            booked_at__lt=end,
+            grid__tree_id=node.tree_id,
+            grid__lft__gte=node.lft,
+            grid__rght__lte=node.rght,
+        )
+        .exclude(kind=EntryKind.REDEEMED)
+        .values("grid_id", "grid__name", "grid__code")
+        .annotate(points=Sum("points"), hours=Sum("hours"), volunteers=Count("volunteer", distinct=True))
+        .order_by("-points", "grid__code")
+    )
+
+
+def period_bounds(
+    period: str, *, today: datetime.date | None = None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """'month', 'quarter' or 'year' up to today, as aware datetimes."""
+    today = today or timezone.localdate()
+    if period == "month":
+        first = today.replace(day=1)
+    elif period == "quarter":
+        first = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    else:
+        first = today.replace(month=1, day=1)
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=tz)
+    end = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
+    return start, end
+
+
+def volunteer_list(*, user) -> QuerySet:
+    return scope_queryset(user, Volunteer.objects.select_related("grid"), node_path="grid").order_by(
+        "name", "id"
+    )
+
+
+def ledger(*, user, volunteer_id: int | None = None) -> QuerySet:
+    queryset = scope_queryset(user, PointsEntry.objects.all(), node_path="grid")
+    if volunteer_id:
+        queryset = queryset.filter(volunteer_id=volunteer_id)
+    return queryset.select_related("volunteer").order_by("-booked_at", "-id")
+
+
+# --- windows and social workers -------------------------------------------------------------
+
+
+def window_list(*, user) -> QuerySet:
+    return scope_queryset(user, ServiceWindow.objects.select_related("node"), node_path="node").order_by(
+        "code"
+    )
+
+
+def window_get(*, user, pk) -> ServiceWindow:
+    return get_scoped_or_404(user, ServiceWindow.objects.select_related("node"), node_path="node", pk=pk)
+
+
+def item_list() -> QuerySet:
+    return ServiceItem.objects.select_related("department").order_by("code")
+
+
+def on_duty(*, window: ServiceWindow, at: datetime.datetime, item: ServiceItem | None = None) -> QuerySet:
+    """Who is on duty at window W at time T (and may serve item I): one query."""
+    shifts = DutyShift.objects.filter(
+        worker=OuterRef("pk"), kind=DutyKind.WINDOW, window=window, starts_at__lte=at, ends_at__gt=at
+    )
+    workers = SocialWorker.objects.filter(Exists(shifts), is_active=True)
+    if item is not None:
+        workers = workers.filter(items=item)
+    return workers.select_related("user", "grid").order_by("user__username")
+
+
+def roster(*, user, day: datetime.date) -> list[DutyShift]:
+    """The duty shifts of a day at the windows in the user's scope and in the grids of it."""
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime.combine(day, datetime.time(), tzinfo=tz)
+    end = begin + datetime.timedelta(days=1)
+    queryset = scope_queryset(user, DutyShift.objects.all(), node_path="node").filter(
+        starts_at__lt=end, ends_at__gt=begin
+    )
+    item_count = (
+        SocialWorker.items.through.objects.filter(socialworker_id=OuterRef("worker_id"))
+        .values("socialworker_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return list(
+        queryset.select_related("worker__user", "worker__grid", "window")
+        .annotate(item_count=Coalesce(Subquery(item_count[:1]), 0))
+        .order_by("kind", "window__code", "starts_at", "worker__user__username")
+    )
+
+
+def socialworker_list(*, user) -> QuerySet:
+    items = (
+        SocialWorker.items.through.objects.filter(socialworker_id=OuterRef("pk"))
+        .values("socialworker_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return (
+        scope_queryset(user, SocialWorker.objects.filter(is_active=True), node_path="grid")
+        .select_related("user", "grid")
+        .annotate(item_count=Coalesce(Subquery(items[:1]), 0))
+        .order_by("user__username")
+    )
+
+
+def window_service_list(*, user) -> QuerySet:
+    return (
+        scope_queryset(user, WindowService.objects.all(), node_path="node")
+        .select_related("window", "item", "worker", "resident")
+        .order_by("-served_at", "-id")
+    )
+
+
+def window_service_counts(*, start: datetime.datetime, end: datetime.datetime) -> dict[int, int]:
+    """Window services per worker (user id) in [start, end): what the evaluation counts like visits."""
+    return dict(
+        WindowService.objects.filter(served_at__gte=start, served_at__lt=end)
+        .values("worker_id")
+        .annotate(n=Count("*"))
+        .values_list("worker_id", "n")
+    )
