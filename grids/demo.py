@@ -4,8 +4,11 @@ Polygons are Voronoi cells (smoothed by a few Lloyd iterations) clipped to the
 parent, so siblings tile their parent exactly and never overlap.
 """
 
+from dataclasses import dataclass
+
 import shapely
 from shapely.geometry import MultiPoint, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from grids import geo
 from grids.models import Department, GridNode, NodeKind, Post, PostKind
@@ -80,65 +83,95 @@ def partition(region: Polygon, count: int, rng, iterations: int = 6) -> list[Pol
     return sorted(cells, key=lambda c: (round(-c.centroid.y, 3), c.centroid.x))
 
 
-def load(ctx) -> None:
-    rng = ctx.rng
-    city_shape = Polygon(CITY_OUTLINE)
-    nodes: list[GridNode] = []
+@dataclass
+class PlannedNode:
+    kind: str
+    code: str
+    name: str
+    parent_code: str | None
+    boundary: dict
+    geometry: BaseGeometry
 
-    def make(kind, code, name, parent, polygon):
-        data = geo.to_geojson(polygon)
-        geometry = geo.parse_boundary(data)
-        node = GridNode(
-            kind=kind,
-            code=code,
-            name=name,
-            parent=parent,
-            boundary=data,
-            lft=0,
-            rght=0,
-            tree_id=0,
-            level=0,
-            **geo.summary(geometry),
+
+def plan_territory(rng) -> list[PlannedNode]:
+    """The demo territory as data, parents before children; a pure function of `rng`."""
+    plan: list[PlannedNode] = []
+
+    def add(kind, code, name, parent, polygon) -> PlannedNode:
+        boundary = geo.to_geojson(polygon)
+        node = PlannedNode(
+            kind, code, name, parent.code if parent else None, boundary, geo.parse_boundary(boundary)
         )
-        nodes.append(node)
-        return node, geometry
+        plan.append(node)
+        return node
 
+    city = add(NodeKind.CITY, CITY_CODE, CITY_NAME, None, Polygon(CITY_OUTLINE))
+    street_cells = sorted(partition(city.geometry, len(STREETS), rng), key=lambda c: c.centroid.x)
+    streets = [  # 文化 west, 光明 middle, 民惠 east
+        (add(NodeKind.STREET, f"{CITY_CODE}-{i:02d}", name, city, cell), specs)
+        for i, ((name, specs), cell) in enumerate(zip(STREETS, street_cells), 1)
+    ]
+    communities = []
+    for street, specs in streets:
+        cells = partition(street.geometry, len(specs), rng)
+        for i, ((name, grid_count), cell) in enumerate(zip(specs, cells), 1):
+            community = add(
+                NodeKind.COMMUNITY, f"{street.code}-{i:02d}", name, street, cell.intersection(street.geometry)
+            )
+            communities.append((community, grid_count))
+    for community, grid_count in communities:
+        for i, cell in enumerate(partition(community.geometry, grid_count, rng), 1):
+            add(
+                NodeKind.GRID,
+                f"{community.code}-{i:02d}",
+                f"{community.name}第{i}网格",
+                community,
+                cell.intersection(community.geometry),
+            )
+    _check_polygons(plan)
+    return plan
+
+
+def _check_polygons(plan: list[PlannedNode]) -> None:
+    """The same checks the tree service applies to one node, applied to the whole plan."""
+    by_code = {node.code: node for node in plan}
+    siblings: dict[str, list[tuple[str, BaseGeometry]]] = {}
+    for node in plan:
+        if node.parent_code is None:
+            continue
+        geo.check_inside(node.geometry, by_code[node.parent_code].geometry)
+        siblings.setdefault(node.parent_code, []).append((node.name, node.geometry))
+    for group in siblings.values():
+        for i, (_name, geometry) in enumerate(group):
+            geo.check_no_overlap(geometry, group[i + 1 :])
+
+
+def load(ctx) -> None:
+    plan = plan_territory(ctx.rng)
     with tree_write("grids"):
-        city, city_geom = make(NodeKind.CITY, CITY_CODE, CITY_NAME, None, city_shape)
-        city.save()
-        streets, communities, grids = [], [], []
-        street_cells = partition(city_geom, len(STREETS), rng)
-        street_cells.sort(key=lambda c: c.centroid.x)  # 文化 west, 光明 middle, 民惠 east
-        for s_index, ((street_name, community_specs), s_cell) in enumerate(zip(STREETS, street_cells), 1):
-            street, s_geom = make(NodeKind.STREET, f"{CITY_CODE}-{s_index:02d}", street_name, city, s_cell)
-            streets.append((street, s_geom, community_specs))
-        GridNode.objects.bulk_create([s for s, _, _ in streets])
-
-        for street, s_geom, community_specs in streets:
-            cells = partition(s_geom, len(community_specs), rng)
-            for c_index, ((community_name, grid_count), c_cell) in enumerate(zip(community_specs, cells), 1):
-                c_cell = c_cell.intersection(s_geom)
-                community, c_geom = make(
-                    NodeKind.COMMUNITY, f"{street.code}-{c_index:02d}", community_name, street, c_cell
+        # Bulk inserts level by level (children need their parent's id), then one rebuild.
+        saved: dict[str, GridNode] = {}
+        for kind in (NodeKind.CITY, NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.GRID):
+            level = [
+                GridNode(
+                    kind=node.kind,
+                    code=node.code,
+                    name=node.name,
+                    parent=saved.get(node.parent_code),
+                    boundary=node.boundary,
+                    lft=0,
+                    rght=0,
+                    tree_id=0,
+                    level=0,
+                    **geo.summary(node.geometry),
                 )
-                communities.append((community, c_geom, grid_count))
-        GridNode.objects.bulk_create([c for c, _, _ in communities])
-
-        for community, c_geom, grid_count in communities:
-            for g_index, g_cell in enumerate(partition(c_geom, grid_count, rng), 1):
-                g_cell = g_cell.intersection(c_geom)
-                grid, g_geom = make(
-                    NodeKind.GRID,
-                    f"{community.code}-{g_index:02d}",
-                    f"{community.name}第{g_index}网格",
-                    community,
-                    g_cell,
-                )
-                grids.append((grid, g_geom))
-        GridNode.objects.bulk_create([g for g, _ in grids])
+                for node in plan
+                if node.kind == kind
+            ]
+            for node in GridNode.objects.bulk_create(level):
+                saved[node.code] = node
         GridNode.objects.rebuild()
 
-    _check_polygons(streets, communities, grids, city_geom)
     grid_nodes = list(GridNode.objects.filter(kind=NodeKind.GRID).order_by("code"))
     ctx.data["city"] = GridNode.objects.get(code=CITY_CODE)
     ctx.data["streets"] = list(GridNode.objects.filter(kind=NodeKind.STREET).order_by("code"))
@@ -149,25 +182,6 @@ def load(ctx) -> None:
         f"    {len(ctx.data['streets'])} streets, {len(ctx.data['communities'])} communities, "
         f"{len(grid_nodes)} grids, {TOTAL_WORKERS} workers"
     )
-
-
-def _check_polygons(streets, communities, grids, city_geom) -> None:
-    """The same checks the tree service applies to one node, applied to the bulk load."""
-    levels = [
-        [(s, g) for s, g, _ in streets],
-        [(c, g) for c, g, _ in communities],
-        list(grids),
-    ]
-    geometry_of = {id(n): g for level in levels for n, g in level}
-    for level in levels:
-        by_parent: dict = {}
-        for node, geometry in level:
-            parent_geom = city_geom if node.parent.kind == NodeKind.CITY else geometry_of[id(node.parent)]
-            geo.check_inside(geometry, parent_geom)
-            by_parent.setdefault(id(node.parent), []).append((node.name, geometry))
-        for siblings in by_parent.values():
-            for i, (_, geometry) in enumerate(siblings):
-                geo.check_no_overlap(geometry, siblings[i + 1 :])
 
 
 def _user(ctx, username: str, name: str, **extra) -> User:

@@ -1,14 +1,24 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from grids.selectors import user_posts
 from hlgrid.health import health
+from hlgrid.landing import landing_url
 
 
 @login_required
 def home(request):
+    """Each user's home is where its work is; users without such a post see their posts."""
+    target = landing_url(request.user)
+    if target:
+        return redirect(target)
+    return my_posts(request)
+
+
+@login_required
+def my_posts(request):
     return render(request, "home.html", {"posts": list(user_posts(user=request.user))})
 
 

@@ -42,8 +42,8 @@ def test_the_scoped_list_costs_the_same_queries_at_two_sizes(api_client, people,
 
 def test_chinese_is_the_default_and_english_is_available(client, people):
     client.force_login(people.worker)
-    assert "网格" in client.get("/").content.decode()
-    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "网格" in client.get("/me/").content.decode()
+    english = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Grid tree" in english and "My posts" in english
 
 

@@ -61,19 +61,26 @@ def test_loading_twice_leaves_one_city():
     assert GridNode.objects.count() == 83
 
 
-def test_the_demo_is_deterministic(django_db_blocker):
-    load()
-    first = list(GridNode.objects.order_by("code").values_list("code", "boundary"))
-    from residents.demo import unload  # residents: its rows reference the users and grids
+def test_the_demo_territory_is_deterministic():
+    import random
 
-    unload()
-    Post.objects.all().delete()
-    User.objects.all().delete()
-    Department.objects.all().delete()
-    for node in GridNode.objects.order_by("-level"):
-        node.delete()
+    from grids.demo import plan_territory
+
+    def snapshot(seed):
+        return [(n.code, n.name, n.parent_code, n.boundary) for n in plan_territory(random.Random(seed))]
+
+    assert snapshot(2026) == snapshot(2026)
+    assert snapshot(2026) != snapshot(7)
+
+
+def test_the_demo_is_loaded_with_the_default_seed_as_planned():
+    import random
+
+    from grids.demo import plan_territory
+
     load()
-    assert list(GridNode.objects.order_by("code").values_list("code", "boundary")) == first
+    planned = {n.code: n.boundary for n in plan_territory(random.Random(2026))}
+    assert dict(GridNode.objects.values_list("code", "boundary")) == planned
 
 
 def test_demo_polygons_tile_the_city_without_overlaps():

@@ -10,7 +10,7 @@ def test_pages_need_a_login(client, city):
 
 def test_the_home_page_shows_the_users_posts(client, people):
     client.force_login(people.gridhead)
-    page = client.get("/").content.decode()
+    page = client.get("/me/").content.decode()
     assert "甲一网格" in page and "网格长" in page
 
 
@@ -59,3 +59,34 @@ def test_the_tree_page_costs_the_same_queries_for_more_children(
     with CaptureQueriesContext(connection) as large:
         client.get(f"/grids/{city.city.pk}/")
     assert len(large) == len(small)
+
+
+def test_each_user_lands_where_its_work_is(client, people, city):
+    landings = {
+        people.worker: "/residents/",
+        people.gridhead: f"/dashboards/{city.grid_a1.pk}/",
+        people.official: f"/dashboards/{city.street_a.pk}/",
+    }
+    for user, expected in landings.items():
+        client.force_login(user)
+        response = client.get("/")
+        assert response.status_code == 302 and response["Location"] == expected, user.username
+
+
+def test_department_staff_land_on_their_queue(client, city):
+    from grids.models import PostKind
+    from grids.services import post_assign
+    from tests.factories import DepartmentFactory, UserFactory
+
+    staff = UserFactory()
+    post_assign(user=staff, kind=PostKind.DEPARTMENT, node=city.city, department=DepartmentFactory())
+    client.force_login(staff)
+    assert client.get("/")["Location"] == "/petitions/"
+
+
+def test_a_user_without_posts_sees_the_posts_page(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get("/")
+    assert response.status_code == 200 and "my-posts" in response.content.decode()

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardsConfig(AppConfig):
+    name = "dashboards"
+    verbose_name = _("Dashboards")
+
+    def ready(self):
+        from dashboards.cache import sweep_invalidate
+        from hlgrid.sweeps import register_sweeper
+
+        register_sweeper("dashboards", sweep_invalidate)

@@ -1,0 +1,111 @@
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dashboards import exports, selectors
+from dashboards.cache import cached
+from dashboards.periods import window_from
+from grids.models import GridNode
+from hlgrid.errors import DomainError
+from hlgrid.scoping import get_scoped_or_404, scope_queryset
+
+SORTABLE = {"name", *selectors.FIGURES}
+
+
+def _node(request, pk) -> GridNode:
+    return get_scoped_or_404(request.user, GridNode.objects.select_related("parent"), node_path="", pk=pk)
+
+
+def _window(request):
+    try:
+        return window_from(request.GET), None
+    except DomainError as exc:
+        return window_from({}), exc
+
+
+def _context(request, node: GridNode) -> dict:
+    window, error = _window(request)
+    now = timezone.now()
+    figures = cached(
+        "headline", node, window.key, lambda: selectors.headline(node=node, window=window, now=now)
+    )
+    rows = cached("children", node, window.key, lambda: selectors.children(node=node, window=window, now=now))
+    board = cached("lights", node, "now", lambda: selectors.lights_board(node=node, now=now))
+    trend = cached("trends", node, "now", lambda: selectors.trends(node=node, now=now))
+    sort = request.GET.get("sort", "name")
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key in SORTABLE:
+        if key == "name":
+            rows = sorted(rows, key=lambda r: r.node.code, reverse=descending)
+        else:
+            rows = sorted(
+                rows,
+                key=lambda r: (r.figures.get(key) is None, r.figures.get(key) or 0),
+                reverse=descending,
+            )
+    ancestors = list(node.get_ancestors())
+    visible = set(
+        scope_queryset(
+            request.user, GridNode.objects.filter(pk__in=[a.pk for a in ancestors]), node_path=""
+        ).values_list("pk", flat=True)
+    )
+    return {
+        "node": node,
+        "ancestors": [(a, a.pk in visible) for a in ancestors],
+        "window": window,
+        "window_error": error,
+        "figures": figures,
+        "rows": rows,
+        "board": board,
+        "trend": trend,
+        "map": selectors.map_features(node=node, rows=rows),
+        "sort": sort,
+        "columns": [("name", _("Name")), *exports.columns()],
+        "query": request.GET.urlencode(),
+        "period_query": "&".join(
+            f"{k}={v}" for k, v in request.GET.items() if k in ("period", "start", "end")
+        ),
+    }
+
+
+@login_required
+def index(request):
+    node = selectors.default_node(user=request.user)
+    if node is None:
+        return render(request, "dashboards/no_scope.html", status=404)
+    return redirect("dashboards:node", pk=node.pk)
+
+
+@login_required
+def node(request, pk: int):
+    node = _node(request, pk)
+    return render(request, "dashboards/node.html", _context(request, node))
+
+
+@login_required
+def wall(request, pk: int):
+    node = _node(request, pk)
+    template = "dashboards/_wall_body.html" if request.htmx else "dashboards/wall.html"
+    return render(request, template, _context(request, node))
+
+
+@login_required
+def export_children(request, pk: int):
+    node = _node(request, pk)
+    context = _context(request, node)
+    buffer = io.BytesIO()
+    exports.children_workbook(
+        node=node, window=context["window"], rows=context["rows"], figures=context["figures"]
+    ).save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"{node.code}-{context['window'].key}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
