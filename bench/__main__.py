@@ -34,8 +34,10 @@ def main(argv: list[str]) -> int:
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         print(f"\n[{name.removeprefix('bench_')}] {module.__doc__.strip().splitlines()[0]}")
-        with bench_database():
-            module.run(scale=args.scale)
+        # A module may ask to be run at several data scales, each on a fresh database.
+        for factor in getattr(module, "SCALES", (1,)):
+            with bench_database():
+                module.run(scale=factor * args.scale)
     return 0
 
 

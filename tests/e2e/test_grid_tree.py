@@ -9,6 +9,7 @@ pytestmark = pytest.mark.e2e
 def test_a_worker_logs_in_on_a_phone_and_sees_its_grid(phone, live_server, demo_city):
     own = GridNode.objects.filter(kind=NodeKind.GRID).order_by("code").first()
     login(phone, live_server, "worker")
+    phone.goto(f"{live_server.url}/me/")
     assert phone.get_by_test_id("my-posts").inner_text().count(own.name) == 1
 
     phone.goto(f"{live_server.url}/grids/")
