@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "grids",
     "residents",  # apps:residents
     # apps:petitions
-    # apps:evaluation
+    "evaluation",  # apps:evaluation
     "party",  # apps:party
     # apps:dashboards
 ]

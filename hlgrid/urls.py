@@ -23,7 +23,14 @@ router.register("key-memberships", residents_api.KeyMembershipViewSet, basename=
 router.register("visits", residents_api.VisitViewSet, basename="visit")  # api:residents
 router.register("coverage", residents_api.CoverageViewSet, basename="coverage")  # api:residents
 # api:petitions
-# api:evaluation
+from evaluation import api as ev_api  # api:evaluation  # noqa: E402
+
+router.register("evaluation/periods", ev_api.PeriodViewSet, "evaluation-period")  # api:evaluation
+router.register("evaluation/inspections", ev_api.InspectionViewSet, "evaluation-inspection")  # api:evaluation
+router.register("evaluation/assessments", ev_api.AssessmentViewSet, "evaluation-assessment")  # api:evaluation
+router.register("evaluation/appeals", ev_api.AppealViewSet, "evaluation-appeal")  # api:evaluation
+router.register("evaluation/payments", ev_api.PaymentViewSet, "evaluation-payment")  # api:evaluation
+router.register("evaluation/stars", ev_api.StarBoardViewSet, "evaluation-stars")  # api:evaluation
 from party.api import register_routes as party_routes  # noqa: E402  # api:party
 
 party_routes(router)
@@ -48,7 +55,7 @@ urlpatterns = [
     path("grids/", include("grids.urls")),
     path("residents/", include("residents.urls")),  # pages:residents
     # pages:petitions
-    # pages:evaluation
+    path("evaluation/", include("evaluation.urls")),  # pages:evaluation
     path("party/", include("party.urls")),  # pages:party
     # pages:dashboards
     path("api/v1/", include((api_urls, "api"), namespace="api")),

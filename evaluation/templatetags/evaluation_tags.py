@@ -1,0 +1,41 @@
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def star_string(stars) -> str:
+    """★★★☆☆ for 3 stars; a dash when not graded."""
+    if not stars:
+        return "—"
+    return "★" * int(stars) + "☆" * (5 - int(stars))
+
+
+@register.filter
+def grade_badge(grade: str) -> str:
+    return {"EXCELLENT": "success", "GOOD": "primary", "PASS": "warning", "FAIL": "danger"}.get(
+        grade, "secondary"
+    )
+
+
+@register.simple_tag
+def grade_label(assessment) -> str:
+    if not assessment.grade:
+        return _("Not graded (too little data)")
+    return assessment.get_grade_display()
+
+
+@register.simple_tag(takes_context=True)
+def user_is_assessor(context) -> bool:
+    from evaluation.services import is_assessor
+
+    request = context.get("request")
+    return bool(request and is_assessor(request.user))
+
+
+@register.simple_tag
+def rule_text(indicator) -> str:
+    from evaluation.rules import describe
+
+    return describe(rule=indicator.rule, params=indicator.params, weight=indicator.weight)

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from evaluation import views
+
+app_name = "evaluation"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/<int:pk>/", views.period, name="period"),
+    path("periods/<int:pk>/<str:action>/", views.period_action, name="period-action"),
+    path("periods/<int:pk>/inspect", views.inspect, name="inspect"),
+    path("periods/<int:pk>/report", views.report, name="report"),
+    path("periods/<int:pk>/report.xlsx", views.report_xlsx, name="report-xlsx"),
+    path("results/<int:pk>/", views.assessment, name="assessment"),
+    path("results/<int:pk>/lines/<slug:code>/", views.line_evidence, name="evidence"),
+    path("mine/", views.mine, name="mine"),
+    path("team/", views.team, name="team"),
+    path("stars/", views.stars, name="stars"),
+    path("appeals/", views.appeals, name="appeals"),
+    path("appeals/<int:pk>/decide", views.appeal_decide, name="appeal-decide"),
+    path("trends/", views.trends, name="trends"),
+    path("trends.xlsx", views.trends_xlsx, name="trends-xlsx"),
+    path("workers/<int:user_id>/", views.worker_trend, name="worker-trend"),
+]
