@@ -7,7 +7,9 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self):
-        from dashboards.cache import sweep_invalidate
+        from dashboards.cache import invalidate_grid, sweep_invalidate
+        from hlgrid.changes import register_listener
         from hlgrid.sweeps import register_sweeper
 
         register_sweeper("dashboards", sweep_invalidate)
+        register_listener(invalidate_grid)

@@ -126,3 +126,25 @@ def test_the_wall_display_refreshes_itself_with_htmx(client, people, dataset, fr
     assert 'hx-trigger="every 60s"' in page and "<nav" not in page
     partial = client.get(f"/dashboards/{dataset.city.pk}/wall/", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and 'data-testid="headline"' in partial
+
+
+def test_a_change_reported_on_commit_invalidates_the_dashboards_above(
+    people, dataset, frozen, django_capture_on_commit_callbacks
+):
+    from hlgrid.changes import node_changed
+
+    window = window_from({}, today=NOW.date())
+
+    def red():
+        return dashboard_cache.cached(
+            "headline",
+            dataset.city,
+            window.key,
+            lambda: selectors.headline(node=dataset.city, window=window, now=NOW),
+        )["red"]
+
+    before = red()
+    petition(dataset.grid_b1, Status.RECEIVED, due_at=NOW, warn_at=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        node_changed(dataset.grid_b1.pk)
+    assert red() == before + 1
