@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -51,26 +51,11 @@ class ByName(DefaultCursorPagination):
     ordering = "name"
 
 
-def inline_choices(choices) -> type[serializers.ChoiceField]:
-    """A choice field documented as an inline enum: the apps share field names such as
-    "kind" and "status" with different choices, and named enum components would collide."""
-
-    @extend_schema_field({"type": "string", "enum": list(choices.values)})
-    class InlineChoiceField(serializers.ChoiceField):
-        def __init__(self, **kwargs):
-            super().__init__(choices=choices.choices, **kwargs)
-
-    return InlineChoiceField
-
-
-OrgKindField = inline_choices(OrgKind)
-UnitKindField = inline_choices(UnitKind)
-ProjectStatusField = inline_choices(ProjectStatus)
-ActivityKindField = inline_choices(ActivityKind)
-ActivityStatusField = inline_choices(ActivityStatus)
-SignUpStatusField = inline_choices(SignUpStatus)
-EntryKindField = inline_choices(EntryKind)
-MemberRoleField = inline_choices(MemberRole)
+def choices_text(choices, **kwargs) -> serializers.CharField:
+    """A plain string documented with its values. The apps share field names such as "kind" and
+    "status" with different choices, and enum components of the same name would collide in the
+    schema; the services validate the values and answer 400 with the field."""
+    return serializers.CharField(help_text=" | ".join(choices.values), **kwargs)
 
 
 def _scoped_grid(user, pk) -> GridNode:
@@ -137,7 +122,7 @@ class PartyOrganizationDetailSerializer(PartyOrganizationSerializer):
 
 class PartyOrganizationCreateSerializer(serializers.Serializer):
     parent = serializers.IntegerField(required=False, allow_null=True)
-    kind = OrgKindField()
+    kind = choices_text(OrgKind)
     code = serializers.CharField(max_length=40)
     name = serializers.CharField(max_length=100)
     node = serializers.IntegerField(required=False, allow_null=True)
@@ -267,7 +252,7 @@ class ChainViewSet(viewsets.GenericViewSet):
 
 
 class PartyMemberSerializer(serializers.ModelSerializer):
-    role = MemberRoleField(read_only=True)
+    role = choices_text(MemberRole, read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
 
     class Meta:
@@ -318,7 +303,7 @@ class AllianceViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PartyUnitSerializer(serializers.ModelSerializer):
-    kind = UnitKindField(read_only=True)
+    kind = choices_text(UnitKind, read_only=True)
     grids = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     member_count = serializers.IntegerField(read_only=True)
 
@@ -452,7 +437,7 @@ class PartyProjectDetailSerializer(PartyProjectSerializer):
 
 
 class PartyProjectStatusSerializer(serializers.Serializer):
-    status = ProjectStatusField()
+    status = choices_text(ProjectStatus)
 
 
 @extend_schema_view(
@@ -512,7 +497,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
 class PartyActivitySerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text=" | ".join(ActivityKind.values))
-    status = ActivityStatusField(read_only=True)
+    status = choices_text(ActivityStatus, read_only=True)
     grid_name = serializers.CharField(source="grid.name", read_only=True)
     organiser_name = serializers.CharField(source="organiser.display_name", read_only=True)
     taken = serializers.IntegerField(read_only=True)
@@ -529,7 +514,7 @@ class PartyActivitySerializer(serializers.ModelSerializer):
 
 class PartyActivityCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=100)
-    kind = ActivityKindField(default=ActivityKind.SERVICE)
+    kind = choices_text(ActivityKind, default=ActivityKind.SERVICE)
     theme = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     description = serializers.CharField(required=False, default="", allow_blank=True)
     grid = serializers.IntegerField()
@@ -542,7 +527,7 @@ class PartyActivityCreateSerializer(serializers.Serializer):
 
 
 class PartySignUpSerializer(serializers.ModelSerializer):
-    status = SignUpStatusField(read_only=True)
+    status = choices_text(SignUpStatus, read_only=True)
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
 
     class Meta:
@@ -564,7 +549,7 @@ class PartyConfirmSerializer(serializers.Serializer):
 
 
 class PartyPointsEntrySerializer(serializers.ModelSerializer):
-    kind = EntryKindField(read_only=True)
+    kind = choices_text(EntryKind, read_only=True)
 
     class Meta:
         model = PointsEntry

@@ -440,7 +440,7 @@ def project_create(
     ends_on: datetime.date | None = None,
 ) -> JointProject:
     name = _required("name", name)
-    budget = _decimal("budget", budget, minimum=Decimal("0")).quantize(CENT)
+    budget = _decimal("budget", budget, minimum=Decimal("0")).quantize(CENT, rounding=ROUND_HALF_UP)
     units, grids = list(units), list(grids)
     for unit in units:
         if unit.alliance_id != alliance.pk:
@@ -466,6 +466,8 @@ def project_create(
 
 
 def project_set_status(*, actor, project: JointProject, status: str) -> JointProject:
+    if status not in ProjectStatus.values:
+        raise InvalidInput.field("status", _("Unknown status %(status)s.") % {"status": status})
     with transaction.atomic():
         project = JointProject.objects.select_for_update().get(pk=project.pk)
         _check_scope(actor, project.node)
@@ -493,7 +495,7 @@ def project_report(
     text = _required("text", text)
     if not isinstance(progress, int) or not 0 <= progress <= 100:
         raise InvalidInput.field("progress", _("Progress is a percentage from 0 to 100."))
-    spent = _decimal("spent", spent, minimum=Decimal("0")).quantize(CENT)
+    spent = _decimal("spent", spent, minimum=Decimal("0")).quantize(CENT, rounding=ROUND_HALF_UP)
     with transaction.atomic():
         project = JointProject.objects.select_for_update().get(pk=project.pk)
         _check_scope(actor, project.node)
@@ -756,7 +758,7 @@ def points_correct(
 ) -> PointsEntry:
     """Correct an entry with a new one (the ledger is never edited). `points` is the change."""
     note = _required("note", note)
-    points = _decimal("points", points).quantize(CENT)
+    points = _decimal("points", points).quantize(CENT, rounding=ROUND_HALF_UP)
     if points == 0:
         raise InvalidInput.field("points", _("A correction changes the points."))
     now = now or timezone.now()
