@@ -66,7 +66,8 @@ class PartyOrganizationAdmin(_ServiceErrors, MPTTModelAdmin):
     list_display = ["name", "kind", "code", "node"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
-    autocomplete_fields = ["parent", "node", "grids", "buildings", "household", "contact_households"]
+    autocomplete_fields = ["parent", "node", "grids"]
+    raw_id_fields = ["buildings", "household", "contact_households"]
     list_select_related = ["node"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -120,7 +121,8 @@ class PartyMemberAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "organization", "joined_on", "is_active"]
     list_filter = ["role", "is_active", "organization__kind"]
     search_fields = ["name", "organization__name"]
-    autocomplete_fields = ["organization", "resident", "user"]
+    autocomplete_fields = ["organization", "user"]
+    raw_id_fields = ["resident"]
     list_select_related = ["organization"]
 
 
@@ -157,7 +159,8 @@ class InServiceMemberAdmin(admin.ModelAdmin):
     list_filter = ["unit__alliance"]
     search_fields = ["name", "unit__name"]
     exclude = ["phone"]
-    autocomplete_fields = ["unit", "resident", "user", "grid"]
+    autocomplete_fields = ["unit", "user", "grid"]
+    raw_id_fields = ["resident"]
     list_select_related = ["unit", "grid"]
 
 
@@ -191,7 +194,8 @@ class VolunteerAdmin(admin.ModelAdmin):
     list_display = ["name", "grid", "balance", "user"]
     search_fields = ["name", "user__username"]
     readonly_fields = ["balance"]
-    autocomplete_fields = ["user", "resident", "in_service_member", "grid"]
+    autocomplete_fields = ["user", "grid"]
+    raw_id_fields = ["resident", "in_service_member"]
     list_select_related = ["grid", "user"]
 
 

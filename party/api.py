@@ -157,7 +157,7 @@ def _all_in_scope(user, queryset, ids, node_path, field):
 class OrganizationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
-    """The Party chain in the caller's scope, in tree order."""
+    """The Party chain in the caller's scope, by code (`parent` and `kind` filter it)."""
 
     serializer_class = PartyOrganizationSerializer
     pagination_class = ByCode
