@@ -50,3 +50,37 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.grids = {str(g.pk): g for g in grids}
         self.fields["grid"].choices = [(str(g.pk), f"{g.name}（{g.code}）") for g in grids]
+
+
+class ResidentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=64)
+    id_number = forms.CharField(label=_("ID number"), max_length=32)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    is_party_member = forms.BooleanField(label=_("Party member"), required=False)
+    health = forms.CharField(
+        label=_("Health details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MembershipForm(forms.Form):
+    resident = forms.ChoiceField(label=_("Resident"))
+    group = forms.ChoiceField(label=_("Key group"))
+    since = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    condition = forms.CharField(
+        label=_("Condition"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    measures = forms.CharField(
+        label=_("Measures taken"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    guardian = forms.CharField(label=_("Guardian or contact"), max_length=64, required=False)
+    guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=32, required=False)
+
+    def __init__(self, *args, residents=(), groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.residents = {str(r.pk): r for r in residents}
+        self.groups = {str(g.pk): g for g in groups}
+        self.fields["resident"].choices = [(k, r.name) for k, r in self.residents.items()]
+        self.fields["group"].choices = [
+            (k, f"{g.name}（{g.visit_interval_days}天）") for k, g in self.groups.items()
+        ]

@@ -14,8 +14,15 @@ from django.views.decorators.http import require_POST
 from grids.selectors import scope_roots
 from hlgrid.errors import DomainError
 from residents import importer, lights, selectors, services
-from residents.forms import CoverageForm, ImportForm, SearchForm, VisitForm
-from residents.models import VisitKind
+from residents.forms import CoverageForm, ImportForm, MembershipForm, ResidentForm, SearchForm, VisitForm
+from residents.models import KeyGroup, VisitKind
+
+
+def _form_errors(form, error: DomainError) -> None:
+    """Show a service's field errors on the form (unknown fields at the top)."""
+    for field, problems in (error.errors or {"__all__": [error.detail]}).items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
 
 
 @login_required
@@ -77,9 +84,7 @@ def visit_new(request, pk: int):
                     problem_description=data["problem_description"],
                 )
             except DomainError as error:
-                for field, problems in (error.errors or {"__all__": [error.detail]}).items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
+                _form_errors(form, error)
             else:
                 return _after_visit(request, visit)
     else:
@@ -185,3 +190,50 @@ def import_template(request):
     )
     response["Content-Disposition"] = 'attachment; filename="household-register-template.xlsx"'
     return response
+
+
+@login_required
+def resident_new(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = ResidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident = services.resident_create(actor=request.user, household=household, **form.cleaned_data)
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s was registered.") % {"name": resident.name})
+            return redirect("residents:household", pk=household.pk)
+    return render(
+        request,
+        "residents/simple_form.html",
+        {"form": form, "household": household, "title": _("Register a resident"), "testid": "resident-form"},
+    )
+
+
+@login_required
+def membership_new(request, pk: int):
+    page = selectors.household_page(user=request.user, pk=pk)
+    form = MembershipForm(request.POST or None, residents=page.residents, groups=KeyGroup.objects.all())
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        resident, group = form.residents[data.pop("resident")], form.groups[data.pop("group")]
+        try:
+            services.key_membership_create(actor=request.user, resident=resident, group=group, **data)
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s was added to %(group)s.") % {"name": resident.name, "group": group}
+            )
+            return redirect("residents:household", pk=page.household.pk)
+    return render(
+        request,
+        "residents/simple_form.html",
+        {
+            "form": form,
+            "household": page.household,
+            "title": _("Add a key person"),
+            "testid": "membership-form",
+        },
+    )

@@ -56,3 +56,28 @@ def test_admins_read_it_and_nobody_edits_it():
     assert not admin.has_delete_permission(request)
     request.user = UserFactory(username="plain-staff", is_staff=True)
     assert not admin.has_view_permission(request)
+
+
+def test_the_admin_pages_show_residents_masked(city):
+    from django.test import Client
+
+    from tests.residents import factories
+
+    person = factories.resident(factories.household(city.grid_a1), phone="13812345678")
+    client = Client()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    for url in (
+        "/admin/residents/resident/",
+        f"/admin/residents/resident/{person.pk}/change/",
+        "/admin/residents/keygroup/",
+        "/admin/residents/building/",
+        "/admin/residents/unit/",
+        "/admin/residents/household/",
+        "/admin/residents/keymembership/",
+        "/admin/residents/visit/",
+        "/admin/residents/accesslog/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert person.id_number not in html and "13812345678" not in html

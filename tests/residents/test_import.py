@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from residents import importer
+from residents import importer, services
 from residents.models import Building, Household, Resident, Unit
 from tests.residents import factories
 
@@ -54,7 +54,8 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row(city, people)
     rows[2][4] = bad[:17] + ("1" if bad[17] != "1" else "2")  # wrong check character on Excel row 4
     result = importer.register_import(actor=people.worker, grid=city.grid_a1, file=workbook(rows))
     assert not result.ok
-    assert [(e.row, "check character" in e.message) for e in result.errors] == [(4, True)]
+    reason = str(services.ID_REASONS["the check character does not match"])
+    assert [(e.row, e.message) for e in result.errors] == [(4, reason)]
     assert Resident.objects.count() == Household.objects.count() == Building.objects.count() == 0
 
 

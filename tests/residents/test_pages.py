@@ -105,7 +105,7 @@ def test_the_form_refuses_a_location_far_outside_the_grid_and_saves_nothing(work
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-testid="form-errors"' in html and "km" in html
+    assert 'data-testid="form-errors"' in html and "25.0" in html  # km from the grid, in any language
     assert Visit.objects.count() == 0
 
 
@@ -172,3 +172,37 @@ def test_key_memberships_are_unique_per_group(city):
     with pytest.raises(InvalidInput):
         services.key_membership_create(actor=None, resident=person, group=factories.group("困难家庭"))
     assert KeyMembership.objects.count() == 1
+
+
+def test_a_worker_registers_a_resident_on_the_phone_form_and_a_bad_number_is_a_field_error(
+    worker_client, city
+):
+    from residents.models import Resident
+
+    home = factories.household(city.grid_a1)
+    url = reverse("residents:resident_new", args=[home.pk])
+    bad = worker_client.post(url, {"name": "新居民", "id_number": "222406198005170018"})
+    assert bad.status_code == 200 and 'data-testid="error-id_number"' in bad.content.decode()
+    assert Resident.objects.count() == 0
+    good = worker_client.post(
+        url, {"name": "新居民", "id_number": factories.id_number(), "phone": "13600001111"}
+    )
+    assert good.status_code == 302 and Resident.objects.get().name == "新居民"
+    other = factories.household(city.grid_b1)
+    assert worker_client.get(reverse("residents:resident_new", args=[other.pk])).status_code == 404
+
+
+def test_a_worker_adds_a_key_person_from_the_household_page(worker_client, city):
+    home = factories.household(city.grid_a1)
+    person = factories.resident(home, name="老王")
+    group = factories.group("独居/空巢老人")
+    url = reverse("residents:membership_new", args=[home.pk])
+    assert worker_client.get(url).status_code == 200
+    response = worker_client.post(
+        url, {"resident": person.pk, "group": group.pk, "condition": "独居", "guardian": "王小明（儿子）"}
+    )
+    assert response.status_code == 302
+    membership = KeyMembership.objects.get()
+    assert (membership.resident, membership.group, membership.guardian) == (person, group, "王小明（儿子）")
+    again = worker_client.post(url, {"resident": person.pk, "group": group.pk})
+    assert again.status_code == 200 and KeyMembership.objects.count() == 1
