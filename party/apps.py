@@ -1,5 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# The nav items in templates/base.html (the "# nav:party" marker) take their words from here.
+NAV = [gettext_noop("Party building"), gettext_noop("Time bank")]
 
 
 class PartyConfig(AppConfig):

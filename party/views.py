@@ -225,13 +225,13 @@ def confirm(request, pk: int):
         if request.POST.get("absent"):
             services.signup_mark_absent(actor=request.user, signup=signup)
         else:
-            _, entry = services.signup_confirm(
+            confirmed, entry = services.signup_confirm(
                 actor=request.user, signup=signup, hours=request.POST.get("hours", "")
             )
             messages.success(
                 request,
                 _("%(name)s: %(hours)s hours, %(points)s points.")
-                % {"name": signup.volunteer.name, "hours": entry.hours, "points": entry.points},
+                % {"name": confirmed.volunteer.name, "hours": entry.hours, "points": entry.points},
             )
     except DomainError as exc:
         _error(request, exc)

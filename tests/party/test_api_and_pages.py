@@ -191,3 +191,37 @@ def test_a_progress_report_posted_on_the_page_with_bad_input_changes_nothing(cha
     assert project.reports.count() == 0
     response = client.post(f"/party/projects/{project.pk}/", {"progress": "30", "text": "开工"})
     assert response.status_code == 302 and project.reports.count() == 1
+
+
+def test_the_organiser_confirms_hours_on_the_activity_page_and_the_points_are_booked(city, people, client):
+    volunteer = pf.volunteer(city.grid_a1, name="周志愿")
+    activity = pf.activity(people.worker, city.grid_a1, rate=Decimal("10"))
+    signup = services.signup_create(volunteer=volunteer, activity=activity)
+    client.force_login(people.outsider)
+    assert client.post(f"/party/signups/{signup.pk}/confirm/", {"hours": "1"}).status_code == 404
+    client.force_login(people.worker)
+    response = client.post(f"/party/signups/{signup.pk}/confirm/", {"hours": "1.5"}, follow=True)
+    assert response.status_code == 200
+    assert "15" in response.content.decode()
+    volunteer.refresh_from_db()
+    assert volunteer.balance == Decimal("15.00")
+    response = client.post(f"/party/signups/{signup.pk}/confirm/", {"hours": "1.5"}, follow=True)
+    assert response.status_code == 200  # refused with a message, nothing booked twice
+    volunteer.refresh_from_db()
+    assert volunteer.balance == Decimal("15.00")
+
+
+def test_a_volunteer_signs_up_and_redeems_on_the_page_and_overdrawing_is_refused(city, people, client):
+    account = UserFactory(username="vol3")
+    volunteer = pf.volunteer(city.grid_a1, user=account)
+    activity = pf.activity(people.worker, city.grid_a1, rate=Decimal("10"))
+    client.force_login(account)
+    assert client.post(f"/party/activities/{activity.pk}/sign-up/").status_code == 302
+    signup = volunteer.signups.get()
+    services.signup_confirm(actor=people.worker, signup=signup, hours=1)
+    cheap, dear = pf.RewardFactory(price=8), pf.RewardFactory(price=50)
+    client.post(f"/party/rewards/{dear.pk}/redeem/")
+    client.post(f"/party/rewards/{cheap.pk}/redeem/")
+    volunteer.refresh_from_db()
+    assert volunteer.balance == Decimal("2.00")
+    assert list(volunteer.redemptions.values_list("reward", flat=True)) == [cheap.pk]
