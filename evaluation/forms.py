@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from evaluation.models import Method, Mode, PeriodKind, Scheme
 
@@ -43,7 +44,9 @@ class InspectionForm(forms.Form):
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=pgettext_lazy("inspection", "Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     photos = MultipleFileField(label=_("Evidence photos"), required=False)
 
     def __init__(self, *args, workers=(), **kwargs):

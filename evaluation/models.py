@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 # Money is Decimal yuan, rounded once, here, to the fen (0.01) half up.
@@ -172,10 +173,10 @@ class SchemeIndicator(models.Model):
 
 
 class PeriodStatus(models.TextChoices):
-    DRAFT = "DRAFT", _("Draft")
-    OPEN = "OPEN", _("Open")
-    COMPUTED = "COMPUTED", _("Computed")
-    PUBLISHED = "PUBLISHED", _("Published")
+    DRAFT = "DRAFT", pgettext_lazy("period status", "Draft")
+    OPEN = "OPEN", pgettext_lazy("period status", "Open")
+    COMPUTED = "COMPUTED", pgettext_lazy("period status", "Computed")
+    PUBLISHED = "PUBLISHED", pgettext_lazy("period status", "Published")
 
 
 class Period(FSMModelMixin, models.Model):
@@ -514,9 +515,9 @@ class BonusPayment(models.Model):
 
 
 class AppealStatus(models.TextChoices):
-    PENDING = "PENDING", _("Pending")
-    ACCEPTED = "ACCEPTED", _("Accepted")
-    REJECTED = "REJECTED", _("Rejected")
+    PENDING = "PENDING", pgettext_lazy("appeal status", "Pending")
+    ACCEPTED = "ACCEPTED", pgettext_lazy("appeal status", "Accepted")
+    REJECTED = "REJECTED", pgettext_lazy("appeal status", "Rejected")
 
 
 class Appeal(models.Model):

@@ -95,13 +95,14 @@ def _fire(period: Period, transition: str) -> None:
     try:
         getattr(period, transition)()
     except FSMTransitionNotAllowed:
+        messages = {
+            "open": _("Only a draft period can be opened; this one is %(status)s."),
+            "compute": _("Only an open or computed period can be computed; this one is %(status)s."),
+            "publish": _("Only a computed period can be published; this one is %(status)s."),
+        }
         raise TransitionNotAllowed(
-            _("A period that is %(status)s cannot be %(action)s.")
-            % {"status": PeriodStatus(period.status).label, "action": _ACTION_WORDS[transition]}
+            messages[transition] % {"status": PeriodStatus(period.status).label}
         ) from None
-
-
-_ACTION_WORDS = {"open": _("opened"), "compute": _("computed"), "publish": _("published")}
 
 
 def _require_changeable(period: Period) -> None:

@@ -127,10 +127,10 @@ def test_a_worker_without_data_or_who_joined_mid_period_is_marked_not_scored(wor
         actor=world.assessor, period=period, now=datetime.datetime(2026, 4, 2, tzinfo=datetime.UTC)
     )
     new = Assessment.objects.get(period=period, worker=newcomer, is_current=True)
-    assert new.insufficient_data and "in post" in new.insufficient_reason
+    assert new.insufficient_data and "在岗" in new.insufficient_reason  # in post for 12% of the period
     assert (new.grade, new.stars, new.rank_city, new.bonus) == ("", None, None, Decimal("0.00"))
     idle = Assessment.objects.get(period=period, worker=world.colleague, is_current=True)
-    assert idle.insufficient_data and idle.insufficient_reason == "no indicator had data"
+    assert idle.insufficient_data and idle.insufficient_reason == "没有任何指标有数据"  # no indicator had data
     assert Assessment.objects.get(period=period, worker=world.worker, is_current=True).rank_city == 1
 
 
@@ -152,7 +152,7 @@ def test_a_line_without_data_scores_the_average_of_those_with_data_and_says_so(w
         assessment__worker=world.colleague, assessment__is_current=True, indicator__code="listen"
     )
     assert not line.has_data and line.points == Decimal("30.00")
-    assert "average" in line.explanation
+    assert "平均" in line.explanation  # the average of the workers with data
 
 
 def test_each_line_states_its_rule_next_to_the_points(world):
@@ -162,7 +162,7 @@ def test_each_line_states_its_rule_next_to_the_points(world):
     services.period_compute(actor=world.assessor, period=period)
     line = AssessmentLine.objects.get(assessment__worker=world.worker, assessment__is_current=True)
     assert line.raw == Decimal("81.25") and line.points == Decimal("81.25")
-    assert "2" in line.explanation and "linear" in line.explanation and "81.25" in line.explanation
+    assert line.explanation == "2 次考核平均 = 81.25; 线性：0 → 0 分，100 → 100.00 分 → 81.25"
 
 
 def _compute_queries(world, extra_workers: int) -> int:

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def inspected(world):
     period = factories.period(world.assessor)
-    factories.inspect(world.assessor, period, world.worker, 70, mode=Mode.OPEN, notes="明察")
-    factories.inspect(world.assessor, period, world.worker, 50, mode=Mode.COVERT, notes="暗访")
+    factories.inspect(world.assessor, period, world.worker, 70, mode=Mode.OPEN, notes="白天走访看得清楚")
+    factories.inspect(world.assessor, period, world.worker, 50, mode=Mode.COVERT, notes="夜里悄悄来看过")
     return period
 
 
@@ -20,24 +20,24 @@ def _notes(user, period):
 
 
 def test_a_covert_inspection_is_invisible_to_the_worker_until_publication(world, inspected, client):
-    assert _notes(world.worker, inspected) == ["明察"]
+    assert _notes(world.worker, inspected) == ["白天走访看得清楚"]
     client.force_login(world.worker)
-    assert "暗访" not in client.get("/evaluation/mine/").content.decode()
+    assert "夜里悄悄来看过" not in client.get("/evaluation/mine/").content.decode()
     services.period_compute(actor=world.assessor, period=inspected)
-    assert _notes(world.worker, inspected) == ["明察"]
+    assert _notes(world.worker, inspected) == ["白天走访看得清楚"]
     services.period_publish(actor=world.assessor, period=inspected)
-    assert _notes(world.worker, inspected) == ["明察", "暗访"]
-    assert "暗访" in client.get("/evaluation/mine/").content.decode()
+    assert _notes(world.worker, inspected) == ["夜里悄悄来看过", "白天走访看得清楚"]
+    assert "夜里悄悄来看过" in client.get("/evaluation/mine/").content.decode()
 
 
 def test_the_covert_inspection_is_hidden_in_the_api_too(world, inspected, api_client):
     api_client.force_authenticate(world.worker)
     body = api_client.get("/api/v1/evaluation/inspections/", {"period": inspected.pk}).json()
-    assert [row["notes"] for row in body["results"]] == ["明察"]
+    assert [row["notes"] for row in body["results"]] == ["白天走访看得清楚"]
 
 
 def test_the_assessor_sees_both_and_other_workers_see_neither(world, inspected):
-    assert _notes(world.assessor, inspected) == ["明察", "暗访"]
+    assert _notes(world.assessor, inspected) == ["夜里悄悄来看过", "白天走访看得清楚"]
     assert _notes(world.colleague, inspected) == []
     assert _notes(world.outsider, inspected) == []
 
