@@ -132,6 +132,10 @@ class ResidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class HeadSerializer(serializers.Serializer):
+    head = serializers.IntegerField(allow_null=True, help_text="A resident living there, or null to clear")
+
+
 class ResidentCreateSerializer(serializers.Serializer):
     household = serializers.IntegerField()
     name = serializers.CharField(max_length=64)
@@ -318,6 +322,13 @@ def _in_scope(getter, user, pk, field: str):
         raise InvalidInput.field(field, _("Not found or outside your scope.")) from None
 
 
+def _head(request):
+    query = HeadSerializer(data=request.data)
+    query.is_valid(raise_exception=True)
+    pk = query.validated_data["head"]
+    return None if pk is None else _in_scope(selectors.resident_get, request.user, pk, "head")
+
+
 @extend_schema_view(
     list=extend_schema(tags=TAG),
     retrieve=extend_schema(tags=TAG, responses={200: BuildingSerializer, 404: ERROR_RESPONSES[404]}),
@@ -345,6 +356,15 @@ class BuildingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             actor=request.user, grid=grid, number=data["number"], name=data.get("name", "")
         )
         return Response(BuildingSerializer(building).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HeadSerializer, responses={200: BuildingSerializer, **WRITE_RESPONSES}, tags=TAG)
+    @action(detail=True, methods=["post"], url_path="head", filterset_class=None, pagination_class=None)
+    def set_head(self, request, pk=None):
+        """Make a resident of the building its 楼栋长 (or clear it with null)."""
+        building = self.get_object()
+        head = _head(request)
+        building = services.building_set_head(actor=request.user, building=building, head=head)
+        return Response(BuildingSerializer(building).data)
 
 
 @extend_schema_view(
@@ -377,6 +397,14 @@ class UnitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             wechat_group_url=data.get("wechat_group_url", ""),
         )
         return Response(UnitSerializer(unit).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HeadSerializer, responses={200: UnitSerializer, **WRITE_RESPONSES}, tags=TAG)
+    @action(detail=True, methods=["post"], url_path="head", filterset_class=None, pagination_class=None)
+    def set_head(self, request, pk=None):
+        """Make a resident of the unit its 单元长 (or clear it with null)."""
+        unit = self.get_object()
+        unit = services.unit_set_head(actor=request.user, unit=unit, head=_head(request))
+        return Response(UnitSerializer(unit).data)
 
 
 @extend_schema_view(

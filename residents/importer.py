@@ -187,7 +187,7 @@ def _validate(records: list[dict], errors: list[RowError]) -> list[_Row]:
 
 def register_import(*, actor, grid: GridNode, file) -> ImportResult:
     """Validate the whole register, then import it in one transaction or not at all."""
-    services._check_grid_in_scope(actor, grid)
+    services.check_grid_in_scope(actor, grid)
     result = ImportResult()
     try:
         records, errors = _read(file)

@@ -82,7 +82,7 @@ def access_log_record(*, actor, subject: models.Model, field: str, request=None)
 # --- scope -------------------------------------------------------------------------------------
 
 
-def _check_grid_in_scope(actor, grid: GridNode) -> None:
+def check_grid_in_scope(actor, grid: GridNode) -> None:
     from residents.selectors import RESIDENT_POST_KINDS
 
     if actor is None:  # the demo loader and data migrations act as the system
@@ -112,7 +112,7 @@ def household_label(building_number: str, unit_number: str, door: str) -> str:
 def building_create(*, actor, grid: GridNode, number: str, name: str = "") -> Building:
     if grid.kind != NodeKind.GRID:
         raise InvalidInput.field("grid", _("Buildings belong to a grid (level-3 node)."))
-    _check_grid_in_scope(actor, grid)
+    check_grid_in_scope(actor, grid)
     number = _required("number", number)
     try:
         with transaction.atomic():
@@ -124,7 +124,7 @@ def building_create(*, actor, grid: GridNode, number: str, name: str = "") -> Bu
 
 
 def unit_create(*, actor, building: Building, number: str, wechat_group_url: str = "") -> Unit:
-    _check_grid_in_scope(actor, building.grid)
+    check_grid_in_scope(actor, building.grid)
     number = _required("number", number)
     wechat_group_url = _check_url(wechat_group_url)
     try:
@@ -147,7 +147,7 @@ def _check_url(url: str) -> str:
 
 
 def unit_set_group_chat(*, actor, unit: Unit, url: str) -> Unit:
-    _check_grid_in_scope(actor, unit.building.grid)
+    check_grid_in_scope(actor, unit.building.grid)
     unit.wechat_group_url = _check_url(url)
     unit.save(update_fields=["wechat_group_url"])
     return unit
@@ -155,7 +155,7 @@ def unit_set_group_chat(*, actor, unit: Unit, url: str) -> Unit:
 
 def household_create(*, actor, unit: Unit, door: str) -> Household:
     building = unit.building
-    _check_grid_in_scope(actor, building.grid)
+    check_grid_in_scope(actor, building.grid)
     door = _required("door", door)
     try:
         with transaction.atomic():
@@ -171,7 +171,7 @@ def household_create(*, actor, unit: Unit, door: str) -> Household:
 
 def building_set_head(*, actor, building: Building, head: Resident | None) -> Building:
     """Make a resident of the building its 楼栋长 (or clear it)."""
-    _check_grid_in_scope(actor, building.grid)
+    check_grid_in_scope(actor, building.grid)
     if head is not None and head.household.unit.building_id != building.pk:
         raise InvalidInput.field("head", _("The building head must live in the building."))
     building.head = head
@@ -181,7 +181,7 @@ def building_set_head(*, actor, building: Building, head: Resident | None) -> Bu
 
 def unit_set_head(*, actor, unit: Unit, head: Resident | None) -> Unit:
     """Make a resident of the unit its 单元长 (or clear it)."""
-    _check_grid_in_scope(actor, unit.building.grid)
+    check_grid_in_scope(actor, unit.building.grid)
     if head is not None and head.household.unit_id != unit.pk:
         raise InvalidInput.field("head", _("The unit head must live in the unit."))
     unit.head = head
@@ -237,7 +237,7 @@ def resident_create(
 ) -> Resident:
     """Register a resident. The ID number is validated (GB 11643), stored encrypted with its
     keyed hash, and gives the birth date and sex. Nothing is written on a bad value."""
-    _check_grid_in_scope(actor, household.grid)
+    check_grid_in_scope(actor, household.grid)
     name = _required("name", name)
     parsed = id_number_check(id_number)
     phone = phone_normalise(phone)
@@ -310,7 +310,7 @@ def key_membership_create(
     """Record that a resident belongs to a key group. The first visit is due one interval after
     the household's last visit (or after `since` if it was never visited)."""
     household = resident.household
-    _check_grid_in_scope(actor, household.grid)
+    check_grid_in_scope(actor, household.grid)
     since = since or lights.today()
     if since > lights.today():
         raise InvalidInput.field("since", _("This date is in the future."))
@@ -337,7 +337,7 @@ def key_membership_create(
 
 
 def key_membership_end(*, actor, membership: KeyMembership) -> KeyMembership:
-    _check_grid_in_scope(actor, membership.grid)
+    check_grid_in_scope(actor, membership.grid)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     return membership
@@ -439,7 +439,7 @@ def visit_log(
 ) -> Visit:
     """Log a visit. It resets the due dates of the household's key people. A visit is never
     edited: `corrects` names the earlier visit of the same household that this one corrects."""
-    _check_grid_in_scope(worker, household.grid)
+    check_grid_in_scope(worker, household.grid)
     if kind not in VisitKind.values:
         raise InvalidInput.field("kind", _("Unknown kind of visit."))
     now = timezone.now()

@@ -223,3 +223,26 @@ def test_the_tables_never_hold_a_plaintext_id_number(api_client, people, homes):
     with connection.cursor() as cursor:
         cursor.execute("SELECT id_number, id_number_hash FROM residents_resident")
         assert all(number not in value for row in cursor.fetchall() for value in row)
+
+
+def test_the_building_and_unit_heads_are_set_through_the_api(api_client, people, homes):
+    own, other = homes
+    person = factories.resident(own, name="楼长老李")
+    stranger = factories.resident(other)
+    building, unit = own.unit.building, own.unit
+    api_client.force_authenticate(people.worker)
+    response = api_client.post(f"/api/v1/buildings/{building.pk}/head/", {"head": person.pk}, format="json")
+    assert response.status_code == 200 and response.json()["head_name"] == "楼长老李"
+    response = api_client.post(f"/api/v1/units/{unit.pk}/head/", {"head": person.pk}, format="json")
+    assert response.status_code == 200 and response.json()["head"] == person.pk
+    refused = api_client.post(f"/api/v1/units/{unit.pk}/head/", {"head": stranger.pk}, format="json")
+    assert refused.status_code == 400 and "head" in refused.json()["errors"]
+    cleared = api_client.post(f"/api/v1/buildings/{building.pk}/head/", {"head": None}, format="json")
+    assert cleared.status_code == 200 and cleared.json()["head"] is None
+    other_building = other.unit.building
+    assert (
+        api_client.post(
+            f"/api/v1/buildings/{other_building.pk}/head/", {"head": None}, format="json"
+        ).status_code
+        == 404
+    )
