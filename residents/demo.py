@@ -341,20 +341,3 @@ def load(ctx) -> None:
         f"{len(households)} households, {len(residents)} residents, {len(memberships)} key people "
         f"({', '.join(f'{k} {v}' for k, v in by_group.items())}), {len(visits)} visits"
     )
-
-
-def unload() -> None:
-    """Delete what load() made (for tests that reload the demo); access-log rows are never deleted."""
-    Visit.people_seen.through.objects.all().delete()
-    from residents.models import VisitPhoto
-
-    VisitPhoto.objects.all().delete()
-    Visit.objects.filter(corrects__isnull=False).delete()
-    Visit.objects.all().delete()
-    KeyMembership.objects.all().delete()
-    Building.objects.update(head=None)
-    Unit.objects.update(head=None)
-    Resident.objects.all().delete()
-    Household.objects.all().delete()
-    Unit.objects.all().delete()
-    Building.objects.all().delete()
