@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "hlgrid",
     "grids",
     "residents",  # apps:residents
-    # apps:petitions
+    "petitions",  # apps:petitions
     "evaluation",  # apps:evaluation
     "party",  # apps:party
     # apps:dashboards

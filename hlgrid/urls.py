@@ -22,7 +22,14 @@ router.register("key-groups", residents_api.KeyGroupViewSet, basename="key-group
 router.register("key-memberships", residents_api.KeyMembershipViewSet, basename="membership")  # api:residents
 router.register("visits", residents_api.VisitViewSet, basename="visit")  # api:residents
 router.register("coverage", residents_api.CoverageViewSet, basename="coverage")  # api:residents
-# api:petitions
+from petitions import api as pet_api  # api:petitions  # noqa: E402
+
+router.register("public/petitions", pet_api.PublicPetitionViewSet, "public-petition")  # api:petitions
+router.register("petitions", pet_api.PetitionViewSet, "petition")  # api:petitions
+router.register("petition-categories", pet_api.CategoryViewSet, "petition-category")  # api:petitions
+router.register("whistles", pet_api.WhistleViewSet, "whistle")  # api:petitions
+router.register("checkins", pet_api.CheckInViewSet, "checkin")  # api:petitions
+router.register("notifications", pet_api.NotificationViewSet, "notification")  # api:petitions
 from evaluation import api as ev_api  # api:evaluation  # noqa: E402
 
 router.register("evaluation/periods", ev_api.PeriodViewSet, "evaluation-period")  # api:evaluation
@@ -54,7 +61,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("grids/", include("grids.urls")),
     path("residents/", include("residents.urls")),  # pages:residents
-    # pages:petitions
+    path("petitions/", include("petitions.urls")),  # pages:petitions
     path("evaluation/", include("evaluation.urls")),  # pages:evaluation
     path("party/", include("party.urls")),  # pages:party
     # pages:dashboards

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PetitionsConfig(AppConfig):
+    name = "petitions"
+    verbose_name = _("Petitions")
+
+    def ready(self):
+        from hlgrid.sweeps import register_sweeper
+        from petitions.sweep import sweep
+
+        register_sweeper("petitions", sweep)

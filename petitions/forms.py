@@ -1,0 +1,110 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from petitions import selectors
+from petitions.models import Level, Satisfaction
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultiplePhotoField, self).clean(item, initial) for item in items]
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class ReportForm(forms.Form):
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "data-testid": "report-description"}),
+    )
+    category = CategoryChoiceField(
+        label=_("Category (optional)"),
+        queryset=selectors.category_leaves(),
+        required=False,
+        empty_label=_("Not sure: suggest one"),
+    )
+    latitude = forms.FloatField(widget=forms.HiddenInput(attrs={"data-testid": "report-lat"}), required=False)
+    longitude = forms.FloatField(
+        widget=forms.HiddenInput(attrs={"data-testid": "report-lng"}), required=False
+    )
+    address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
+    photos = MultiplePhotoField(
+        label=_("Photos"),
+        widget=MultipleFileInput(
+            attrs={"accept": "image/*", "capture": "environment", "data-testid": "report-photos"}
+        ),
+    )
+    reporter_name = forms.CharField(label=_("Your name (optional)"), max_length=64, required=False)
+    reporter_phone = forms.CharField(
+        label=_("Your phone (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class RatingForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    solved = forms.TypedChoiceField(
+        label=_("Was the problem solved?"),
+        choices=[("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Comment"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DraftForm(forms.Form):
+    description = forms.CharField(
+        label=_("Problem"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    category = CategoryChoiceField(label=_("Category"), queryset=selectors.category_leaves())
+    photos = MultiplePhotoField(
+        label=_("Photos"), widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
+    )
+
+
+class WhistleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    street = forms.ModelChoiceField(label=_("Street"), queryset=None, required=False)
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments to summon"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    checkin_hours = forms.IntegerField(
+        label=_("Check in within (hours)"), min_value=1, max_value=336, initial=24
+    )
+
+    def __init__(self, *args, streets=None, **kwargs):
+        from grids.models import Department, GridNode
+
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = streets if streets is not None else GridNode.objects.none()
+        self.fields["departments"].queryset = Department.objects.filter(is_active=True)
+
+
+LEVEL_UP_CHOICES = [(Level.COMMUNITY, Level.COMMUNITY.label), (Level.STREET, Level.STREET.label)]

@@ -1,0 +1,355 @@
+"""Read queries over petitions, whistles and notifications, always scoped to the asking user.
+
+The light shown is always computed from the stored times (light_expression), never read
+from the column the sweep maintains, so a late sweep shows no wrong light.
+"""
+
+import math
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from grids.models import GridNode, NodeKind, Post, PostKind
+from hlgrid.scoping import get_scoped_or_404, scope_queryset
+from petitions.lights import LIGHT_RANK, compute_light, light_expression
+from petitions.models import (
+    ACTIVE_STATUSES,
+    FINAL_STATUSES,
+    Category,
+    CheckIn,
+    HandlingRequest,
+    Level,
+    Notification,
+    Petition,
+    PetitionEvent,
+    RequestStatus,
+    Status,
+    Whistle,
+)
+from petitions.services import DUPLICATE_RADIUS_M, LEVEL_RANK, Roles, normalise_tracking_code
+
+# Department staff see what is assigned to their department, not the whole city they sit at.
+TERRITORIAL = [PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL, PostKind.ASSESSOR, PostKind.ADMIN]
+
+
+def petition_scope(*, user, queryset: QuerySet | None = None, now: datetime | None = None) -> QuerySet:
+    queryset = Petition.objects.all() if queryset is None else queryset
+    scoped = scope_queryset(
+        user, queryset, node_path="grid", department_path="department", post_kinds=TERRITORIAL
+    )
+    return scoped.annotate(current_light=light_expression(now or timezone.now()))
+
+
+def petition_list(
+    *,
+    user,
+    light: str | None = None,
+    status: str | None = None,
+    active: bool | None = None,
+    mine: bool = False,
+    grid_id: int | None = None,
+    now: datetime | None = None,
+) -> QuerySet:
+    """The caller's petitions, red first, then by due time (the worker inbox and the queues)."""
+    queryset = petition_scope(
+        user=user,
+        queryset=Petition.objects.select_related("grid", "category", "assignee", "department"),
+        now=now,
+    )
+    if active:
+        queryset = queryset.filter(status__in=ACTIVE_STATUSES)
+    if status:
+        queryset = queryset.filter(status=status)
+    if light:
+        queryset = queryset.filter(current_light=light)
+    if mine:
+        queryset = queryset.filter(
+            Q(assignee=user) | Q(department__posts__user=user, department__posts__is_active=True)
+        )
+    if grid_id:
+        queryset = queryset.filter(grid_id=grid_id)
+    return queryset.annotate(light_rank=LIGHT_RANK).order_by("light_rank", "due_at", "-id")
+
+
+def petition_get(*, user, pk, now: datetime | None = None) -> Petition:
+    return get_scoped_or_404(
+        user,
+        Petition.objects.select_related(
+            "grid", "grid__parent", "category", "assignee", "department", "merged_into"
+        )
+        .prefetch_related("attachments")
+        .annotate(current_light=light_expression(now or timezone.now())),
+        node_path="grid",
+        department_path="department",
+        post_kinds=TERRITORIAL,
+        pk=pk,
+    )
+
+
+def petition_events(*, petition: Petition) -> QuerySet:
+    return PetitionEvent.objects.filter(petition=petition).select_related("actor").order_by("at", "id")
+
+
+def possible_duplicates(*, user, petition: Petition, limit: int = 10) -> list[Petition]:
+    """Same category, still open, within ~50 m: a bounding box in SQL, the exact distance here."""
+    if petition.latitude is None or petition.longitude is None:
+        return []
+    dlat = DUPLICATE_RADIUS_M / 111_320
+    dlng = dlat / max(math.cos(math.radians(petition.latitude)), 0.01)
+    candidates = (
+        petition_scope(user=user)
+        .filter(
+            status__in=ACTIVE_STATUSES,
+            latitude__range=(petition.latitude - dlat, petition.latitude + dlat),
+            longitude__range=(petition.longitude - dlng, petition.longitude + dlng),
+        )
+        .exclude(pk=petition.pk)
+        .select_related("category")
+        .order_by("received_at")
+    )
+    if petition.category_id:
+        candidates = candidates.filter(category_id=petition.category_id)
+    result = []
+    for other in candidates[: limit * 3]:
+        if (
+            distance_m(petition.latitude, petition.longitude, other.latitude, other.longitude)
+            <= DUPLICATE_RADIUS_M
+        ):
+            other.distance_m = round(
+                distance_m(petition.latitude, petition.longitude, other.latitude, other.longitude)
+            )
+            result.append(other)
+    return result[:limit]
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    r = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def allowed_actions(*, user, petition: Petition) -> list[str]:
+    """The verbs this user may use on this petition now (the page shows only these)."""
+    roles = Roles(actor=user, grid=petition.grid, department_id=petition.department_id)
+    handler = (petition.assignee_id == user.pk) or (
+        petition.level == Level.DEPARTMENT and PostKind.DEPARTMENT in roles.kinds
+    )
+    head_grant = roles.head and (roles.superuser or petition.assignee_id != user.pk)
+    s = petition.status
+    verbs = []
+    if s == Status.DRAFT and roles.field_staff:
+        verbs.append("submit")
+    if s == Status.RECEIVED and roles.field_staff:
+        verbs += ["verify", "reject", "merge"]
+    if s == Status.VERIFIED and roles.field_staff:
+        verbs += ["merge", "classify", "escalate"]
+    if s == Status.ESCALATED and roles.head_at_rank(LEVEL_RANK[petition.level]):
+        verbs += ["classify"]
+        if petition.level == Level.COMMUNITY:
+            verbs.append("escalate")
+    if s == Status.HANDLING:
+        if handler or roles.head:
+            verbs += ["note", "resolve", "pause", "extend"]
+        if roles.field_staff and petition.level in (Level.GRID, Level.COMMUNITY):
+            verbs.append("escalate")
+        if petition.level == Level.DEPARTMENT and (PostKind.DEPARTMENT in roles.kinds or roles.superuser):
+            verbs.append("return")
+    if s == Status.PAUSED and (handler or roles.head):
+        verbs += ["note", "resume"]
+    if s == Status.RESOLVED and roles.field_staff:
+        verbs.append("callback")
+    if head_grant and s == Status.HANDLING:
+        verbs.append("grant")
+    return verbs
+
+
+def pending_requests(*, petition: Petition) -> list[HandlingRequest]:
+    return list(
+        HandlingRequest.objects.filter(petition=petition, status=RequestStatus.PENDING).select_related(
+            "requested_by"
+        )
+    )
+
+
+def lights_board(*, user, root: GridNode, now: datetime | None = None) -> list[dict]:
+    """Per child of `root` (or per grid at the bottom): open petitions by computed light. Two queries."""
+    now = now or timezone.now()
+    children = list(
+        scope_queryset(
+            user,
+            root.get_children() if root.kind != NodeKind.GRID else GridNode.objects.filter(pk=root.pk),
+            node_path="",
+        )
+    )
+    rows = {c.pk: {"node": c, "GREEN": 0, "YELLOW": 0, "RED": 0, "PAUSED": 0, "total": 0} for c in children}
+    if not children:
+        return []
+    # One grouped query over the subtree; each grid's counts are added to the child containing it.
+    counts = (
+        petition_scope(user=user, now=now)
+        .filter(
+            status__in=ACTIVE_STATUSES,
+            grid__tree_id=root.tree_id,
+            grid__lft__gte=root.lft,
+            grid__rght__lte=root.rght,
+        )
+        .values("grid__lft", "current_light", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    spans = [(c.lft, c.rght, c.pk) for c in children]
+    for row in counts:
+        for lft, rght, pk in spans:
+            if lft <= row["grid__lft"] <= rght:
+                key = "PAUSED" if row["status"] == Status.PAUSED else row["current_light"]
+                rows[pk][key] += row["n"]
+                rows[pk]["total"] += row["n"]
+                break
+    return sorted(rows.values(), key=lambda r: (-r["RED"], -r["YELLOW"], r["node"].code))
+
+
+def light_totals(board: list[dict]) -> dict:
+    return {k: sum(r[k] for r in board) for k in ("GREEN", "YELLOW", "RED", "PAUSED", "total")}
+
+
+def public_petition(*, tracking_code: str) -> Petition | None:
+    """A petition by tracking code, for its reporter (a merged duplicate shows its parent)."""
+    found = (
+        Petition.objects.select_related("grid", "category", "merged_into")
+        .filter(tracking_code=normalise_tracking_code(tracking_code))
+        .exclude(status=Status.DRAFT)
+        .first()
+    )
+    if found is None:
+        return None
+    shown = found.merged_into if found.merged_into_id else found
+    if shown is not found:
+        shown = Petition.objects.select_related("grid", "category").get(pk=shown.pk)
+    shown.current_light = compute_light(
+        due_at=shown.due_at, warn_at=shown.warn_at, stored=shown.light, now=timezone.now()
+    )
+    shown.asked_code = found.tracking_code
+    return shown
+
+
+PUBLIC_ACTIONS = [
+    "intake",
+    "verify",
+    "reject",
+    "merge",
+    "merged_in",
+    "classify",
+    "escalate",
+    "pause",
+    "resume",
+    "extend",
+    "resolve",
+    "reopen",
+    "close",
+    "return",
+]
+
+
+def public_timeline(*, petition: Petition) -> QuerySet:
+    """The steps a reporter sees: transitions only, no staff names or internal notes."""
+    return PetitionEvent.objects.filter(petition=petition, action__in=PUBLIC_ACTIONS).order_by("at", "id")
+
+
+def unread_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_list(*, user) -> QuerySet:
+    return Notification.objects.filter(recipient=user).select_related("petition", "whistle")
+
+
+def category_list(*, active_only: bool = True) -> QuerySet:
+    queryset = Category.objects.select_related("parent", "department")
+    if active_only:
+        queryset = queryset.filter(is_active=True)
+    return queryset.order_by("code")
+
+
+def category_leaves() -> QuerySet:
+    return category_list().filter(children__isnull=True)
+
+
+def whistle_scope(*, user) -> QuerySet:
+    """Whistles of the user's streets, plus those that summoned the user's department."""
+    territorial = scope_queryset(user, Whistle.objects.all(), node_path="street", post_kinds=TERRITORIAL)
+    summoned = CheckIn.objects.filter(
+        whistle=OuterRef("pk"),
+        department__posts__user_id=user.pk,
+        department__posts__is_active=True,
+        department__posts__kind=PostKind.DEPARTMENT,
+    )
+    return Whistle.objects.filter(Q(pk__in=territorial.values("pk")) | Q(Exists(summoned)))
+
+
+def whistle_list(*, user, now: datetime | None = None) -> QuerySet:
+    now = now or timezone.now()
+    checkins = CheckIn.objects.select_related("department", "checked_in_by").annotate(
+        current_light=light_expression(now)
+    )
+    return (
+        whistle_scope(user=user)
+        .select_related("street", "petition", "blown_by")
+        .prefetch_related(Prefetch("checkins", queryset=checkins))
+        .order_by("status", "-blown_at")
+    )
+
+
+def whistle_get(*, user, pk) -> Whistle:
+    whistle = whistle_list(user=user).filter(pk=pk).first()
+    if whistle is None:
+        from django.http import Http404
+
+        raise Http404
+    return whistle
+
+
+def checkin_scope(*, user, now: datetime | None = None) -> QuerySet:
+    return (
+        CheckIn.objects.filter(whistle__in=whistle_scope(user=user))
+        .select_related("department", "whistle")
+        .annotate(current_light=light_expression(now or timezone.now()))
+    )
+
+
+def user_departments(*, user) -> list[int]:
+    return list(
+        Post.objects.filter(user=user, is_active=True, kind=PostKind.DEPARTMENT).values_list(
+            "department_id", flat=True
+        )
+    )
+
+
+def is_street_official(*, user) -> bool:
+    return (
+        user.is_superuser
+        or Post.objects.filter(
+            user=user,
+            is_active=True,
+            kind__in=[PostKind.OFFICIAL, PostKind.HEAD],
+            node__kind__in=[NodeKind.STREET],
+        ).exists()
+    )
+
+
+def grid_workers(*, grid: GridNode) -> list:
+    from hlgrid.models import User
+
+    return list(
+        User.objects.filter(posts__node=grid, posts__kind=PostKind.WORKER, posts__is_active=True).order_by(
+            "username"
+        )
+    )
+
+
+def is_final(petition: Petition) -> bool:
+    return petition.status in FINAL_STATUSES

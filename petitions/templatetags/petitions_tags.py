@@ -1,0 +1,59 @@
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from hlgrid.crypto import mask_name as _mask_name
+from petitions.models import Status
+
+register = template.Library()
+
+ACTIONS = {
+    "intake": _("Taken in"),
+    "verify": _("Verified"),
+    "reject": _("Rejected"),
+    "merge": _("Merged as duplicate"),
+    "merged_in": _("A duplicate was merged in"),
+    "classify": _("Classified and assigned"),
+    "escalate": _("Handed up"),
+    "note": _("Progress note"),
+    "resolve": _("Resolved"),
+    "request_pause": _("Pause requested"),
+    "request_extend": _("Extension requested"),
+    "deny_pause": _("Pause denied"),
+    "deny_extend": _("Extension denied"),
+    "pause": _("Paused"),
+    "resume": _("Resumed"),
+    "extend": _("Deadline extended"),
+    "return": _("Returned by the department"),
+    "reopen": _("Reopened after the callback"),
+    "close": _("Closed after the callback"),
+    "whistle": _("Whistle blown"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    from petitions.selectors import unread_count
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return unread_count(user=user) if user is not None else 0
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+@register.filter
+def mask_name(value: str) -> str:
+    return _mask_name(value)
+
+
+@register.filter
+def grant_verb(kind: str) -> str:
+    return {"pause": "pause", "extend": "extend"}.get(kind, kind)

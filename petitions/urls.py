@@ -1,0 +1,21 @@
+from django.urls import path
+
+from petitions import views
+
+app_name = "petitions"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("board/", views.board, name="board"),
+    path("report/", views.report, name="report"),
+    path("track/", views.track_lookup, name="track_lookup"),
+    path("track/<str:code>/", views.track, name="track"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("from-visit/<int:visit_id>/", views.from_visit, name="from_visit"),
+    path("whistles/", views.whistle_board, name="whistles"),
+    path("whistles/new/", views.whistle_new, name="whistle_new"),
+    path("whistles/<int:pk>/", views.whistle_detail, name="whistle"),
+    path("checkins/<int:pk>/<str:verb>/", views.checkin_act, name="checkin_act"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/<str:verb>/", views.act, name="act"),
+    path("<int:pk>/contact/", views.contact, name="contact"),
+]

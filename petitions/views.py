@@ -1,0 +1,414 @@
+"""Petition pages: thin views over services and selectors (Chinese by default, phone-first)."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grids.models import Department, GridNode, NodeKind
+from grids.selectors import scope_roots
+from hlgrid.errors import DomainError
+from hlgrid.models import User
+from hlgrid.scoping import scope_queryset
+from petitions import forms, selectors, services
+from petitions.models import Category, Level, Light, Status
+
+
+def _back_to(request, url: str):
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+# --- residents (no account) ------------------------------------------------------------------
+def report(request):
+    """The resident's report form: phone-first, a photo from the camera, "use my location"."""
+    if request.method == "POST":
+        form = forms.ReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            photos = data.pop("photos")
+            key = data.pop("idempotency_key") or None
+            fingerprint = services.request_fingerprint(
+                {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}, {"photos": photos}
+            )
+            try:
+                _code, answer, _created = services.public_petition_submit(
+                    idempotency_key=f"form:{key}" if key else None,
+                    fingerprint=fingerprint,
+                    render=lambda p: {"tracking_code": p.tracking_code},
+                    photos=photos,
+                    **data,
+                )
+            except DomainError as error:
+                for field, problems in error.errors.items():
+                    field = "latitude" if field == "location" else field
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+                if not error.errors:
+                    form.add_error(None, error.detail)
+            else:
+                messages.success(request, _("Thank you. Keep your tracking code to follow your report."))
+                return redirect("petitions:track", code=answer["tracking_code"])
+    else:
+        form = forms.ReportForm(initial={"idempotency_key": uuid.uuid4().hex})
+    return render(request, "petitions/report.html", {"form": form})
+
+
+def track_lookup(request):
+    code = services.normalise_tracking_code(request.GET.get("code", ""))
+    if code:
+        return redirect("petitions:track", code=code)
+    return render(request, "petitions/track_lookup.html")
+
+
+def track(request, code: str):
+    petition = selectors.public_petition(tracking_code=code)
+    if petition is None:
+        return render(request, "petitions/track_lookup.html", {"not_found": code}, status=404)
+    form = forms.RatingForm()
+    if request.method == "POST":
+        form = forms.RatingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.public_callback(tracking_code=code, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, error.detail)
+            else:
+                messages.success(request, _("Thank you for your rating."))
+                return redirect("petitions:track", code=code)
+    context = {
+        "petition": petition,
+        "timeline": selectors.public_timeline(petition=petition),
+        "form": form,
+        "steps": _progress(petition),
+    }
+    return render(request, "petitions/track.html", context)
+
+
+def _progress(petition) -> list[dict]:
+    """The five steps as a timeline: done, current or to come."""
+    order = [
+        (_("Collected"), [Status.RECEIVED]),
+        (_("Verified"), [Status.VERIFIED, Status.ESCALATED]),
+        (_("Being handled"), [Status.HANDLING, Status.PAUSED]),
+        (_("Resolved"), [Status.RESOLVED]),
+        (_("Called back"), [Status.CLOSED]),
+    ]
+    if petition.status == Status.REJECTED:
+        return [{"label": order[0][0], "state": "done"}, {"label": _("Not accepted"), "state": "current"}]
+    current = next((i for i, (_l, states) in enumerate(order) if petition.status in states), 0)
+    done_all = petition.status == Status.CLOSED
+    return [
+        {
+            "label": label,
+            "state": "done" if i < current or done_all else ("current" if i == current else "todo"),
+        }
+        for i, (label, _states) in enumerate(order)
+    ]
+
+
+# --- staff pages -------------------------------------------------------------------------------
+@login_required
+def inbox(request):
+    """The worker's inbox (a head's or department's queue): open petitions, red first."""
+    light = request.GET.get("light") if request.GET.get("light") in Light.values else None
+    mine = request.GET.get("mine") == "1"
+    base = selectors.petition_list(user=request.user, active=True, mine=mine)
+    rows = list(base.filter(current_light=light)[:200] if light else base[:200])
+    totals = {row["current_light"]: row["n"] for row in _light_counts(base)}
+    context = {"petitions": rows, "light": light, "mine": mine, "totals": totals, "now": timezone.now()}
+    return render(request, "petitions/inbox.html", context)
+
+
+def _light_counts(queryset):
+    from django.db.models import Count
+
+    return queryset.order_by().values("current_light").annotate(n=Count("id"))
+
+
+@login_required
+def board(request):
+    """The lights board of the caller's subtree: each child node's open petitions by light."""
+    roots = scope_roots(user=request.user)
+    node_id = request.GET.get("node")
+    if node_id and node_id.isdigit():
+        node = scope_queryset(request.user, GridNode.objects.filter(pk=int(node_id)), node_path="").first()
+        if node is None:
+            raise Http404
+    elif roots:
+        node = roots[0]
+    else:
+        node = None
+    rows = selectors.lights_board(user=request.user, root=node) if node else []
+    context = {"node": node, "rows": rows, "totals": selectors.light_totals(rows), "roots": roots}
+    return render(request, "petitions/board.html", context)
+
+
+@login_required
+def detail(request, pk: int):
+    petition = selectors.petition_get(user=request.user, pk=pk)
+    return render(request, "petitions/detail.html", _detail_context(request, petition))
+
+
+def _detail_context(request, petition, **extra) -> dict:
+    verbs = selectors.allowed_actions(user=request.user, petition=petition)
+    context = {
+        "petition": petition,
+        "verbs": verbs,
+        "events": selectors.petition_events(petition=petition),
+        "requests": selectors.pending_requests(petition=petition),
+        "duplicates": selectors.possible_duplicates(user=request.user, petition=petition)
+        if "merge" in verbs
+        else [],
+        "categories": selectors.category_leaves() if "classify" in verbs else [],
+        "workers": selectors.grid_workers(grid=petition.grid) if "classify" in verbs else [],
+        "departments": Department.objects.filter(is_active=True) if "classify" in verbs else [],
+        "levels": Level.choices,
+        "level_up": forms.LEVEL_UP_CHOICES,
+        "satisfactions": forms.RatingForm.base_fields["satisfaction"].choices,
+        "has_contact": bool(petition.reporter_phone_hint or petition.reporter_name),
+    }
+    context.update(extra)
+    return context
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def act(request, pk: int, verb: str):
+    """One form per allowed action; the service decides, errors come back into the page."""
+    petition = selectors.petition_get(user=request.user, pk=pk)
+    post, user = request.POST, request.user
+    photos = request.FILES.getlist("photos")
+    try:
+        if verb == "submit":
+            category = Category.objects.filter(pk=_int(post.get("category"))).first()
+            services.petition_submit(
+                actor=user,
+                petition=petition,
+                category=category,
+                description=post.get("description", ""),
+                photos=photos,
+            )
+        elif verb == "verify":
+            services.petition_verify(actor=user, petition=petition, note=post.get("note", ""))
+        elif verb == "reject":
+            services.petition_reject(actor=user, petition=petition, reason=post.get("reason", ""))
+        elif verb == "merge":
+            into = _int(post.get("into"))
+            if into is None:
+                raise services.InvalidInput.field("into", _("Choose the petition to merge into."))
+            services.petition_merge(actor=user, petition=petition, into=into, note=post.get("note", ""))
+        elif verb == "classify":
+            category = Category.objects.filter(pk=_int(post.get("category"))).first()
+            assignee = User.objects.filter(pk=_int(post.get("assignee"))).first()
+            department = Department.objects.filter(pk=_int(post.get("department"))).first()
+            services.petition_classify(
+                actor=user,
+                petition=petition,
+                category=category,
+                level=post.get("level") or None,
+                assignee=assignee,
+                department=department,
+                note=post.get("note", ""),
+            )
+        elif verb == "escalate":
+            services.petition_escalate(
+                actor=user, petition=petition, level=post.get("level", ""), reason=post.get("reason", "")
+            )
+        elif verb == "note":
+            services.petition_note(actor=user, petition=petition, note=post.get("note", ""))
+        elif verb == "resolve":
+            services.petition_resolve(actor=user, petition=petition, note=post.get("note", ""), photos=photos)
+        elif verb == "pause":
+            _p, pending = services.petition_pause(
+                actor=user, petition=petition, reason=post.get("reason", "")
+            )
+            if pending:
+                messages.info(request, _("Your request was sent to the head above."))
+        elif verb == "resume":
+            services.petition_resume(actor=user, petition=petition, note=post.get("note", ""))
+        elif verb == "extend":
+            hours = _int(post.get("hours"))
+            if hours is None:
+                raise services.InvalidInput.field("hours", _("How many more hours?"))
+            _p, pending = services.petition_extend(
+                actor=user, petition=petition, hours=hours, reason=post.get("reason", "")
+            )
+            if pending:
+                messages.info(request, _("Your request was sent to the head above."))
+        elif verb == "deny":
+            services.handling_request_deny(
+                actor=user, request=_int(post.get("request")) or 0, note=post.get("note", "")
+            )
+        elif verb == "return":
+            services.petition_return(actor=user, petition=petition, reason=post.get("reason", ""))
+        elif verb == "callback":
+            services.petition_callback(
+                actor=user,
+                petition=petition,
+                satisfaction=post.get("satisfaction", ""),
+                solved=post.get("solved") == "1",
+                note=post.get("note", ""),
+            )
+        else:
+            raise Http404
+    except DomainError as error:
+        problems = [m for ms in error.errors.values() for m in ms] or [error.detail]
+        if request.htmx:
+            return render(request, "petitions/_errors.html", {"problems": problems}, status=200)
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect("petitions:detail", pk=pk)
+    messages.success(request, _("Done."))
+    return _back_to(request, reverse("petitions:detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def contact(request, pk: int):
+    petition = selectors.petition_get(user=request.user, pk=pk)
+    try:
+        revealed = services.petition_reveal_contact(actor=request.user, petition=petition, request=request)
+    except DomainError as error:
+        return render(request, "petitions/_errors.html", {"problems": [error.detail]})
+    return render(request, "petitions/_contact.html", {"contact": revealed})
+
+
+@login_required
+def from_visit(request, visit_id: int):
+    """A worker's visit found a problem: open its draft petition, pick the category, submit."""
+    try:
+        petition = services.petition_from_visit(actor=request.user, visit_id=visit_id)
+    except (ImportError, LookupError):
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("petitions:inbox")
+    if petition.status != Status.DRAFT:
+        return redirect("petitions:detail", pk=petition.pk)
+    form = forms.DraftForm(initial={"description": petition.description, "category": petition.category_id})
+    if request.method == "POST":
+        form = forms.DraftForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.petition_submit(
+                    actor=request.user,
+                    petition=petition,
+                    category=form.cleaned_data["category"],
+                    description=form.cleaned_data["description"],
+                    photos=form.cleaned_data["photos"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.detail)
+            else:
+                messages.success(request, _("The petition was taken in."))
+                return redirect("petitions:detail", pk=petition.pk)
+    return render(request, "petitions/from_visit.html", {"petition": petition, "form": form})
+
+
+@login_required
+def notifications(request):
+    if request.method == "POST":
+        services.notification_mark_read(user=request.user)
+        return redirect("petitions:notifications")
+    items = list(selectors.notification_list(user=request.user)[:100])
+    return render(request, "petitions/notifications.html", {"items": items})
+
+
+# --- whistles ------------------------------------------------------------------------------
+@login_required
+def whistle_board(request):
+    whistles = list(selectors.whistle_list(user=request.user)[:100])
+    context = {
+        "whistles": whistles,
+        "can_blow": selectors.is_street_official(user=request.user),
+        "my_departments": set(selectors.user_departments(user=request.user)),
+    }
+    return render(request, "petitions/whistles.html", context)
+
+
+@login_required
+def whistle_new(request):
+    streets = scope_queryset(request.user, GridNode.objects.filter(kind=NodeKind.STREET), node_path="")
+    petition = None
+    petition_id = _int(request.GET.get("petition") or request.POST.get("petition"))
+    if petition_id:
+        petition = selectors.petition_get(user=request.user, pk=petition_id)
+    form = forms.WhistleForm(
+        request.POST or None,
+        streets=streets,
+        initial={"title": petition.description[:60] if petition else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            whistle = services.whistle_blow(
+                actor=request.user,
+                title=data["title"],
+                description=data["description"],
+                departments=list(data["departments"]),
+                checkin_hours=data["checkin_hours"],
+                petition=petition,
+                street=data["street"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(request, _("The whistle was blown: the departments are summoned."))
+            return redirect("petitions:whistle", pk=whistle.pk)
+    return render(request, "petitions/whistle_new.html", {"form": form, "petition": petition})
+
+
+@login_required
+def whistle_detail(request, pk: int):
+    whistle = selectors.whistle_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.whistle_close(actor=request.user, whistle=whistle)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        return redirect("petitions:whistle", pk=pk)
+    context = {
+        "whistle": whistle,
+        "my_departments": set(selectors.user_departments(user=request.user)),
+        "is_owner": request.user.is_superuser or whistle.blown_by_id == request.user.pk,
+    }
+    return render(request, "petitions/whistle_detail.html", context)
+
+
+@login_required
+@require_POST
+def checkin_act(request, pk: int, verb: str):
+    checkin = selectors.checkin_scope(user=request.user).filter(pk=pk).first()
+    if checkin is None:
+        raise Http404
+    try:
+        if verb == "check-in":
+            services.checkin_record(actor=request.user, checkin=checkin)
+        elif verb == "report":
+            services.checkin_report(
+                actor=request.user, checkin=checkin, report=request.POST.get("report", "")
+            )
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("Done."))
+    return _back_to(request, reverse("petitions:whistle", args=[checkin.whistle_id]))
