@@ -6,6 +6,7 @@ cursor pagination and django-filter filters. Unmasked values only come from the 
 """
 
 import django_filters
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -19,9 +20,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer
+from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput
 from hlgrid.pagination import DefaultCursorPagination
-from residents import lights, selectors, services
+from hlgrid.scoping import get_scoped_or_404
+from residents import idcard, lights, selectors, services
 from residents.models import (
     Building,
     Household,
@@ -284,9 +287,6 @@ class ResidentFilter(django_filters.FilterSet):
         fields = ["household", "grid", "name", "is_party_member", "sex"]
 
     def filter_id_number(self, queryset, name, value):
-        from hlgrid.crypto import lookup_hash
-        from residents import idcard
-
         return queryset.filter(id_number_hash=lookup_hash(idcard.normalise(value)))
 
 
@@ -314,8 +314,6 @@ class VisitFilter(django_filters.FilterSet):
 def _in_scope(getter, user, pk, field: str):
     """Fetch a related object named in a request body through the scoped selector; a missing or
     out-of-scope id is a 400 on that field (the caller may not learn that it exists)."""
-    from django.http import Http404
-
     try:
         return getter(user=user, pk=pk)
     except Http404:
@@ -609,8 +607,6 @@ class CoverageViewSet(viewsets.ViewSet):
         data = query.validated_data
         if data["start"] > data["end"]:
             raise InvalidInput.field("start", _("The period must start before it ends."))
-        from hlgrid.scoping import get_scoped_or_404
-
         node = get_scoped_or_404(
             request.user,
             selectors.coverage_nodes(user=request.user),

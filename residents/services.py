@@ -26,7 +26,7 @@ from grids.models import GridNode, NodeKind
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.scoping import scope_queryset
-from residents import idcard, lights
+from residents import idcard, lights, selectors
 from residents.models import (
     AccessLog,
     Building,
@@ -83,12 +83,10 @@ def access_log_record(*, actor, subject: models.Model, field: str, request=None)
 
 
 def check_grid_in_scope(actor, grid: GridNode) -> None:
-    from residents.selectors import RESIDENT_POST_KINDS
-
     if actor is None:  # the demo loader and data migrations act as the system
         return
     visible = scope_queryset(
-        actor, GridNode.objects.filter(pk=grid.pk), node_path="", post_kinds=RESIDENT_POST_KINDS
+        actor, GridNode.objects.filter(pk=grid.pk), node_path="", post_kinds=selectors.RESIDENT_POST_KINDS
     )
     if not visible.exists():
         raise NotFound()
@@ -276,9 +274,7 @@ def resident_reveal(*, actor, resident: Resident, fields: Iterable[str] = REVEAL
     fields = [f for f in REVEALABLE if f in set(fields)]
     if not fields:
         raise InvalidInput.field("fields", _("Choose what to show."))
-    from residents.selectors import resident_list
-
-    if not resident_list(user=actor).filter(pk=resident.pk).exists():
+    if not selectors.resident_list(user=actor).filter(pk=resident.pk).exists():
         raise NotFound()
     with transaction.atomic():
         access_log_record(actor=actor, subject=resident, field=",".join(fields), request=request)
