@@ -22,13 +22,13 @@ def _compute(period, assessor) -> tuple[float, int, int]:
     return seconds, queries, Assessment.objects.filter(period=period, is_current=True).count()
 
 
-def _add_workers(total: int) -> None:
+def _add_workers(total: int, running) -> None:
     import random
     from decimal import Decimal
 
     from django.utils import timezone
 
-    from evaluation.models import Inspection, Method, Period, PeriodStatus
+    from evaluation.models import Inspection, Method
     from grids.models import GridNode, NodeKind, Post, PostKind
     from hlgrid.models import User
 
@@ -49,7 +49,6 @@ def _add_workers(total: int) -> None:
         [Post(user=u, kind=PostKind.WORKER, node=grids[i % len(grids)]) for i, u in enumerate(users)]
     )
     Post.objects.filter(user__username__startswith="bench-w").update(created_at=since)
-    running = Period.objects.get(status=PeriodStatus.OPEN)
     assessor = User.objects.get(username="assessor")
     node_of = dict(Post.objects.filter(user__in=users).values_list("user_id", "node_id"))
     Inspection.objects.bulk_create(
@@ -76,7 +75,7 @@ def run(*, scale: int) -> None:
     report("compute", f"queries for {n:,} workers", small_queries, "queries")
 
     target = 10_000 * scale
-    _add_workers(target)
+    _add_workers(target, running)
     # the same quarter again, under another name, now with `target` workers
     period = services.period_create(
         actor=assessor,

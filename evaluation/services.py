@@ -669,16 +669,20 @@ def period_compute(*, actor, period: Period, now: datetime | None = None) -> Per
         line_values = {
             (w.worker_id, i.pk): _line_value(i, w, values, inspections) for w in workers for i in indicators
         }
-        averages = {}
-        for indicator in indicators:
-            with_data = [
-                rules.points_for(
-                    rule=indicator.rule, params=indicator.params, weight=indicator.weight, raw=v.raw
+        # points of the lines with data; a line without data scores the average of those
+        scored: dict[tuple[int, int], Decimal] = {}
+        sums: dict[int, list] = {i.pk: [Decimal(0), 0] for i in indicators}
+        by_pk = {i.pk: i for i in indicators}
+        for (worker_id, pk), value in line_values.items():
+            if value.has_data:
+                indicator = by_pk[pk]
+                points = rules.points_for(
+                    rule=indicator.rule, params=indicator.params, weight=indicator.weight, raw=value.raw
                 )
-                for (_, pk), v in line_values.items()
-                if pk == indicator.pk and v.has_data
-            ]
-            averages[indicator.pk] = to_points(sum(with_data) / len(with_data)) if with_data else None
+                scored[(worker_id, pk)] = points
+                sums[pk][0] += points
+                sums[pk][1] += 1
+        averages = {pk: to_points(total / n) if n else None for pk, (total, n) in sums.items()}
 
         period_seconds = (window.end - window.start).total_seconds()
         run = period.run + 1
@@ -688,9 +692,7 @@ def period_compute(*, actor, period: Period, now: datetime | None = None) -> Per
             for indicator in indicators:
                 value = line_values[(w.worker_id, indicator.pk)]
                 if value.has_data:
-                    points = rules.points_for(
-                        rule=indicator.rule, params=indicator.params, weight=indicator.weight, raw=value.raw
-                    )
+                    points = scored[(w.worker_id, indicator.pk)]
                     if indicator.source != Source.OVERDUE:
                         with_data += 1
                 else:

@@ -39,3 +39,19 @@ def rule_text(indicator) -> str:
     from evaluation.rules import describe
 
     return describe(rule=indicator.rule, params=indicator.params, weight=indicator.weight)
+
+
+@register.filter
+def yuan(amount) -> str:
+    """12,345.60 — thousands separated, two decimals (the amount is already rounded to the fen)."""
+    if amount is None or amount == "":
+        return "—"
+    return f"{amount:,.2f}"
+
+
+@register.simple_tag
+def coefficient_rows(rule) -> list[tuple[str, str]]:
+    """The bonus rule's coefficients in grade order, with the grades' names."""
+    from evaluation.models import GRADE_ORDER, Grade
+
+    return [(Grade(grade).label, rule.coefficients.get(grade, "0")) for grade in GRADE_ORDER]

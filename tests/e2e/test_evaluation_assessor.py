@@ -63,7 +63,7 @@ def test_the_assessor_opens_a_period_inspects_on_a_phone_computes_and_publishes(
     desktop.wait_for_load_state()
     assert desktop.get_by_test_id("period-status").inner_text() == "已公布"
     paid = sum(p.amount for p in BonusPayment.objects.filter(period=period))
-    assert f"¥{paid}" == preview_total
+    assert f"¥{paid:,.2f}" == preview_total
     assert sum(p.amount for p in BonusPayment.objects.all()) == paid_before + paid
 
     # the inspected worker now sees the result and the (once covert) inspection

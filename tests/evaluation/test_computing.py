@@ -130,7 +130,9 @@ def test_a_worker_without_data_or_who_joined_mid_period_is_marked_not_scored(wor
     assert new.insufficient_data and "在岗" in new.insufficient_reason  # in post for 12% of the period
     assert (new.grade, new.stars, new.rank_city, new.bonus) == ("", None, None, Decimal("0.00"))
     idle = Assessment.objects.get(period=period, worker=world.colleague, is_current=True)
-    assert idle.insufficient_data and idle.insufficient_reason == "没有任何指标有数据"  # no indicator had data
+    assert (
+        idle.insufficient_data and idle.insufficient_reason == "没有任何指标有数据"
+    )  # no indicator had data
     assert Assessment.objects.get(period=period, worker=world.worker, is_current=True).rank_city == 1
 
 
