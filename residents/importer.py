@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from grids.models import GridNode
+from hlgrid.changes import node_changed
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput
 from residents import services
@@ -209,6 +210,7 @@ def register_import(*, actor, grid: GridNode, file) -> ImportResult:
         return result
     with transaction.atomic():
         _write(grid, rows, result)
+        node_changed(grid.pk)
     return result
 
 

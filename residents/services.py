@@ -23,6 +23,7 @@ from shapely.geometry import Point
 
 from grids import geo
 from grids.models import GridNode, NodeKind
+from hlgrid.changes import node_changed
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.scoping import scope_queryset
@@ -114,7 +115,9 @@ def building_create(*, actor, grid: GridNode, number: str, name: str = "") -> Bu
     number = _required("number", number)
     try:
         with transaction.atomic():
-            return Building.objects.create(grid=grid, number=number, name=(name or "").strip())
+            building = Building.objects.create(grid=grid, number=number, name=(name or "").strip())
+            node_changed(grid.pk)
+            return building
     except IntegrityError:
         raise InvalidInput.field(
             "number", _("This grid already has building %(n)s.") % {"n": number}
@@ -127,7 +130,9 @@ def unit_create(*, actor, building: Building, number: str, wechat_group_url: str
     wechat_group_url = _check_url(wechat_group_url)
     try:
         with transaction.atomic():
-            return Unit.objects.create(building=building, number=number, wechat_group_url=wechat_group_url)
+            unit = Unit.objects.create(building=building, number=number, wechat_group_url=wechat_group_url)
+            node_changed(building.grid_id)
+            return unit
     except IntegrityError:
         raise InvalidInput.field(
             "number", _("This building already has unit %(n)s.") % {"n": number}
@@ -157,12 +162,14 @@ def household_create(*, actor, unit: Unit, door: str) -> Household:
     door = _required("door", door)
     try:
         with transaction.atomic():
-            return Household.objects.create(
+            household = Household.objects.create(
                 unit=unit,
                 door=door,
                 grid_id=building.grid_id,
                 label=household_label(building.number, unit.number, door),
             )
+            node_changed(building.grid_id)  # dashboards count households and visits per node
+            return household
     except IntegrityError:
         raise InvalidInput.field("door", _("This unit already has door %(n)s.") % {"n": door}) from None
 
@@ -244,6 +251,7 @@ def resident_create(
         raise InvalidInput.field("id_number", _("A resident with this ID number is already registered."))
     try:
         with transaction.atomic():
+            node_changed(household.grid_id)
             return Resident.objects.create(
                 household=household,
                 name=name,
@@ -315,6 +323,7 @@ def key_membership_create(
     due, warn = lights.due_dates(visited_on=base, interval_days=group.visit_interval_days)
     try:
         with transaction.atomic():
+            node_changed(household.grid_id)
             return KeyMembership.objects.create(
                 resident=resident,
                 group=group,
@@ -334,8 +343,10 @@ def key_membership_create(
 
 def key_membership_end(*, actor, membership: KeyMembership) -> KeyMembership:
     check_grid_in_scope(actor, membership.grid)
-    membership.is_active = False
-    membership.save(update_fields=["is_active"])
+    with transaction.atomic():
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        node_changed(membership.grid_id)
     return membership
 
 
@@ -477,4 +488,5 @@ def visit_log(
             photo.image.save(content.name, content, save=False)
             photo.save()
         _reset_due_dates(household_id=household.pk, visited_at=visited_at)
+        node_changed(household.grid_id)
     return visit

@@ -101,3 +101,20 @@ def test_distance_outside_the_grid_in_metres(city):
     assert 800 < east < 840  # 0.01° of longitude at 42.5° N is about 820 m
     north = services.distance_outside_m(grid, latitude=42.52, longitude=129.01)
     assert 1_090 < north < 1_125
+
+
+def test_a_visit_tells_the_dashboards_its_grid_changed_after_the_commit(
+    city, people, django_capture_on_commit_callbacks
+):
+    from hlgrid import changes
+
+    heard = []
+    changes.register_listener(heard.append)
+    try:
+        home = factories.household(city.grid_a1)
+        heard.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.visit_log(worker=people.worker, household=home)
+        assert heard == [city.grid_a1.pk]
+    finally:
+        changes._listeners.remove(heard.append)
