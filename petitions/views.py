@@ -60,7 +60,30 @@ def report(request):
                 return redirect("petitions:track", code=answer["tracking_code"])
     else:
         form = forms.ReportForm(initial={"idempotency_key": uuid.uuid4().hex})
-    return render(request, "petitions/report.html", {"form": form})
+    return render(request, "petitions/report.html", {"form": form, "map": _pick_map()})
+
+
+def _pick_map() -> dict | None:
+    """The grids drawn as SVG, with the projection the page inverts to turn a tap into a point."""
+    from grids import svg
+
+    grids = list(GridNode.objects.filter(kind=NodeKind.GRID, boundary__isnull=False).only(*svg.FIELDS))
+    drawing = svg.draw(None, grids)
+    if drawing is None:
+        return None
+    projection = svg.Projection(
+        min(g.min_lng for g in grids),
+        min(g.min_lat for g in grids),
+        max(g.max_lng for g in grids),
+        max(g.max_lat for g in grids),
+    )
+    drawing["projection"] = {
+        "minLng": projection.min_lng,
+        "maxLat": projection.max_lat,
+        "kx": projection.kx,
+        "scale": projection.scale,
+    }
+    return drawing
 
 
 def track_lookup(request):

@@ -9,339 +9,880 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('grids', '0002_initial'),
+        ("grids", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('keywords', models.CharField(blank=True, help_text='Separated by spaces or commas.', max_length=500, verbose_name='keywords')),
-                ('level', models.CharField(choices=[('GRID', 'Grid'), ('COMMUNITY', 'Community'), ('STREET', 'Street'), ('DEPARTMENT', 'Department')], default='GRID', max_length=16, verbose_name='handling level')),
-                ('verify_hours', models.PositiveIntegerField(default=24, verbose_name='verify within (hours)')),
-                ('handle_limit', models.PositiveIntegerField(default=3, verbose_name='handle within')),
-                ('handle_unit', models.CharField(choices=[('HOURS', 'hours'), ('WORKDAYS', 'working days')], default='WORKDAYS', max_length=16, verbose_name='handle limit unit')),
-                ('callback_days', models.PositiveIntegerField(default=3, verbose_name='call back within (days)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='grids.department', verbose_name='responsible department')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='petitions.category', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "keywords",
+                    models.CharField(
+                        blank=True,
+                        help_text="Separated by spaces or commas.",
+                        max_length=500,
+                        verbose_name="keywords",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("GRID", "Grid"),
+                            ("COMMUNITY", "Community"),
+                            ("STREET", "Street"),
+                            ("DEPARTMENT", "Department"),
+                        ],
+                        default="GRID",
+                        max_length=16,
+                        verbose_name="handling level",
+                    ),
+                ),
+                (
+                    "verify_hours",
+                    models.PositiveIntegerField(default=24, verbose_name="verify within (hours)"),
+                ),
+                ("handle_limit", models.PositiveIntegerField(default=3, verbose_name="handle within")),
+                (
+                    "handle_unit",
+                    models.CharField(
+                        choices=[("HOURS", "hours"), ("WORKDAYS", "working days")],
+                        default="WORKDAYS",
+                        max_length=16,
+                        verbose_name="handle limit unit",
+                    ),
+                ),
+                (
+                    "callback_days",
+                    models.PositiveIntegerField(default=3, verbose_name="call back within (days)"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="categories",
+                        to="grids.department",
+                        verbose_name="responsible department",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="petitions.category",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['code'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Petition',
+            name="Petition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tracking_code', models.CharField(max_length=16, unique=True, verbose_name='tracking code')),
-                ('status', django_fsm.FSMField(choices=[('DRAFT', 'Draft'), ('RECEIVED', 'Received'), ('VERIFIED', 'Verified, awaiting classification'), ('ESCALATED', 'Handed up'), ('HANDLING', 'Being handled'), ('PAUSED', 'Paused'), ('RESOLVED', 'Resolved, awaiting callback'), ('CLOSED', 'Closed'), ('REJECTED', 'Rejected'), ('MERGED', 'Merged')], default='RECEIVED', max_length=16, protected=True, verbose_name='status')),
-                ('source', models.CharField(choices=[('RESIDENT', 'Resident (web)'), ('VISIT', 'Worker visit'), ('HOTLINE', 'Hotline'), ('WINDOW', 'Service window')], max_length=16, verbose_name='source')),
-                ('description', models.TextField(verbose_name='description')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('reporter_name', hlgrid.crypto.EncryptedTextField(blank=True, default='', verbose_name="reporter's name")),
-                ('reporter_phone', hlgrid.crypto.EncryptedTextField(blank=True, default='', verbose_name="reporter's phone")),
-                ('reporter_phone_hint', models.CharField(blank=True, max_length=16, verbose_name='phone (masked)')),
-                ('level', models.CharField(choices=[('GRID', 'Grid'), ('COMMUNITY', 'Community'), ('STREET', 'Street'), ('DEPARTMENT', 'Department')], default='GRID', max_length=16, verbose_name='handling level')),
-                ('visit_id', models.BigIntegerField(blank=True, null=True, unique=True, verbose_name='visit')),
-                ('step', models.CharField(blank=True, choices=[('VERIFY', 'Verify'), ('CLASSIFY', 'Classify'), ('HANDLE', 'Handle'), ('CALLBACK', 'Call back')], max_length=16, verbose_name='step')),
-                ('step_started_at', models.DateTimeField(blank=True, null=True, verbose_name='step started')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='due')),
-                ('warn_at', models.DateTimeField(blank=True, null=True, verbose_name='warning from')),
-                ('light', models.CharField(choices=[('GREEN', 'Green'), ('YELLOW', 'Yellow'), ('RED', 'Red')], default='GREEN', max_length=8, verbose_name='light')),
-                ('light_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified')),
-                ('classified_at', models.DateTimeField(blank=True, null=True, verbose_name='classified')),
-                ('handle_due_at', models.DateTimeField(blank=True, null=True, verbose_name='handling due')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved')),
-                ('resolved_on_time', models.BooleanField(blank=True, null=True, verbose_name='resolved on time')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('reject_reason', models.TextField(blank=True, verbose_name='reason for rejection')),
-                ('rework_count', models.PositiveIntegerField(default=0, verbose_name='rework')),
-                ('satisfaction', models.CharField(blank=True, choices=[('SATISFIED', 'Satisfied'), ('PARTLY', 'Partly satisfied'), ('UNSATISFIED', 'Unsatisfied')], max_length=16, verbose_name='satisfaction')),
-                ('solved', models.BooleanField(blank=True, null=True, verbose_name='solved')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_petitions', to=settings.AUTH_USER_MODEL, verbose_name='responsible worker')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='petitions.category', verbose_name='category')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='taken in by')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='grids.department', verbose_name='department')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='grids.gridnode', verbose_name='grid')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged', to='petitions.petition', verbose_name='merged into')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tracking_code", models.CharField(max_length=16, unique=True, verbose_name="tracking code")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("DRAFT", "Draft"),
+                            ("RECEIVED", "Received"),
+                            ("VERIFIED", "Verified, awaiting classification"),
+                            ("ESCALATED", "Handed up"),
+                            ("HANDLING", "Being handled"),
+                            ("PAUSED", "Paused"),
+                            ("RESOLVED", "Resolved, awaiting callback"),
+                            ("CLOSED", "Closed"),
+                            ("REJECTED", "Rejected"),
+                            ("MERGED", "Merged"),
+                        ],
+                        default="RECEIVED",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("RESIDENT", "Resident (web)"),
+                            ("VISIT", "Worker visit"),
+                            ("HOTLINE", "Hotline"),
+                            ("WINDOW", "Service window"),
+                        ],
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "reporter_name",
+                    hlgrid.crypto.EncryptedTextField(blank=True, default="", verbose_name="reporter's name"),
+                ),
+                (
+                    "reporter_phone",
+                    hlgrid.crypto.EncryptedTextField(blank=True, default="", verbose_name="reporter's phone"),
+                ),
+                (
+                    "reporter_phone_hint",
+                    models.CharField(blank=True, max_length=16, verbose_name="phone (masked)"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("GRID", "Grid"),
+                            ("COMMUNITY", "Community"),
+                            ("STREET", "Street"),
+                            ("DEPARTMENT", "Department"),
+                        ],
+                        default="GRID",
+                        max_length=16,
+                        verbose_name="handling level",
+                    ),
+                ),
+                (
+                    "visit_id",
+                    models.BigIntegerField(blank=True, null=True, unique=True, verbose_name="visit"),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("VERIFY", "Verify"),
+                            ("CLASSIFY", "Classify"),
+                            ("HANDLE", "Handle"),
+                            ("CALLBACK", "Call back"),
+                        ],
+                        max_length=16,
+                        verbose_name="step",
+                    ),
+                ),
+                ("step_started_at", models.DateTimeField(blank=True, null=True, verbose_name="step started")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="due")),
+                ("warn_at", models.DateTimeField(blank=True, null=True, verbose_name="warning from")),
+                (
+                    "light",
+                    models.CharField(
+                        choices=[("GREEN", "Green"), ("YELLOW", "Yellow"), ("RED", "Red")],
+                        default="GREEN",
+                        max_length=8,
+                        verbose_name="light",
+                    ),
+                ),
+                ("light_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField(blank=True, null=True, verbose_name="received")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="verified")),
+                ("classified_at", models.DateTimeField(blank=True, null=True, verbose_name="classified")),
+                ("handle_due_at", models.DateTimeField(blank=True, null=True, verbose_name="handling due")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="resolved")),
+                (
+                    "resolved_on_time",
+                    models.BooleanField(blank=True, null=True, verbose_name="resolved on time"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                ("reject_reason", models.TextField(blank=True, verbose_name="reason for rejection")),
+                ("rework_count", models.PositiveIntegerField(default=0, verbose_name="rework")),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("SATISFIED", "Satisfied"),
+                            ("PARTLY", "Partly satisfied"),
+                            ("UNSATISFIED", "Unsatisfied"),
+                        ],
+                        max_length=16,
+                        verbose_name="satisfaction",
+                    ),
+                ),
+                ("solved", models.BooleanField(blank=True, null=True, verbose_name="solved")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_petitions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsible worker",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="petitions.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="taken in by",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="grids.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="grids.gridnode",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged",
+                        to="petitions.petition",
+                        verbose_name="merged into",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'petition',
-                'verbose_name_plural': 'petitions',
+                "verbose_name": "petition",
+                "verbose_name_plural": "petitions",
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Pause',
+            name="Pause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('started_at', models.DateTimeField(verbose_name='paused at')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='resumed at')),
-                ('due_remaining', models.DurationField()),
-                ('warn_remaining', models.DurationField()),
-                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("started_at", models.DateTimeField(verbose_name="paused at")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="resumed at")),
+                ("due_remaining", models.DurationField()),
+                ("warn_remaining", models.DurationField()),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pauses",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pause',
-                'verbose_name_plural': 'pauses',
-                'ordering': ['-started_at'],
+                "verbose_name": "pause",
+                "verbose_name_plural": "pauses",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Overdue',
+            name="Overdue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('VERIFY', 'Verify'), ('CLASSIFY', 'Classify'), ('HANDLE', 'Handle'), ('CALLBACK', 'Call back')], max_length=16, verbose_name='step')),
-                ('due_at', models.DateTimeField(verbose_name='was due')),
-                ('recorded_at', models.DateTimeField(verbose_name='recorded')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='overdues', to='grids.department')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.gridnode')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='overdues', to=settings.AUTH_USER_MODEL, verbose_name='responsible worker')),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='overdues', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("VERIFY", "Verify"),
+                            ("CLASSIFY", "Classify"),
+                            ("HANDLE", "Handle"),
+                            ("CALLBACK", "Call back"),
+                        ],
+                        max_length=16,
+                        verbose_name="step",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="was due")),
+                ("recorded_at", models.DateTimeField(verbose_name="recorded")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="overdues",
+                        to="grids.department",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="grids.gridnode"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="overdues",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsible worker",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="overdues",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'overdue record',
-                'verbose_name_plural': 'overdue records',
-                'ordering': ['-due_at'],
+                "verbose_name": "overdue record",
+                "verbose_name_plural": "overdue records",
+                "ordering": ["-due_at"],
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=128, unique=True)),
-                ('request_hash', models.CharField(max_length=64)),
-                ('status_code', models.PositiveSmallIntegerField(default=201)),
-                ('response', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('petition', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=128, unique=True)),
+                ("request_hash", models.CharField(max_length=64)),
+                ("status_code", models.PositiveSmallIntegerField(default=201)),
+                ("response", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'idempotency key',
-                'verbose_name_plural': 'idempotency keys',
+                "verbose_name": "idempotency key",
+                "verbose_name_plural": "idempotency keys",
             },
         ),
         migrations.CreateModel(
-            name='HandlingRequest',
+            name="HandlingRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('PAUSE', 'Pause'), ('EXTEND', 'Extension')], max_length=8, verbose_name='kind')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('hours', models.PositiveIntegerField(blank=True, null=True, verbose_name='extra hours')),
-                ('status', models.CharField(choices=[('PENDING', 'Pending'), ('GRANTED', 'Granted'), ('DENIED', 'Denied')], default='PENDING', max_length=8, verbose_name='status')),
-                ('requested_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("PAUSE", "Pause"), ("EXTEND", "Extension")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("hours", models.PositiveIntegerField(blank=True, null=True, verbose_name="extra hours")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("PENDING", "Pending"), ("GRANTED", "Granted"), ("DENIED", "Denied")],
+                        default="PENDING",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requests",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'handling request',
-                'verbose_name_plural': 'handling requests',
-                'ordering': ['-requested_at'],
+                "verbose_name": "handling request",
+                "verbose_name_plural": "handling requests",
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('INTAKE', 'Report photo'), ('RESOLUTION', 'Resolution photo')], max_length=16, verbose_name='kind')),
-                ('file', models.FileField(upload_to=petitions.models.attachment_path, verbose_name='file')),
-                ('content_type', models.CharField(max_length=32)),
-                ('size', models.PositiveIntegerField()),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("INTAKE", "Report photo"), ("RESOLUTION", "Resolution photo")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("file", models.FileField(upload_to=petitions.models.attachment_path, verbose_name="file")),
+                ("content_type", models.CharField(max_length=32)),
+                ("size", models.PositiveIntegerField()),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PetitionEvent',
+            name="PetitionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=24, verbose_name='action')),
-                ('from_status', models.CharField(blank=True, max_length=16, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=16, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('at', models.DateTimeField(verbose_name='at')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='petitions.petition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=24, verbose_name="action")),
+                ("from_status", models.CharField(blank=True, max_length=16, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=16, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("at", models.DateTimeField(verbose_name="at")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="petitions.petition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'petition event',
-                'verbose_name_plural': 'petition events',
-                'ordering': ['at', 'id'],
+                "verbose_name": "petition event",
+                "verbose_name_plural": "petition events",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Whistle',
+            name="Whistle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('blown_at', models.DateTimeField(verbose_name='blown at')),
-                ('deadline', models.DateTimeField(verbose_name='check in by')),
-                ('status', models.CharField(choices=[('OPEN', 'Open'), ('CLOSED', 'Closed')], default='OPEN', max_length=8, verbose_name='status')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('blown_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='whistles', to='petitions.petition')),
-                ('street', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='whistles', to='grids.gridnode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("blown_at", models.DateTimeField(verbose_name="blown at")),
+                ("deadline", models.DateTimeField(verbose_name="check in by")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("OPEN", "Open"), ("CLOSED", "Closed")],
+                        default="OPEN",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "blown_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="whistles",
+                        to="petitions.petition",
+                    ),
+                ),
+                (
+                    "street",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="whistles",
+                        to="grids.gridnode",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'whistle',
-                'verbose_name_plural': 'whistles',
-                'ordering': ['-blown_at'],
+                "verbose_name": "whistle",
+                "verbose_name_plural": "whistles",
+                "ordering": ["-blown_at"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('YELLOW', 'Due soon'), ('RED', 'Overdue'), ('ASSIGNED', 'Assigned to you'), ('ESCALATED', 'Handed up'), ('REQUEST', 'Request to decide'), ('REOPENED', 'Reopened'), ('WHISTLE', 'Whistle: check in'), ('CHECKIN_LATE', 'Check-in late')], max_length=16, verbose_name='kind')),
-                ('text', models.CharField(blank=True, max_length=300, verbose_name='text')),
-                ('dedupe_key', models.CharField(blank=True, max_length=120, null=True, unique=True)),
-                ('created_at', models.DateTimeField(verbose_name='sent')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
-                ('petition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='petitions.petition')),
-                ('whistle', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='petitions.whistle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("YELLOW", "Due soon"),
+                            ("RED", "Overdue"),
+                            ("ASSIGNED", "Assigned to you"),
+                            ("ESCALATED", "Handed up"),
+                            ("REQUEST", "Request to decide"),
+                            ("REOPENED", "Reopened"),
+                            ("WHISTLE", "Whistle: check in"),
+                            ("CHECKIN_LATE", "Check-in late"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("text", models.CharField(blank=True, max_length=300, verbose_name="text")),
+                ("dedupe_key", models.CharField(blank=True, max_length=120, null=True, unique=True)),
+                ("created_at", models.DateTimeField(verbose_name="sent")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="petitions.petition",
+                    ),
+                ),
+                (
+                    "whistle",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="petitions.whistle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('warn_at', models.DateTimeField(verbose_name='warning from')),
-                ('light', models.CharField(choices=[('GREEN', 'Green'), ('YELLOW', 'Yellow'), ('RED', 'Red')], default='GREEN', max_length=8, verbose_name='light')),
-                ('light_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True, verbose_name='checked in')),
-                ('report', models.TextField(blank=True, verbose_name='action report')),
-                ('reported_at', models.DateTimeField(blank=True, null=True, verbose_name='reported')),
-                ('checked_in_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checkins', to='grids.department')),
-                ('whistle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkins', to='petitions.whistle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                ("warn_at", models.DateTimeField(verbose_name="warning from")),
+                (
+                    "light",
+                    models.CharField(
+                        choices=[("GREEN", "Green"), ("YELLOW", "Yellow"), ("RED", "Red")],
+                        default="GREEN",
+                        max_length=8,
+                        verbose_name="light",
+                    ),
+                ),
+                ("light_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("checked_in_at", models.DateTimeField(blank=True, null=True, verbose_name="checked in")),
+                ("report", models.TextField(blank=True, verbose_name="action report")),
+                ("reported_at", models.DateTimeField(blank=True, null=True, verbose_name="reported")),
+                (
+                    "checked_in_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checkins",
+                        to="grids.department",
+                    ),
+                ),
+                (
+                    "whistle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checkins",
+                        to="petitions.whistle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'check-in',
-                'verbose_name_plural': 'check-ins',
-                'ordering': ['whistle', 'department__code'],
+                "verbose_name": "check-in",
+                "verbose_name_plural": "check-ins",
+                "ordering": ["whistle", "department__code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('handle_limit__gt', 0)), name='category_positive_handle_limit'),
+            model_name="category",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("handle_limit__gt", 0)), name="category_positive_handle_limit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('verify_hours__gt', 0)), name='category_positive_verify_hours'),
+            model_name="category",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("verify_hours__gt", 0)), name="category_positive_verify_hours"
+            ),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['grid', 'status'], name='petition_grid_status'),
+            model_name="petition",
+            index=models.Index(fields=["grid", "status"], name="petition_grid_status"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['light'], name='petition_light'),
+            model_name="petition",
+            index=models.Index(fields=["light"], name="petition_light"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['assignee', 'status'], name='petition_assignee_status'),
+            model_name="petition",
+            index=models.Index(fields=["assignee", "status"], name="petition_assignee_status"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['department', 'status'], name='petition_department_status'),
+            model_name="petition",
+            index=models.Index(fields=["department", "status"], name="petition_department_status"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['received_at'], name='petition_received'),
+            model_name="petition",
+            index=models.Index(fields=["received_at"], name="petition_received"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['category', 'status'], name='petition_category_status'),
+            model_name="petition",
+            index=models.Index(fields=["category", "status"], name="petition_category_status"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(condition=models.Q(('status__in', ['RECEIVED', 'VERIFIED', 'ESCALATED', 'HANDLING', 'RESOLVED'])), fields=['due_at'], name='petition_open_due'),
+            model_name="petition",
+            index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["RECEIVED", "VERIFIED", "ESCALATED", "HANDLING", "RESOLVED"])
+                ),
+                fields=["due_at"],
+                name="petition_open_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(condition=models.Q(('status__in', ['RECEIVED', 'VERIFIED', 'ESCALATED', 'HANDLING', 'RESOLVED'])), fields=['warn_at'], name='petition_open_warn'),
+            model_name="petition",
+            index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["RECEIVED", "VERIFIED", "ESCALATED", "HANDLING", "RESOLVED"])
+                ),
+                fields=["warn_at"],
+                name="petition_open_warn",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pause',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('petition',), name='pause_one_open_per_petition'),
+            model_name="pause",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("petition",),
+                name="pause_one_open_per_petition",
+            ),
         ),
         migrations.AddIndex(
-            model_name='overdue',
-            index=models.Index(fields=['user', 'due_at'], name='overdue_user_due'),
+            model_name="overdue",
+            index=models.Index(fields=["user", "due_at"], name="overdue_user_due"),
         ),
         migrations.AddIndex(
-            model_name='overdue',
-            index=models.Index(fields=['department', 'due_at'], name='overdue_department_due'),
+            model_name="overdue",
+            index=models.Index(fields=["department", "due_at"], name="overdue_department_due"),
         ),
         migrations.AddConstraint(
-            model_name='overdue',
-            constraint=models.UniqueConstraint(fields=('petition', 'step', 'due_at'), name='overdue_once_per_deadline'),
+            model_name="overdue",
+            constraint=models.UniqueConstraint(
+                fields=("petition", "step", "due_at"), name="overdue_once_per_deadline"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handlingrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'PENDING')), fields=('petition', 'kind'), name='request_one_pending_per_kind'),
+            model_name="handlingrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "PENDING")),
+                fields=("petition", "kind"),
+                name="request_one_pending_per_kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='petitionevent',
-            index=models.Index(fields=['petition', 'at'], name='petitionevent_petition_at'),
+            model_name="petitionevent",
+            index=models.Index(fields=["petition", "at"], name="petitionevent_petition_at"),
         ),
         migrations.AddIndex(
-            model_name='whistle',
-            index=models.Index(fields=['street', 'status'], name='whistle_street_status'),
+            model_name="whistle",
+            index=models.Index(fields=["street", "status"], name="whistle_street_status"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient'], name='notification_unread'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("read_at__isnull", True)),
+                fields=["recipient"],
+                name="notification_unread",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'created_at'], name='notification_recipient'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "created_at"], name="notification_recipient"),
         ),
         migrations.AddIndex(
-            model_name='checkin',
-            index=models.Index(condition=models.Q(('checked_in_at__isnull', True)), fields=['due_at'], name='checkin_pending_due'),
+            model_name="checkin",
+            index=models.Index(
+                condition=models.Q(("checked_in_at__isnull", True)),
+                fields=["due_at"],
+                name="checkin_pending_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.UniqueConstraint(fields=('whistle', 'department'), name='checkin_once_per_department'),
+            model_name="checkin",
+            constraint=models.UniqueConstraint(
+                fields=("whistle", "department"), name="checkin_once_per_department"
+            ),
         ),
     ]
