@@ -54,7 +54,9 @@ def petition_list(
     """The caller's petitions, red first, then by due time (the worker inbox and the queues)."""
     queryset = petition_scope(
         user=user,
-        queryset=Petition.objects.select_related("grid", "category", "assignee", "department"),
+        queryset=Petition.objects.select_related(
+            "grid", "category", "category__parent", "assignee", "department"
+        ),
         now=now,
     )
     if active:
@@ -76,7 +78,7 @@ def petition_get(*, user, pk, now: datetime | None = None) -> Petition:
     return get_scoped_or_404(
         user,
         Petition.objects.select_related(
-            "grid", "grid__parent", "category", "assignee", "department", "merged_into"
+            "grid", "grid__parent", "category", "category__parent", "assignee", "department", "merged_into"
         )
         .prefetch_related("attachments")
         .annotate(current_light=light_expression(now or timezone.now())),
@@ -105,7 +107,7 @@ def possible_duplicates(*, user, petition: Petition, limit: int = 10) -> list[Pe
             longitude__range=(petition.longitude - dlng, petition.longitude + dlng),
         )
         .exclude(pk=petition.pk)
-        .select_related("category")
+        .select_related("category", "category__parent", "grid")
         .order_by("received_at")
     )
     if petition.category_id:
@@ -218,7 +220,7 @@ def light_totals(board: list[dict]) -> dict:
 def public_petition(*, tracking_code: str) -> Petition | None:
     """A petition by tracking code, for its reporter (a merged duplicate shows its parent)."""
     found = (
-        Petition.objects.select_related("grid", "category", "merged_into")
+        Petition.objects.select_related("grid", "category", "category__parent", "merged_into")
         .filter(tracking_code=normalise_tracking_code(tracking_code))
         .exclude(status=Status.DRAFT)
         .first()
@@ -227,7 +229,7 @@ def public_petition(*, tracking_code: str) -> Petition | None:
         return None
     shown = found.merged_into if found.merged_into_id else found
     if shown is not found:
-        shown = Petition.objects.select_related("grid", "category").get(pk=shown.pk)
+        shown = Petition.objects.select_related("grid", "category", "category__parent").get(pk=shown.pk)
     shown.current_light = compute_light(
         due_at=shown.due_at, warn_at=shown.warn_at, stored=shown.light, now=timezone.now()
     )

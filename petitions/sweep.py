@@ -7,7 +7,7 @@ written by INSERT ... SELECT with ON CONFLICT DO NOTHING against their unique ke
 repeated sweep writes nothing twice. E-mails go out after commit.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -16,6 +16,7 @@ from grids.models import GridNode, Post, PostKind
 from petitions.models import (
     OPEN_STATUSES,
     CheckIn,
+    IdempotencyKey,
     Level,
     Light,
     Notification,
@@ -25,6 +26,8 @@ from petitions.models import (
     Whistle,
     WhistleStatus,
 )
+
+IDEMPOTENCY_DAYS = 7
 
 
 def _q(name: str) -> str:
@@ -163,6 +166,10 @@ def sweep(*, now: datetime) -> dict:
                 [NotificationKind.CHECKIN_LATE, stamp, Light.RED, stamp],
             )
         counts["notified"] = notified
+        # A retry comes within minutes; keys older than a week only take space.
+        counts["idempotency_expired"] = IdempotencyKey.objects.filter(
+            created_at__lt=now - timedelta(days=IDEMPOTENCY_DAYS)
+        ).delete()[0]
         if notified:
             from petitions import services, tasks
 

@@ -248,3 +248,31 @@ def test_the_schema_documents_every_transition_and_its_errors(client):
 def test_no_overdue_rows_exist_before_any_sweep(city, team):
     report(category=team.category)
     assert Overdue.objects.count() == 0
+
+
+def test_the_petition_list_costs_the_same_queries_at_two_sizes(api_client, city, people, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report(category=team.category)
+    api_client.force_authenticate(people.gridhead)
+    with CaptureQueriesContext(connection) as small:
+        assert len(api_client.get("/api/v1/petitions/").json()["results"]) == 1
+    for _ in range(12):
+        report(category=team.category, reporter_name="李四", reporter_phone="13900001111")
+    with CaptureQueriesContext(connection) as large:
+        assert len(api_client.get("/api/v1/petitions/").json()["results"]) == 13
+    assert len(large) == len(small)
+
+
+def test_idempotency_keys_expire_after_a_week(api_client, city, team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from petitions.models import IdempotencyKey
+    from petitions.sweep import sweep
+
+    public_report(api_client, key="old-key")
+    IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(days=8))
+    assert sweep(now=timezone.now())["idempotency_expired"] == 1

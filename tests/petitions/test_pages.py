@@ -119,6 +119,18 @@ def test_the_navbar_shows_the_unread_count_and_the_inbox_marks_read(client, city
     assert 'data-testid="unread-count"' not in client.get("/petitions/").content.decode()
 
 
+def test_the_lights_board_costs_the_same_queries_with_more_petitions(client, city, people, team):
+    client.force_login(people.official)
+    report(category=team.category)
+    with CaptureQueriesContext(connection) as small:
+        client.get("/petitions/board/")
+    for _ in range(10):
+        report(category=team.category, at=(42.515, 129.01))
+    with CaptureQueriesContext(connection) as large:
+        client.get("/petitions/board/")
+    assert len(large) == len(small)
+
+
 def test_the_lights_board_counts_the_subtree_by_light(client, city, people, team):
     report(category=team.category, now=timezone.now() - timedelta(days=3))
     report(category=team.category)
