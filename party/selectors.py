@@ -61,8 +61,10 @@ ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_plac
 def _with_people(queryset: QuerySet) -> QuerySet:
     """The secretary and the member count, whatever the number of organisations (one prefetch)."""
     secretaries = PartyMember.objects.filter(role=MemberRole.SECRETARY, is_active=True)
-    return queryset.select_related("node", "household").prefetch_related(
-        Prefetch("members", queryset=secretaries, to_attr="secretaries")
+    return (
+        queryset.select_related("node", "household")
+        .defer("node__boundary")
+        .prefetch_related(Prefetch("members", queryset=secretaries, to_attr="secretaries"))
     )
 
 
@@ -136,14 +138,15 @@ def org_page(*, user, pk) -> OrgPage:
 
 def covering_orgs(household_id: int) -> QuerySet:
     """The organisations whose own territory names the household, its building or its grid."""
-    through_contacts = PartyOrganization.contact_households.through.objects.filter(
-        partyorganization_id=OuterRef("pk"), household_id=household_id
-    )
+    # Uncorrelated sub-selects: each is evaluated once, from the household's side.
+    through_contacts = PartyOrganization.contact_households.through.objects.filter(household_id=household_id)
     through_buildings = PartyOrganization.buildings.through.objects.filter(
-        partyorganization_id=OuterRef("pk"), building__units__households=household_id
+        building_id=Subquery(
+            Household.objects.filter(pk=household_id).order_by().values("unit__building_id")[:1]
+        )
     )
     through_grids = PartyOrganization.grids.through.objects.filter(
-        partyorganization_id=OuterRef("pk"), gridnode__households=household_id
+        gridnode_id=Subquery(Household.objects.filter(pk=household_id).order_by().values("grid_id")[:1])
     )
     return PartyOrganization.objects.filter(
         Q(kind=OrgKind.CENTRAL_HOUSEHOLD, household_id=household_id)
@@ -153,20 +156,56 @@ def covering_orgs(household_id: int) -> QuerySet:
     )
 
 
+def _closest_org_id(household_id: int) -> Coalesce:
+    """The id of the closest organisation looking after the household, as one SQL expression:
+    the central household it is, else one it keeps contact with, else its building's group,
+    else its grid's branch. Each step is an index lookup evaluated once."""
+    own_household = Household.objects.filter(pk=household_id).order_by()
+    through = PartyOrganization
+    return Coalesce(
+        Subquery(
+            PartyOrganization.objects.filter(kind=OrgKind.CENTRAL_HOUSEHOLD, household_id=household_id)
+            .order_by("pk")
+            .values("pk")[:1]
+        ),
+        Subquery(
+            through.contact_households.through.objects.filter(household_id=household_id)
+            .order_by("pk")
+            .values("partyorganization_id")[:1]
+        ),
+        Subquery(
+            through.buildings.through.objects.filter(
+                building_id=Subquery(own_household.values("unit__building_id")[:1])
+            )
+            .order_by("pk")
+            .values("partyorganization_id")[:1]
+        ),
+        Subquery(
+            through.grids.through.objects.filter(gridnode_id=Subquery(own_household.values("grid_id")[:1]))
+            .order_by("pk")
+            .values("partyorganization_id")[:1]
+        ),
+    )
+
+
 def household_chain(*, household_id: int) -> list[PartyOrganization]:
     """Who looks after a household, from the working committee down to the closest organisation
     (central household, building group or grid branch): ONE query whatever the size of the tree.
 
-    The organisations covering the household are found through their territory; the chain is
-    every organisation whose (tree_id, lft, rght) encloses one of them.
+    The closest organisation is found through the territories; the chain is every organisation
+    whose (tree_id, lft, rght) encloses it, read from the subtree index. The sub-selects are
+    uncorrelated, so the database evaluates them once.
     """
-    covering = covering_orgs(household_id).filter(
-        tree_id=OuterRef("tree_id"), lft__gte=OuterRef("lft"), rght__lte=OuterRef("rght")
-    )
+    closest = PartyOrganization.objects.filter(pk=_closest_org_id(household_id)).order_by()
     return list(
-        PartyOrganization.objects.filter(Exists(covering))
+        PartyOrganization.objects.filter(
+            tree_id=Subquery(closest.values("tree_id")[:1]),
+            lft__lte=Subquery(closest.values("lft")[:1]),
+            rght__gte=Subquery(closest.values("lft")[:1]),
+        )
         .select_related("node")
-        .order_by("tree_id", "level", "code")
+        .defer("node__boundary")  # the polygons are large and not needed here
+        .order_by("level")
     )
 
 
@@ -255,6 +294,7 @@ def inservice_list(*, user, grid_id: int | None = None) -> QuerySet:
     )
     return (
         queryset.select_related("unit", "grid")
+        .defer("grid__boundary")
         .annotate(
             hours_served=Coalesce(Subquery(hours[:1]), Value(Decimal("0")), output_field=DecimalField())
         )
@@ -309,7 +349,7 @@ def project_totals(*, user) -> dict:
 def volunteer_of(user) -> Volunteer | None:
     if user is None or not user.is_authenticated:
         return None
-    return Volunteer.objects.select_related("grid").filter(user=user).first()
+    return Volunteer.objects.select_related("grid").defer("grid__boundary").filter(user=user).first()
 
 
 def _places_taken(queryset: QuerySet) -> QuerySet:
@@ -332,7 +372,9 @@ def activity_list(*, user, status: str | None = None) -> QuerySet:
         queryset = queryset | Activity.objects.filter(pk__in=activities_open_to(volunteer).values("pk"))
     if status:
         queryset = queryset.filter(status=status)
-    return _places_taken(queryset.select_related("grid", "organiser")).order_by("-starts_at", "-id")
+    return _places_taken(queryset.select_related("grid", "organiser").defer("grid__boundary")).order_by(
+        "-starts_at", "-id"
+    )
 
 
 def activity_get(*, user, pk) -> Activity:
@@ -374,9 +416,9 @@ def volunteer_page(*, volunteer: Volunteer, now: datetime.datetime | None = None
     mine = SignUp.objects.filter(volunteer=volunteer)
     signed = {s.activity_id: s for s in mine.filter(activity__ends_at__gt=now)}
     open_activities = list(
-        _places_taken(activities_open_to(volunteer, now=now).select_related("grid")).order_by("starts_at")[
-            :50
-        ]
+        _places_taken(
+            activities_open_to(volunteer, now=now).select_related("grid").defer("grid__boundary")
+        ).order_by("starts_at")[:50]
     )
     for activity in open_activities:
         activity.my_signup = signed.get(activity.pk)
@@ -391,7 +433,11 @@ def volunteer_page(*, volunteer: Volunteer, now: datetime.datetime | None = None
     return VolunteerPage(
         volunteer=volunteer,
         open_activities=open_activities,
-        signups=list(mine.select_related("activity__grid").order_by("-activity__starts_at")[:50]),
+        signups=list(
+            mine.select_related("activity__grid")
+            .defer("activity__grid__boundary")
+            .order_by("-activity__starts_at")[:50]
+        ),
         entries=list(volunteer.entries.order_by("-booked_at", "-id")[:50]),
         rewards=list(Reward.objects.filter(is_active=True).order_by("price", "name")),
         hours=totals["hours"],
@@ -418,6 +464,7 @@ def ranking(
         .filter(points__gt=0)
         .annotate(rank=Window(Rank(), order_by=F("points").desc()))
         .select_related("grid")
+        .defer("grid__boundary")
         .order_by("-points", "name", "id")[:limit]
     )
 
@@ -457,9 +504,9 @@ def period_bounds(
 
 
 def volunteer_list(*, user) -> QuerySet:
-    return scope_queryset(user, Volunteer.objects.select_related("grid"), node_path="grid").order_by(
-        "name", "id"
-    )
+    return scope_queryset(
+        user, Volunteer.objects.select_related("grid").defer("grid__boundary"), node_path="grid"
+    ).order_by("name", "id")
 
 
 def ledger(*, user, volunteer_id: int | None = None) -> QuerySet:
@@ -494,7 +541,7 @@ def on_duty(*, window: ServiceWindow, at: datetime.datetime, item: ServiceItem |
     workers = SocialWorker.objects.filter(Exists(shifts), is_active=True)
     if item is not None:
         workers = workers.filter(items=item)
-    return workers.select_related("user", "grid").order_by("user__username")
+    return workers.select_related("user", "grid").defer("grid__boundary").order_by("user__username")
 
 
 def roster(*, user, day: datetime.date) -> list[DutyShift]:
@@ -513,6 +560,7 @@ def roster(*, user, day: datetime.date) -> list[DutyShift]:
     )
     return list(
         queryset.select_related("worker__user", "worker__grid", "window")
+        .defer("worker__grid__boundary")
         .annotate(item_count=Coalesce(Subquery(item_count[:1]), 0))
         .order_by("kind", "window__code", "starts_at", "worker__user__username")
     )
@@ -528,6 +576,7 @@ def socialworker_list(*, user) -> QuerySet:
     return (
         scope_queryset(user, SocialWorker.objects.filter(is_active=True), node_path="grid")
         .select_related("user", "grid")
+        .defer("grid__boundary")
         .annotate(item_count=Coalesce(Subquery(items[:1]), 0))
         .order_by("user__username")
     )
