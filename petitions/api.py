@@ -294,6 +294,11 @@ class PublicThrottle(ScopedRateThrottle):
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
+    def get_ident(self, request):
+        # The address the WSGI server saw (a TLS proxy sets it): a client-sent
+        # X-Forwarded-For must not buy a fresh allowance.
+        return request.META.get("REMOTE_ADDR", "")
+
 
 class PublicPetitionViewSet(viewsets.ViewSet):
     """Residents, without an account: report, follow by tracking code, rate the result."""

@@ -72,6 +72,8 @@ def test_public_reports_are_rate_limited_per_client(api_client, city, team, monk
     monkeypatch.setattr(PublicThrottle, "THROTTLE_RATES", {"public": "3/minute"})
     codes = [public_report(api_client, description=f"问题{i}").status_code for i in range(4)]
     assert codes == [201, 201, 201, 429]
+    api_client.credentials(HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert public_report(api_client, description="换个地址").status_code == 429
 
 
 def test_public_tracking_shows_progress_without_personal_data(api_client, city, team):
