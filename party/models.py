@@ -449,7 +449,7 @@ class ActivityKind(models.TextChoices):
 
 
 class ActivityStatus(models.TextChoices):
-    OPEN = "OPEN", _("Open")
+    OPEN = "OPEN", _("Open for sign-up")
     FINISHED = "FINISHED", _("Finished")
     CANCELLED = "CANCELLED", _("Cancelled")
 

@@ -116,6 +116,9 @@ class OrgPage:
     buildings: list
     contact_households: list
     alliances: list = field(default_factory=list)
+    paired_units: list = field(default_factory=list)
+    in_service: list = field(default_factory=list)
+    in_service_count: int = 0
 
 
 def org_page(*, user, pk) -> OrgPage:
@@ -133,7 +136,22 @@ def org_page(*, user, pk) -> OrgPage:
         buildings=list(org.buildings.select_related("grid").order_by("grid__code", "number")),
         contact_households=list(org.contact_households.order_by("label")),
         alliances=list(org.alliances.annotate(unit_count=Count("units")).order_by("name")),
+        **_sunk_resources(org),
     )
+
+
+def _sunk_resources(org: PartyOrganization) -> dict:
+    """For a grid branch: the member units paired with its grids and the in-service members who
+    reported to them (the resources sunk into the grids); three queries."""
+    if org.kind != OrgKind.GRID_BRANCH:
+        return {}
+    grid_ids = org.grids.values("pk")
+    members = InServiceMember.objects.filter(grid__in=grid_ids)
+    return {
+        "paired_units": list(MemberUnit.objects.filter(grids__in=grid_ids).distinct().order_by("name")),
+        "in_service": list(members.select_related("unit").order_by("-reported_at", "pk")[:30]),
+        "in_service_count": members.count(),
+    }
 
 
 def covering_orgs(household_id: int) -> QuerySet:

@@ -177,6 +177,17 @@ def test_the_pages_render_for_an_official(chain, city, people, client):
         assert text in response.content.decode(), url
 
 
+def test_a_grid_branchs_page_shows_the_units_and_in_service_members_sunk_into_its_grids(
+    chain, city, people, client
+):
+    unit = pf.unit(pf.alliance(chain), grids=[city.grid_a2], name="和龙市人民医院")
+    member = services.inservice_member_add(unit=unit, name="吴在职")
+    services.inservice_member_report(member=member, grid=city.grid_a1)
+    client.force_login(people.official)
+    html = client.get(f"/party/orgs/{chain.branch.pk}/").content.decode()
+    assert "和龙市人民医院" in html and "吴在职" in html
+
+
 def test_pages_outside_the_scope_answer_404(chain, people, client):
     client.force_login(people.outsider)
     assert client.get(f"/party/orgs/{chain.branch.pk}/").status_code == 404
