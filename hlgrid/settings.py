@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "petitions",  # apps:petitions
     "evaluation",  # apps:evaluation
     "party",  # apps:party
-    # apps:dashboards
+    "dashboards",  # apps:dashboards
 ]
 
 MIDDLEWARE = [

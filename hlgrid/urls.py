@@ -46,11 +46,13 @@ party_routes(router)
 api_urls = [
     path("auth/token/", api.TokenLoginView.as_view(), name="token"),
     path("me/", api.MeView.as_view(), name="me"),
+    path("dashboard/", include("dashboards.api_urls")),  # api:dashboards
     path("", include(router.urls)),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.my_posts, name="my_posts"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -64,7 +66,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),  # pages:petitions
     path("evaluation/", include("evaluation.urls")),  # pages:evaluation
     path("party/", include("party.urls")),  # pages:party
-    # pages:dashboards
+    path("dashboards/", include("dashboards.urls")),  # pages:dashboards
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
