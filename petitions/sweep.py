@@ -23,6 +23,7 @@ from petitions.models import (
     NotificationKind,
     Overdue,
     Petition,
+    Step,
     Whistle,
     WhistleStatus,
 )
@@ -95,9 +96,37 @@ def sweep(*, now: datetime) -> dict:
                     f"SELECT s.user_id, %s, p.id, NULL, '', "
                     f"'yellow:' || p.id || ':' || CAST(p.due_at AS VARCHAR(40)) || ':' || s.user_id, %s "
                     f"FROM {P} p JOIN {PO} s ON s.department_id = p.department_id AND s.kind = %s "
-                    f"AND s.is_active = %s WHERE p.light = %s AND {changed} AND p.assignee_id IS NULL"
+                    f"AND s.is_active = %s WHERE p.light = %s AND {changed} AND p.assignee_id IS NULL "
+                    f"AND p.step = %s"
                 ),
-                [NotificationKind.YELLOW, stamp, PostKind.DEPARTMENT, True, Light.YELLOW, *changed_params],
+                [
+                    NotificationKind.YELLOW,
+                    stamp,
+                    PostKind.DEPARTMENT,
+                    True,
+                    Light.YELLOW,
+                    *changed_params,
+                    Step.HANDLE,
+                ],
+            )
+            # Nobody assigned (verify, classify, or no department): the grid's workers.
+            notified += _execute(
+                _notification_insert(
+                    f"SELECT s.user_id, %s, p.id, NULL, '', "
+                    f"'yellow:' || p.id || ':' || CAST(p.due_at AS VARCHAR(40)) || ':' || s.user_id, %s "
+                    f"FROM {P} p JOIN {PO} s ON s.node_id = p.grid_id AND s.kind = %s AND s.is_active = %s "
+                    f"WHERE p.light = %s AND {changed} AND p.assignee_id IS NULL "
+                    f"AND (p.step <> %s OR p.department_id IS NULL)"
+                ),
+                [
+                    NotificationKind.YELLOW,
+                    stamp,
+                    PostKind.WORKER,
+                    True,
+                    Light.YELLOW,
+                    *changed_params,
+                    Step.HANDLE,
+                ],
             )
         if counts["red"]:
             overdue_columns = ", ".join(
@@ -114,10 +143,13 @@ def sweep(*, now: datetime) -> dict:
             )
             counts["overdue"] = _execute(
                 f"INSERT INTO {_table(Overdue)} ({overdue_columns}) "
-                f"SELECT p.id, p.step, p.assignee_id, p.department_id, p.grid_id, p.due_at, %s "
+                # A department answers only for the handling it was given; a worker for its steps.
+                f"SELECT p.id, p.step, p.assignee_id, "
+                f"CASE WHEN p.step = %s AND p.assignee_id IS NULL THEN p.department_id END, "
+                f"p.grid_id, p.due_at, %s "
                 f"FROM {P} p WHERE p.light = %s AND {changed} AND p.due_at IS NOT NULL "
                 f"ON CONFLICT DO NOTHING",
-                [stamp, Light.RED, *changed_params],
+                [Step.HANDLE, stamp, Light.RED, *changed_params],
             )
             # The head of the node above the handling level: the community's for grid work,
             # the street's for community and street work.

@@ -166,3 +166,23 @@ def test_the_sweep_runs_the_same_number_of_queries_over_10_and_10000_open_petiti
     assert small_counts["red"] == 5 and large_counts["red"] == 5_000
     assert large_counts["overdue"] == 5_000
     assert len(large) == len(small)
+
+
+def test_an_unassigned_petition_turning_yellow_notifies_the_grid_s_workers(city, people, team):
+    petition = report(category=team.category)
+    sweep(now=petition.warn_at + timedelta(minutes=1))
+    yellow = Notification.objects.filter(kind=NotificationKind.YELLOW, petition=petition)
+    assert set(yellow.values_list("recipient", flat=True)) == {people.worker.pk, team.worker2.pk}
+
+
+def test_a_late_verification_is_not_held_against_the_department_of_the_category(city, people, team):
+    petition = report(category=team.category)
+    assert petition.department == team.department
+    sweep(now=petition.due_at + timedelta(minutes=1))
+    overdue = Overdue.objects.get()
+    assert (overdue.step, overdue.user, overdue.department, overdue.grid) == (
+        Step.VERIFY,
+        None,
+        None,
+        city.grid_a1,
+    )
