@@ -521,12 +521,15 @@ def petition_intake(
 
 
 def _create_with_code(**fields) -> Petition:
+    """Insert with a fresh random code; only a clash on the code itself is retried."""
     for _attempt in range(5):
+        code = tracking_code_new()
         try:
             with transaction.atomic():
-                return Petition.objects.create(tracking_code=tracking_code_new(), **fields)
+                return Petition.objects.create(tracking_code=code, **fields)
         except IntegrityError:
-            continue
+            if not Petition.objects.filter(tracking_code=code).exists():
+                raise
     raise RuntimeError("could not draw a free tracking code")
 
 

@@ -155,3 +155,10 @@ def test_a_street_official_blows_the_whistle_and_late_departments_show_red(city,
     assert board[0].pk == whistle.pk
     assert list(selectors.whistle_list(user=team.dept))[0].pk == whistle.pk
     assert list(selectors.whistle_list(user=people.outsider)) == []
+
+
+def test_a_tracking_code_clash_is_retried_with_a_fresh_code(city, team, monkeypatch):
+    first = report(category=team.category)
+    codes = iter([first.tracking_code, "ABCDEFGHJK"])
+    monkeypatch.setattr(services, "tracking_code_new", lambda: next(codes))
+    assert report(category=team.category).tracking_code == "ABCDEFGHJK"
