@@ -265,6 +265,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps name a choice field "kind"; give the shared ones stable component names.
+    "ENUM_NAME_OVERRIDES": {
+        "NodeKindEnum": "grids.models.NodeKind",
+        "PostKindEnum": "grids.models.PostKind",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------
