@@ -533,9 +533,12 @@ def _active_workers(window: auto.Window) -> list[WorkerRow]:
         if post["user_id"] in rows:
             continue
         street = next(
-            s["id"]
-            for s in streets
-            if s["tree_id"] == post["node__tree_id"] and s["lft"] < post["node__lft"] < s["rght"]
+            (
+                s["id"]
+                for s in streets
+                if s["tree_id"] == post["node__tree_id"] and s["lft"] < post["node__lft"] < s["rght"]
+            ),
+            post["node_id"],  # a grid outside any street ranks on its own
         )
         rows[post["user_id"]] = WorkerRow(post["user_id"], post["node_id"], street, post["created_at"])
     return list(rows.values())
