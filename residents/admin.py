@@ -38,6 +38,7 @@ class KeyGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Building)
 class BuildingAdmin(admin.ModelAdmin):
+    ordering = ["grid__code", "number"]
     list_display = ["__str__", "grid", "number", "head"]
     list_filter = [("grid", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["number", "name", "grid__name"]
@@ -47,6 +48,7 @@ class BuildingAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    ordering = ["building_id", "number"]
     list_display = ["__str__", "building", "head", "wechat_group_url"]
     search_fields = ["building__number", "building__grid__name"]
     list_select_related = ["building", "head"]
@@ -55,6 +57,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
+    ordering = ["label"]
     list_display = ["label", "grid"]
     search_fields = ["label"]
     list_select_related = ["grid"]
@@ -69,6 +72,7 @@ class ResidentAdmin(admin.ModelAdmin):
     """Masked everywhere: the admin is no way around the logged "show" action. Residents are
     registered through the pages, the API or the Excel import, which validate ID numbers."""
 
+    ordering = ["household__label", "id"]
     list_display = [
         "name",
         "household",
@@ -103,6 +107,7 @@ class ResidentAdmin(admin.ModelAdmin):
 
 @admin.register(KeyMembership)
 class KeyMembershipAdmin(admin.ModelAdmin):
+    ordering = ["next_visit_due", "id"]
     list_display = ["resident", "group", "grid", "next_visit_due", "last_visited_at", "is_active"]
     list_filter = ["group", "is_active"]
     search_fields = ["resident__name"]
@@ -119,6 +124,7 @@ class KeyMembershipAdmin(admin.ModelAdmin):
 class VisitAdmin(admin.ModelAdmin):
     """Visits are a record: read-only here (a correction is a new visit)."""
 
+    ordering = ["-visited_at", "-id"]
     list_display = ["visited_at", "household", "worker", "kind", "problem_found"]
     list_filter = ["kind", "problem_found"]
     search_fields = ["household__label", "worker__username", "worker__name"]

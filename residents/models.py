@@ -71,6 +71,10 @@ class AccessLog(models.Model):
         raise PermissionError("access log rows cannot be deleted")
 
 
+# The large tables have no default ordering: every selector orders explicitly, and a default
+# ORDER BY would leak into other apps' aggregate subqueries (GROUP BY errors on PostgreSQL).
+
+
 class Building(models.Model):
     """A building (楼栋) in a GRID node: a micro-grid with its 楼栋长 (a resident)."""
 
@@ -95,7 +99,6 @@ class Building(models.Model):
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
-        ordering = ["grid_id", "number"]
         constraints = [models.UniqueConstraint(fields=["grid", "number"], name="building_unique_number")]
 
     def __str__(self) -> str:
@@ -122,7 +125,6 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["building_id", "number"]
         constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number")]
 
     def __str__(self) -> str:
@@ -149,7 +151,6 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        ordering = ["unit_id", "door"]
         constraints = [models.UniqueConstraint(fields=["unit", "door"], name="household_unique_door")]
 
     def __str__(self) -> str:
@@ -186,7 +187,6 @@ class Resident(models.Model):
     class Meta:
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
-        ordering = ["household_id", "id"]
 
     def __str__(self) -> str:
         return self.name
@@ -261,7 +261,6 @@ class KeyMembership(models.Model):
     class Meta:
         verbose_name = _("key membership")
         verbose_name_plural = _("key memberships")
-        ordering = ["next_visit_due", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["resident", "group"],
@@ -323,7 +322,6 @@ class Visit(models.Model):
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
-        ordering = ["-visited_at", "-id"]
         indexes = [
             models.Index(fields=["worker", "visited_at"], name="visit_worker_time"),
             models.Index(fields=["grid", "visited_at"], name="visit_grid_time"),
