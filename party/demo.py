@@ -847,7 +847,7 @@ def _load_time_bank(ctx, orgs, communities, grids_of, in_service, now, today) ->
     for community in communities:
         cells = grids_of[community.pk]
         turn = 0
-        for months_back in range(12, -1, -1):
+        for months_back in range(12, -2, -1):  # a year back and the coming month
             month_index = today.year * 12 + today.month - 1 - months_back
             first = datetime.date(month_index // 12, month_index % 12 + 1, 1)
             plans = [(ActivityKind.MONTHLY_THEME, MONTH_THEMES[first.month - 1])]
