@@ -440,14 +440,30 @@ class PartyProjectStatusSerializer(serializers.Serializer):
     status = choices_text(ProjectStatus)
 
 
+class PartyProjectCreateSerializer(serializers.Serializer):
+    alliance = serializers.IntegerField()
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, default="", allow_blank=True)
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+    units = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    grids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
 @extend_schema_view(
     list=extend_schema(
         tags=TAGS,
         parameters=[OpenApiParameter("alliance", int), OpenApiParameter("status", enum=ProjectStatus.values)],
     ),
     retrieve=extend_schema(tags=TAGS, responses={200: PartyProjectDetailSerializer, 404: ErrorSerializer}),
+    create=extend_schema(
+        tags=TAGS,
+        request=PartyProjectCreateSerializer,
+        responses={201: PartyProjectSerializer, **WRITE_ERRORS},
+    ),
 )
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PartyProjectSerializer
     pagination_class = DefaultCursorPagination
 
@@ -464,6 +480,21 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return PartyProjectDetailSerializer if self.action == "retrieve" else PartyProjectSerializer
+
+    def create(self, request):
+        data = PartyProjectCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v, user = dict(data.validated_data), request.user
+        alliance = selectors.alliance_list(user=user).filter(pk=v.pop("alliance")).first()
+        if alliance is None:
+            raise InvalidInput.field("alliance", _("Unknown or outside your scope."))
+        v["units"] = _all_in_scope(user, MemberUnit.objects, v.get("units"), "alliance__node", "units")
+        v["grids"] = _all_in_scope(user, GridNode.objects, v.get("grids"), "", "grids")
+        project = services.project_create(alliance=alliance, **v)
+        return Response(
+            PartyProjectSerializer(selectors.project_get(user=user, pk=project.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         tags=TAGS,
@@ -703,13 +734,60 @@ class PartyVolunteerMeSerializer(serializers.Serializer):
     entries = PartyPointsEntrySerializer(many=True)
 
 
-@extend_schema_view(list=extend_schema(tags=TAGS))
-class VolunteerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PartyVolunteerRegisterSerializer(serializers.Serializer):
+    resident = serializers.IntegerField(required=False, allow_null=True)
+    in_service_member = serializers.IntegerField(required=False, allow_null=True)
+    name = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    grid = serializers.IntegerField(required=False, allow_null=True)
+    user = serializers.IntegerField(
+        required=False, allow_null=True, help_text="An account to link (optional)"
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(tags=TAGS),
+    create=extend_schema(
+        tags=TAGS,
+        request=PartyVolunteerRegisterSerializer,
+        responses={201: PartyVolunteerSerializer, **WRITE_ERRORS},
+    ),
+)
+class VolunteerViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Volunteers of the time bank in the caller's scope; grid staff register residents and
+    in-service members of their grids."""
+
     serializer_class = PartyVolunteerSerializer
     pagination_class = ByName
 
     def get_queryset(self):
         return selectors.volunteer_list(user=self.request.user)
+
+    def create(self, request):
+        data = PartyVolunteerRegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v, user = data.validated_data, request.user
+        resident = member = grid = account = None
+        if v.get("resident"):
+            resident = _all_in_scope(user, Resident.objects, [v["resident"]], "household__grid", "resident")[
+                0
+            ]
+        if v.get("in_service_member"):
+            members = InServiceMember.objects.filter(grid__isnull=False)
+            member = _all_in_scope(user, members, [v["in_service_member"]], "grid", "in_service_member")[0]
+        if v.get("grid"):
+            grid = _scoped_grid(user, v["grid"])
+        elif resident is None and member is None:
+            raise InvalidInput.field("grid", _("A volunteer belongs to a grid."))
+        if v.get("user"):
+            from hlgrid.models import User
+
+            account = User.objects.filter(pk=v["user"], is_active=True).first()
+            if account is None:
+                raise InvalidInput.field("user", _("Unknown account."))
+        volunteer = services.volunteer_register(
+            name=v.get("name", ""), grid=grid, user=account, resident=resident, in_service_member=member
+        )
+        return Response(PartyVolunteerSerializer(volunteer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(tags=TAGS, responses={200: PartyVolunteerMeSerializer, 404: ErrorSerializer})
     @action(detail=False, methods=["get"], pagination_class=None)

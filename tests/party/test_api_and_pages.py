@@ -236,3 +236,56 @@ def test_a_volunteer_signs_up_and_redeems_on_the_page_and_overdrawing_is_refused
     volunteer.refresh_from_db()
     assert volunteer.balance == Decimal("2.00")
     assert list(volunteer.redemptions.values_list("reward", flat=True)) == [cheap.pk]
+
+
+def test_grid_staff_register_a_resident_of_their_grid_as_a_volunteer_through_the_api(
+    city, people, api_client
+):
+    home = rf.household(city.grid_a1, building="8")
+    person = rf.resident(home, name="郑居民")
+    far = rf.resident(rf.household(city.grid_b1, building="8"), name="乙居民")
+    api_client.force_authenticate(people.worker)
+    response = api_client.post("/api/v1/party/volunteers/", {"resident": person.pk}, format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["name"], response.json()["grid"]) == ("郑居民", city.grid_a1.pk)
+    again = api_client.post("/api/v1/party/volunteers/", {"resident": person.pk}, format="json")
+    assert again.status_code == 400
+    outside = api_client.post("/api/v1/party/volunteers/", {"resident": far.pk}, format="json")
+    assert outside.status_code == 400 and "resident" in outside.json()["errors"]
+
+
+def test_an_official_creates_a_joint_project_through_the_api_and_bad_grids_are_refused(
+    chain, city, people, api_client
+):
+    alliance = pf.alliance(chain)
+    unit = pf.unit(alliance)
+    api_client.force_authenticate(people.official)
+    body = {"alliance": alliance.pk, "name": "全民健身场馆建设", "budget": "880000.00", "units": [unit.pk]}
+    response = api_client.post("/api/v1/party/projects/", {**body, "grids": [city.grid_a1.pk]}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["budget"] == "880000.00" and response.json()["status"] == "PLANNED"
+    response = api_client.post("/api/v1/party/projects/", {**body, "grids": [city.grid_b1.pk]}, format="json")
+    assert response.status_code == 400 and "grids" in response.json()["errors"]
+    api_client.force_authenticate(people.outsider)
+    response = api_client.post("/api/v1/party/projects/", body, format="json")
+    assert response.status_code == 400 and "alliance" in response.json()["errors"]
+
+
+def test_every_party_endpoint_is_in_the_openapi_schema(api_client, people):
+    api_client.force_authenticate(people.assessor)
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    paths = set(schema["paths"])
+    for path in [
+        "/api/v1/party/organizations/",
+        "/api/v1/party/chain/{id}/",
+        "/api/v1/party/activities/{id}/sign-up/",
+        "/api/v1/party/signups/{id}/confirm/",
+        "/api/v1/party/rewards/{id}/redeem/",
+        "/api/v1/party/volunteers/me/",
+        "/api/v1/party/ranking/",
+        "/api/v1/party/windows/{id}/on-duty/",
+        "/api/v1/party/window-services/",
+        "/api/v1/party/projects/{id}/reports/",
+        "/api/v1/party/in-service-members/me/report/",
+    ]:
+        assert path in paths, path
