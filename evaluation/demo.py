@@ -253,6 +253,7 @@ def load(ctx) -> None:
     for period, plan, b in zip(periods, plans, bases):
         _write_period(period, plan, b, to_fen(b * HEAD_RATIO), coefficients, heads, assessor)
     services._notify(periods[-1], periods[-1].published_at)
+    _appeals(rng, periods[-1], assessor)
 
     # The current quarter: open, a few inspections entered.
     current = services.period_create(
@@ -275,6 +276,53 @@ def load(ctx) -> None:
     ctx.log(
         f"    {len(periods)} published quarters (优秀 {FIRST_SHARE}% → {LAST_SHARE}%), "
         f"{total:,} yuan paid; {current_name} open"
+    )
+
+
+def _appeals(rng, period, assessor) -> None:
+    """Two appeals of the last published quarter: one rejected, one accepted with a correction
+    that keeps the grade (so the ledger is unchanged and the original stays in history)."""
+    published = period.published_at
+    candidates = list(
+        Assessment.objects.filter(
+            period=period,
+            is_current=True,
+            grade=Grade.GOOD,
+            total__lte=Decimal("87"),
+            lines__indicator__source=Source.INSPECTION,
+            lines__points__lte=Decimal("19"),
+        )
+        .select_related("worker")
+        .order_by("id")[:20]
+    )
+    if len(candidates) < 2:
+        return
+    first, second = rng.sample(candidates, 2)
+    appeal = services.appeal_submit(
+        actor=first.worker,
+        assessment=first,
+        reason="回访满意率统计有误，有一件诉求群众已改为满意。",
+        now=published + datetime.timedelta(days=2),
+    )
+    services.appeal_reject(
+        actor=assessor,
+        appeal=appeal,
+        decision="经核实回访记录无误，维持原结果。",
+        now=published + datetime.timedelta(days=4),
+    )
+    line = second.lines.select_related("indicator").get(indicator__source=Source.INSPECTION)
+    appeal = services.appeal_submit(
+        actor=second.worker,
+        assessment=second,
+        reason="暗访当天我在处理紧急诉求，不在网格内。",
+        now=published + datetime.timedelta(days=3),
+    )
+    services.appeal_accept(
+        actor=assessor,
+        appeal=appeal,
+        points={"inspection": line.points + 1},
+        decision="核实属实，暗访得分加1分。",
+        now=published + datetime.timedelta(days=5),
     )
 
 
@@ -325,10 +373,15 @@ def _plan_period(rng, period, index, workers, skill, indicators, grid_street):
             raise RuntimeError(f"could not place a {grade} result")
         lines, total = found
         plan.append(
-            {"worker": user_id, "grid": grid_id, "street": grid_street[grid_id], "grade": grade,
-             "total": total,
-             "lines": lines}
-        )  # fmt: skip
+            {
+                "worker": user_id,
+                "grid": grid_id,
+                "street": grid_street[grid_id],
+                "grade": grade,
+                "total": total,
+                "lines": lines,
+            }
+        )
     return plan
 
 

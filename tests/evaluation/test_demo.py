@@ -48,6 +48,17 @@ def test_the_demo_has_five_years_of_published_quarters_with_the_reports_shares_a
         assert services.grade_for(period, a.total) == a.grade
 
 
+def test_the_demo_has_an_accepted_and_a_rejected_appeal_with_the_original_kept(demo):
+    from evaluation.models import Appeal
+
+    appeals = {a.status: a for a in Appeal.objects.select_related("corrected", "assessment")}
+    assert set(appeals) == {"ACCEPTED", "REJECTED"}
+    accepted = appeals["ACCEPTED"]
+    assert accepted.corrected.corrects_id == accepted.assessment_id
+    assert not accepted.assessment.is_current and accepted.corrected.is_current
+    assert accepted.corrected.total == accepted.assessment.total + 1
+
+
 def test_computing_the_demo_citys_open_quarter_gives_one_result_per_active_worker(demo):
     current = Period.objects.get(status=PeriodStatus.OPEN)
     assert Inspection.objects.filter(period=current).exists()
