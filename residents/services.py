@@ -224,7 +224,9 @@ def id_number_check(raw: str) -> idcard.IdNumber:
 
 def phone_normalise(raw: str, *, field: str = "phone") -> str:
     phone = re.sub(r"[\s()]", "", raw or "").removeprefix("+86")
-    if phone and not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+    if _MOBILE.match(phone.replace("-", "")):  # 138-1234-5678
+        return phone.replace("-", "")
+    if phone and not _LANDLINE.match(phone):
         raise InvalidInput.field(field, _("Enter an 11-digit mobile number or a landline number."))
     return phone
 

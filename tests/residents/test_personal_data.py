@@ -108,3 +108,12 @@ def test_heads_live_where_they_lead(city):
         services.unit_set_head(actor=None, unit=elsewhere.unit, head=person)
     with pytest.raises(InvalidInput):
         services.building_set_head(actor=None, building=elsewhere.unit.building, head=person)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [("138 1234 5678", "13812345678"), ("138-1234-5678", "13812345678"), ("+8613812345678", "13812345678"),
+     ("0433-4222333", "0433-4222333"), ("", "")],
+)  # fmt: skip
+def test_phones_are_normalised(raw, stored):
+    assert services.phone_normalise(raw) == stored
