@@ -173,6 +173,7 @@ def _count_in(queryset: QuerySet, path: str) -> Subquery:
                     f"{path}__lft__lte": OuterRef("rght"),
                 }
             )
+            .order_by()  # a model's default ordering would leak into the GROUP BY
             .annotate(_one=Value(1, output_field=IntegerField()))
             .values("_one")
             .annotate(n=Count("*"))
@@ -352,6 +353,7 @@ def trends(
     received = (
         petitions.filter(received_at__gte=since)
         .annotate(week=TruncWeek("received_at", tzinfo=tz))
+        .order_by()
         .values("week", "category__parent__name", "category__name")
         .annotate(n=Count("pk"))
     )
@@ -369,6 +371,7 @@ def trends(
     rates = (
         petitions.filter(Q(resolved_at__gte=since) | Q(closed_at__gte=since))
         .annotate(week=TruncWeek("resolved_at", tzinfo=tz))
+        .order_by()
         .values("week")
         .annotate(
             resolved=Count("pk", filter=Q(resolved_at__gte=since)),
@@ -393,6 +396,7 @@ def trends(
     visited = (
         Visit.objects.filter(in_subtree(node, "grid"), visited_at__gte=month_since)
         .annotate(month=TruncMonth("visited_at", tzinfo=tz))
+        .order_by()
         .values("month")
         .annotate(n=Count("household", distinct=True))
     )
