@@ -1,6 +1,7 @@
 """The children's comparison table as an .xlsx workbook, with the same figures as the page."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -9,7 +10,7 @@ from openpyxl.utils import get_column_letter
 def columns() -> list[tuple[str, str]]:
     return [
         ("received", _("Received")),
-        ("open", _("Open")),
+        ("open", pgettext("petitions", "Open")),
         ("red", _("Red now")),
         ("yellow", _("Yellow now")),
         ("on_time_rate", _("Closed on time (%)")),
@@ -32,7 +33,7 @@ def children_workbook(*, node, window, rows, figures) -> Workbook:
         ]
     )
     sheet["A1"].font = Font(bold=True, size=13)
-    header = [_("Code"), _("Name"), *[label for _key, label in columns()]]
+    header = [_("Code"), pgettext("node", "Name"), *[label for _key, label in columns()]]
     sheet.append(header)
     for cell in sheet[2]:
         cell.font = Font(bold=True)

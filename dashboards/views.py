@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dashboards import exports, selectors
 from dashboards.cache import cached
@@ -65,7 +65,7 @@ def _context(request, node: GridNode) -> dict:
         "trend": trend,
         "map": selectors.map_features(node=node, rows=rows),
         "sort": sort,
-        "columns": [("name", _("Name")), *exports.columns()],
+        "columns": [("name", pgettext("node", "Name")), *exports.columns()],
         "query": request.GET.urlencode(),
         "period_query": "&".join(
             f"{k}={v}" for k, v in request.GET.items() if k in ("period", "start", "end")

@@ -2,12 +2,15 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from residents.models import VisitKind
 
 
 class VisitForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=VisitKind.choices, initial=VisitKind.ROUTINE)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("visit", "Kind"), choices=VisitKind.choices, initial=VisitKind.ROUTINE
+    )
     people_seen = forms.MultipleChoiceField(label=_("People seen"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -53,7 +56,7 @@ class ImportForm(forms.Form):
 
 
 class ResidentForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=32)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     is_party_member = forms.BooleanField(label=_("Party member"), required=False)
