@@ -12,6 +12,7 @@ ACCOUNTS = [
     ("official", "official of 文化街道"),
     ("dept", "staff of 城管 (city management)"),
     ("assessor", "组织部 assessor, whole city"),
+    ("volunteer", "a resident volunteer of the time bank (爱心时间银行)"),
 ]
 
 
