@@ -1,5 +1,5 @@
 """With Redis down a resident's report is still taken; when Redis returns, a real Celery worker's
-sweep catches up. The test runs its own redis-server on another port, never the shared one."""
+sweep catches up. The test runs its own redis-server on a free port, never the shared one."""
 
 import os
 import socket
@@ -18,14 +18,18 @@ from petitions.models import Light, Overdue, Petition
 from tests.services import redis_server_binary
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = 6391
-URL = f"redis://127.0.0.1:{PORT}/0"
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
-def _up() -> bool:
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _up(port: int) -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", PORT), 0.3):
+        with socket.create_connection(("127.0.0.1", port), 0.3):
             return True
     except OSError:
         return False
@@ -34,13 +38,15 @@ def _up() -> bool:
 class RedisServer:
     def __init__(self):
         self.process = None
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
         self.process = subprocess.Popen(
             [
                 "redis-server",
                 "--port",
-                str(PORT),
+                str(self.port),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -54,7 +60,7 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
-        while not _up():
+        while not _up(self.port):
             assert time.monotonic() < deadline, "redis-server did not start"
             time.sleep(0.1)
 
@@ -64,7 +70,7 @@ class RedisServer:
             self.process.wait(10)
             self.process = None
         deadline = time.monotonic() + 10
-        while _up():
+        while _up(self.port):
             assert time.monotonic() < deadline, "redis-server did not stop"
             time.sleep(0.1)
 
@@ -73,8 +79,6 @@ class RedisServer:
 def redis_server():
     if redis_server_binary():
         pytest.fail(redis_server_binary())
-    if _up():
-        pytest.fail(f"port {PORT} is already in use")
     server = RedisServer()
     server.start()
     yield server
@@ -88,7 +92,7 @@ def worker(redis_server):
         **os.environ,
         "DEBUG": "1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": URL,
+        "REDIS_URL": redis_server.url,
     }
     process = subprocess.Popen(
         [
@@ -118,13 +122,13 @@ def worker(redis_server):
 
 
 @pytest.fixture
-def broker_here(settings):
+def broker_here(settings, redis_server):
     """This process's Celery app talks to the test's Redis, and e-mail is on (so intake enqueues)."""
     from hlgrid.celery import app
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     old = app.conf.broker_url
-    app.conf.broker_url = URL
+    app.conf.broker_url = redis_server.url
     app.pool.force_close_all()
     app._pool = None
     yield app
@@ -157,7 +161,7 @@ def test_a_report_is_stored_while_redis_is_down_and_the_sweep_catches_up_when_it
     redis_server.start()
     from hlgrid.tasks import sweep_lights
 
-    with broker_here.connection_for_write(URL) as conn:
+    with broker_here.connection_for_write(redis_server.url) as conn:
         sweep_lights.apply_async(connection=conn)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
