@@ -25,6 +25,7 @@ from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 from django_fsm import can_proceed
 
 from grids.models import Department, GridNode, NodeKind, Post, PostKind
+from hlgrid.changes import node_changed
 from hlgrid.crypto import mask_phone
 from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from petitions import timers
@@ -259,6 +260,8 @@ def _fire(petition: Petition, transition: str) -> str:
 
 
 def _event(petition, *, actor, action: str, before: str, note: str = "", at: datetime) -> PetitionEvent:
+    # Every change of a petition writes an event: the one place to tell the dashboards.
+    node_changed(petition.grid_id)
     return PetitionEvent.objects.create(
         petition=petition,
         actor=actor,
@@ -1254,6 +1257,7 @@ def whistle_blow(
             blown_at=now,
             deadline=due,
         )
+        node_changed(whistle.street_id)
         CheckIn.objects.bulk_create(
             [
                 CheckIn(whistle=whistle, department=d, due_at=due, warn_at=timers.warn_before(now, due))
@@ -1305,6 +1309,7 @@ def checkin_record(*, actor, checkin: CheckIn | int, now: datetime | None = None
         checkin.light = compute_light(
             due_at=checkin.due_at, warn_at=checkin.warn_at, stored=checkin.light, now=now
         )
+        node_changed(checkin.whistle.street_id)
         checkin.save(update_fields=["checked_in_at", "checked_in_by", "light"])
     return checkin
 
@@ -1335,6 +1340,7 @@ def whistle_close(*, actor, whistle: Whistle | int, now: datetime | None = None)
             raise TransitionNotAllowed(_("This whistle is closed."))
         whistle.status = WhistleStatus.CLOSED
         whistle.closed_at = now
+        node_changed(whistle.street_id)
         whistle.save(update_fields=["status", "closed_at"])
     return whistle
 

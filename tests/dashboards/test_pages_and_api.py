@@ -148,3 +148,25 @@ def test_a_change_reported_on_commit_invalidates_the_dashboards_above(
     with django_capture_on_commit_callbacks(execute=True):
         node_changed(dataset.grid_b1.pk)
     assert red() == before + 1
+
+
+def test_a_petition_transition_refreshes_the_dashboards_above_its_grid(
+    people, dataset, frozen, django_capture_on_commit_callbacks
+):
+    from petitions import services
+
+    window = window_from({}, today=NOW.date())
+
+    def received_red():
+        return dashboard_cache.cached(
+            "headline",
+            dataset.street_a,
+            window.key,
+            lambda: selectors.headline(node=dataset.street_a, window=window, now=NOW),
+        )["red"]
+
+    before = received_red()
+    target = Petition.objects.filter(grid=dataset.grid_a1, status=Status.RECEIVED, due_at__lte=NOW).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.petition_verify(actor=people.worker, petition=target, now=NOW)
+    assert received_red() == before - 1  # verified: its verify step (and light) is over
