@@ -47,6 +47,14 @@ def petitions_installed() -> bool:
     return apps.is_installed("petitions")
 
 
+def party_installed() -> bool:
+    return apps.is_installed("party")
+
+
+# Sources whose raw value is a count per worker rather than a percentage.
+COUNTS = {Source.OVERDUE, Source.WINDOW_SERVICES}
+
+
 def residents_installed() -> bool:
     return apps.is_installed("residents")
 
@@ -127,6 +135,12 @@ def automatic_values(window: Window, sources: set[str]) -> dict[str, dict[int, t
             values[Source.HOUSEHOLD_COVERAGE] = {r["grid_id"]: (r["visited"], r["n"]) for r in rows}
         if Source.KEY_VISITS in sources:
             values[Source.KEY_VISITS] = _key_visits(window)
+    if party_installed() and Source.WINDOW_SERVICES in sources:
+        # 全科社工: services handled at a window count for the worker like visits do.
+        from party.selectors import window_service_counts
+
+        counts = window_service_counts(start=window.start, end=window.end)
+        values[Source.WINDOW_SERVICES] = {worker_id: (n, n) for worker_id, n in counts.items()}
     return values
 
 
@@ -229,6 +243,22 @@ def evidence(*, source: str, window: Window, worker_id: int, grid_id: int, perio
                 [o.petition.tracking_code, o.get_step_display(), o.due_at, o.recorded_at]
                 for o in qs.select_related("petition").order_by("due_at")[:limit]
             ],
+        )
+    if source == Source.WINDOW_SERVICES:
+        if not party_installed():
+            return Evidence(_("Services handled at a window"), [], [])
+        WindowService = apps.get_model("party", "WindowService")
+        qs = (
+            WindowService.objects.filter(
+                worker_id=worker_id, served_at__gte=window.start, served_at__lt=window.end
+            )
+            .select_related("window", "item")
+            .order_by("served_at", "id")
+        )
+        return Evidence(
+            _("Services handled at a window"),
+            [_("When"), _("Window"), _("Service item"), _("Minutes")],
+            [[s.served_at, s.window.name, s.item.name, s.minutes] for s in qs[:limit]],
         )
     if source == Source.HOUSEHOLD_COVERAGE:
         if not residents_installed():

@@ -66,6 +66,7 @@ class Source(models.TextChoices):
     OVERDUE = "OVERDUE", _("Overdue steps (count)")
     HOUSEHOLD_COVERAGE = "HOUSEHOLD_COVERAGE", _("Household visit coverage (%)")
     KEY_VISITS = "KEY_VISITS", _("Key people visited within interval (%)")
+    WINDOW_SERVICES = "WINDOW_SERVICES", _("Services handled at a window (count)")
     INSPECTION = "INSPECTION", _("Inspection score (manual)")
 
 

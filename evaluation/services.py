@@ -580,9 +580,9 @@ def _line_value(indicator: Indicator, row: WorkerRow, values: dict, inspections:
             return LineValue(None, None, None, False)
         average, count = found
         return LineValue(to_points(average), None, count, True)
-    if indicator.source == Source.OVERDUE:
-        count = values.get(Source.OVERDUE, {}).get(row.worker_id, (0, 0))[0]
-        has = Source.OVERDUE in values
+    if indicator.source in auto.COUNTS:
+        count = values.get(indicator.source, {}).get(row.worker_id, (0, 0))[0]
+        has = indicator.source in values
         return LineValue(Decimal(count) if has else None, count if has else None, None, has)
     key = row.grid_id if indicator.source in auto.BY_GRID else row.worker_id
     numerator, denominator = values.get(indicator.source, {}).get(key, (0, 0))
@@ -602,6 +602,8 @@ def _explain(indicator: Indicator, value: LineValue, points: Decimal, rule_text:
         what = _("average of %(n)s inspection(s) = %(raw)s") % {"n": value.denominator, "raw": value.raw}
     elif indicator.source == Source.OVERDUE:
         what = _("%(n)s overdue step(s)") % {"n": value.numerator}
+    elif indicator.source == Source.WINDOW_SERVICES:
+        what = _("%(n)s service(s) handled at a window") % {"n": value.numerator}
     else:
         what = f"{value.numerator}/{value.denominator} = {value.raw}%"
     return f"{what}; {rule_text} → {points}"[:300]

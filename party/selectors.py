@@ -612,6 +612,7 @@ def window_service_counts(*, start: datetime.datetime, end: datetime.datetime) -
     """Window services per worker (user id) in [start, end): what the evaluation counts like visits."""
     return dict(
         WindowService.objects.filter(served_at__gte=start, served_at__lt=end)
+        .order_by()
         .values("worker_id")
         .annotate(n=Count("*"))
         .values_list("worker_id", "n")
