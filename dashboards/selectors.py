@@ -17,18 +17,16 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from dashboards.periods import Window
-from grids.models import GridNode, NodeKind, Post, PostKind
+from grids.models import GridNode, Post, PostKind
+from grids.subtree import count_in_subtree, in_subtree
 from petitions.lights import light_expression
 from petitions.models import (
     ACTIVE_STATUSES,
@@ -56,17 +54,6 @@ FIGURES = (
     "key_overdue",
     "workers_active",
 )
-
-
-def in_subtree(node: GridNode, path: str) -> Q:
-    """Rows whose node (at `path`) lies in `node`'s subtree — an index range, no recursion."""
-    return Q(
-        **{
-            f"{path}__tree_id": node.tree_id,
-            f"{path}__lft__gte": node.lft,
-            f"{path}__lft__lte": node.rght,
-        }
-    )
 
 
 def _rate(part, whole) -> float | None:
@@ -162,28 +149,6 @@ def _workers(node: GridNode, window: Window) -> tuple[int, int]:
     return counts["workers"], counts["active"]
 
 
-def _count_in(queryset: QuerySet, path: str) -> Subquery:
-    """COUNT(*) of `queryset` rows under the outer node, as one correlated subquery."""
-    return Coalesce(
-        Subquery(
-            queryset.filter(
-                **{
-                    f"{path}__tree_id": OuterRef("tree_id"),
-                    f"{path}__lft__gte": OuterRef("lft"),
-                    f"{path}__lft__lte": OuterRef("rght"),
-                }
-            )
-            .order_by()  # a model's default ordering would leak into the GROUP BY
-            .annotate(_one=Value(1, output_field=IntegerField()))
-            .values("_one")
-            .annotate(n=Count("*"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
 @dataclass
 class ChildRow:
     node: GridNode
@@ -207,22 +172,22 @@ def children(*, node: GridNode, window: Window, now: datetime.datetime | None = 
         | Q(Exists(PetitionEvent.objects.filter(actor=OuterRef("user"), at__gte=start, at__lt=end)))
     )
     rows = node.get_children().annotate(
-        c_received=_count_in(petitions.filter(received_at__gte=start, received_at__lt=end), "grid"),
-        c_open=_count_in(petitions.filter(status__in=ACTIVE_STATUSES), "grid"),
-        c_red=_count_in(open_now.filter(current_light=Light.RED), "grid"),
-        c_yellow=_count_in(open_now.filter(current_light=Light.YELLOW), "grid"),
-        c_resolved=_count_in(resolved, "grid"),
-        c_on_time=_count_in(resolved.filter(resolved_on_time=True), "grid"),
-        c_closed=_count_in(closed, "grid"),
-        c_rated=_count_in(closed.filter(~Q(satisfaction="")), "grid"),
-        c_satisfied=_count_in(closed.filter(satisfaction=Satisfaction.SATISFIED), "grid"),
-        c_reworked=_count_in(closed.filter(rework_count__gt=0), "grid"),
-        c_households=_count_in(households, "grid"),
-        c_visited=_count_in(households.filter(Exists(visited)), "grid"),
-        c_key_people=_count_in(keys, "grid"),
-        c_key_overdue=_count_in(keys.filter(light=Light.RED), "grid"),
-        c_workers=_count_in(workers, "node"),
-        c_workers_active=_count_in(active, "node"),
+        c_received=count_in_subtree(petitions.filter(received_at__gte=start, received_at__lt=end), "grid"),
+        c_open=count_in_subtree(petitions.filter(status__in=ACTIVE_STATUSES), "grid"),
+        c_red=count_in_subtree(open_now.filter(current_light=Light.RED), "grid"),
+        c_yellow=count_in_subtree(open_now.filter(current_light=Light.YELLOW), "grid"),
+        c_resolved=count_in_subtree(resolved, "grid"),
+        c_on_time=count_in_subtree(resolved.filter(resolved_on_time=True), "grid"),
+        c_closed=count_in_subtree(closed, "grid"),
+        c_rated=count_in_subtree(closed.filter(~Q(satisfaction="")), "grid"),
+        c_satisfied=count_in_subtree(closed.filter(satisfaction=Satisfaction.SATISFIED), "grid"),
+        c_reworked=count_in_subtree(closed.filter(rework_count__gt=0), "grid"),
+        c_households=count_in_subtree(households, "grid"),
+        c_visited=count_in_subtree(households.filter(Exists(visited)), "grid"),
+        c_key_people=count_in_subtree(keys, "grid"),
+        c_key_overdue=count_in_subtree(keys.filter(light=Light.RED), "grid"),
+        c_workers=count_in_subtree(workers, "node"),
+        c_workers_active=count_in_subtree(active, "node"),
     )
     result = []
     for child in rows.order_by("code"):
@@ -359,11 +324,7 @@ def trends(
     )
     for row in received:
         name = row["category__parent__name"] or row["category__name"] or "—"
-        week = (
-            timezone.localtime(row["week"]).date().isoformat()
-            if hasattr(row["week"], "tzinfo")
-            else str(row["week"])
-        )
+        week = timezone.localtime(row["week"]).date().isoformat()
         by_category.setdefault(name, dict.fromkeys(week_labels, 0))
         if week in by_category[name]:
             by_category[name][week] += row["n"]
@@ -470,7 +431,3 @@ def default_node(*, user) -> GridNode | None:
 
     roots = scope_roots(user=user)
     return roots[0] if roots else None
-
-
-def is_leaf(node: GridNode) -> bool:
-    return node.kind == NodeKind.GRID

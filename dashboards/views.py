@@ -10,8 +10,9 @@ from dashboards import exports, selectors
 from dashboards.cache import cached
 from dashboards.periods import window_from
 from grids.models import GridNode
+from grids.selectors import visible_ancestors
 from hlgrid.errors import DomainError
-from hlgrid.scoping import get_scoped_or_404, scope_queryset
+from hlgrid.scoping import get_scoped_or_404
 
 SORTABLE = {"name", *selectors.FIGURES}
 
@@ -48,15 +49,9 @@ def _context(request, node: GridNode) -> dict:
                 key=lambda r: (r.figures.get(key) is None, r.figures.get(key) or 0),
                 reverse=descending,
             )
-    ancestors = list(node.get_ancestors())
-    visible = set(
-        scope_queryset(
-            request.user, GridNode.objects.filter(pk__in=[a.pk for a in ancestors]), node_path=""
-        ).values_list("pk", flat=True)
-    )
     return {
         "node": node,
-        "ancestors": [(a, a.pk in visible) for a in ancestors],
+        "ancestors": visible_ancestors(user=request.user, node=node),
         "window": window,
         "window_error": error,
         "figures": figures,

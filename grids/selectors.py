@@ -1,9 +1,9 @@
 """Read queries over the grid tree, always scoped to the asking user."""
 
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet
 
 from grids.models import Department, GridNode, NodeKind, Post, PostKind
+from grids.subtree import count_in_subtree
 from hlgrid.scoping import get_scoped_or_404, scope_queryset
 
 
@@ -37,34 +37,23 @@ def gridnode_children(*, user, node: GridNode) -> QuerySet:
     return _with_people(with_subtree_counts(children)).order_by("code")
 
 
-def _subtree_count(queryset: QuerySet) -> Subquery:
-    """COUNT(*) of `queryset` rows inside the outer node's subtree, as one correlated subquery."""
-    return Subquery(
-        queryset.filter(
-            **{
-                "node_tree_id": OuterRef("tree_id"),
-                "node_lft__gte": OuterRef("lft"),
-                "node_rght__lte": OuterRef("rght"),
-            }
-        )
-        .values("node_tree_id")
-        .annotate(n=Count("*"))
-        .values("n")[:1]
-    )
-
-
 def with_subtree_counts(queryset: QuerySet) -> QuerySet:
     """Annotate grid_count and worker_count over each node's subtree, in SQL."""
-    grids = GridNode.objects.filter(kind=NodeKind.GRID).annotate(
-        node_tree_id=F("tree_id"), node_lft=F("lft"), node_rght=F("rght")
-    )
-    workers = Post.objects.filter(kind=PostKind.WORKER, is_active=True).annotate(
-        node_tree_id=F("node__tree_id"), node_lft=F("node__lft"), node_rght=F("node__rght")
-    )
     return queryset.annotate(
-        grid_count=Coalesce(_subtree_count(grids), 0),
-        worker_count=Coalesce(_subtree_count(workers), 0),
+        grid_count=count_in_subtree(GridNode.objects.filter(kind=NodeKind.GRID)),
+        worker_count=count_in_subtree(Post.objects.filter(kind=PostKind.WORKER, is_active=True), "node"),
     )
+
+
+def visible_ancestors(*, user, node: GridNode) -> list[tuple[GridNode, bool]]:
+    """The node's ancestors for a breadcrumb, each with whether the user may open it (2 queries)."""
+    ancestors = list(node.get_ancestors())
+    visible = set(
+        scope_queryset(
+            user, GridNode.objects.filter(pk__in=[a.pk for a in ancestors]), node_path=""
+        ).values_list("pk", flat=True)
+    )
+    return [(a, a.pk in visible) for a in ancestors]
 
 
 def scope_roots(*, user) -> list[GridNode]:

@@ -20,12 +20,6 @@ def tree(request):
 def node(request, pk: int):
     node = selectors.gridnode_get(user=request.user, pk=pk)
     children = list(selectors.gridnode_children(user=request.user, node=node))
-    ancestors = list(node.get_ancestors())
-    visible = set(
-        selectors.gridnode_list(user=request.user)
-        .filter(pk__in=[a.pk for a in ancestors])
-        .values_list("pk", flat=True)
-    )
     if children or node.parent_id is None:
         drawing = svg.draw(node, children or [node], linked={c.pk for c in children})
     else:
@@ -39,7 +33,7 @@ def node(request, pk: int):
         drawing = svg.draw(node.parent, siblings, linked=in_scope - {node.pk})
     context = {
         "node": node,
-        "ancestors": [(a, a.pk in visible) for a in ancestors],
+        "ancestors": selectors.visible_ancestors(user=request.user, node=node),
         "children": children,
         "map": drawing,
         "is_grid": node.kind == NodeKind.GRID,

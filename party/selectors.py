@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, Rank
 from django.utils import timezone
 
 from grids.models import GridNode
+from grids.subtree import in_subtree
 from hlgrid.errors import NotFound
 from hlgrid.scoping import get_scoped_or_404, scope_queryset
 from party.models import (
@@ -469,12 +470,10 @@ def ranking(
 ) -> list[Volunteer]:
     """Volunteers ranked by points earned (corrections included, redemptions not) in
     [start, end) in the node's subtree: one GROUP BY over the ledger."""
-    earned = ~Q(entries__kind=EntryKind.REDEEMED) & Q(
-        entries__booked_at__gte=start,
-        entries__booked_at__lt=end,
-        entries__grid__tree_id=node.tree_id,
-        entries__grid__lft__gte=node.lft,
-        entries__grid__rght__lte=node.rght,
+    earned = (
+        ~Q(entries__kind=EntryKind.REDEEMED)
+        & Q(entries__booked_at__gte=start, entries__booked_at__lt=end)
+        & in_subtree(node, "entries__grid")
     )
     points = Sum("entries__points", filter=earned)
     return list(
@@ -490,13 +489,7 @@ def ranking(
 def grid_ranking(*, node: GridNode, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
     """Grids of the node's subtree ranked by the points their volunteers earned in the period."""
     return list(
-        PointsEntry.objects.filter(
-            booked_at__gte=start,
-            booked_at__lt=end,
-            grid__tree_id=node.tree_id,
-            grid__lft__gte=node.lft,
-            grid__rght__lte=node.rght,
-        )
+        PointsEntry.objects.filter(in_subtree(node, "grid"), booked_at__gte=start, booked_at__lt=end)
         .exclude(kind=EntryKind.REDEEMED)
         .values("grid_id", "grid__name", "grid__code")
         .annotate(points=Sum("points"), hours=Sum("hours"), volunteers=Count("volunteer", distinct=True))

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from grids.models import GridNode, NodeKind, Post, PostKind
+from grids.subtree import in_subtree
 from hlgrid.scoping import get_scoped_or_404, scope_queryset
 from petitions.lights import LIGHT_RANK, compute_light, light_expression
 from petitions.models import (
@@ -192,12 +193,7 @@ def lights_board(*, user, root: GridNode, now: datetime | None = None) -> list[d
     # One grouped query over the subtree; each grid's counts are added to the child containing it.
     counts = (
         petition_scope(user=user, now=now)
-        .filter(
-            status__in=ACTIVE_STATUSES,
-            grid__tree_id=root.tree_id,
-            grid__lft__gte=root.lft,
-            grid__rght__lte=root.rght,
-        )
+        .filter(in_subtree(root, "grid"), status__in=ACTIVE_STATUSES)
         .values("grid__lft", "current_light", "status")
         .annotate(n=Count("id"))
         .order_by()

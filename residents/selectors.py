@@ -13,6 +13,7 @@ from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Q, Qu
 from django.utils import timezone
 
 from grids.models import GridNode, NodeKind, PostKind
+from grids.subtree import in_subtree
 from hlgrid.crypto import lookup_hash
 from hlgrid.scoping import get_scoped_or_404, scope_queryset
 from residents import idcard, lights
@@ -237,9 +238,7 @@ def coverage(*, user, node: GridNode, start: datetime.date, end: datetime.date) 
     grids = list(
         scope_queryset(
             user,
-            GridNode.objects.filter(
-                kind=NodeKind.GRID, tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght
-            ),
+            GridNode.objects.filter(in_subtree(node), kind=NodeKind.GRID),
             node_path="",
             post_kinds=COVERAGE_POST_KINDS,
         ).order_by("code")
