@@ -17,7 +17,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import F
 from django.utils import timezone
 
 from evaluation import rules, services
@@ -31,6 +31,7 @@ from evaluation.models import (
     Indicator,
     Method,
     Mode,
+    MoneySum,
     Period,
     PeriodKind,
     PeriodStatus,
@@ -271,7 +272,7 @@ def load(ctx) -> None:
             score=Decimal(rng.randint(78, 99)),
             notes=rng.choice(NOTES),
         )
-    total = BonusPayment.objects.aggregate(t=Sum("amount"))["t"]
+    total = BonusPayment.objects.aggregate(t=MoneySum("amount"))["t"]
     ctx.data["evaluation_periods"] = [p.pk for p in periods] + [current.pk]
     ctx.log(
         f"    {len(periods)} published quarters (优秀 {FIRST_SHARE}% → {LAST_SHARE}%), "
@@ -283,18 +284,18 @@ def _appeals(rng, period, assessor) -> None:
     """Two appeals of the last published quarter: one rejected, one accepted with a correction
     that keeps the grade (so the ledger is unchanged and the original stays in history)."""
     published = period.published_at
-    candidates = list(
-        Assessment.objects.filter(
-            period=period,
-            is_current=True,
-            grade=Grade.GOOD,
-            total__lte=Decimal("87"),
-            lines__indicator__source=Source.INSPECTION,
-            lines__points__lte=Decimal("19"),
-        )
+    # Workers graded 良好 whose inspection can gain a point without changing their grade (so the
+    # ledger is unchanged): chosen by the rule, not by a fixed score, which depends on the data.
+    candidates = [
+        a
+        for a in Assessment.objects.filter(period=period, is_current=True, grade=Grade.GOOD)
         .select_related("worker")
-        .order_by("id")[:20]
-    )
+        .order_by("total", "id")
+        if services.grade_for(period, a.total + 1) == Grade.GOOD
+        and a.lines.filter(
+            indicator__source=Source.INSPECTION, points__lte=F("indicator__weight") - 1
+        ).exists()
+    ]
     if len(candidates) < 2:
         return
     first, second = rng.sample(candidates, 2)

@@ -18,7 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -31,6 +32,24 @@ MONEY_ROUNDING = ROUND_HALF_UP
 def to_fen(amount: Decimal) -> Decimal:
     """The one rounding of money in the app: to the fen, half up."""
     return Decimal(amount).quantize(FEN, rounding=MONEY_ROUNDING)
+
+
+class MoneySum(Coalesce):
+    """SUM of a money column, 0.00 over no rows, exact to the fen on every database.
+
+    SQLite adds decimal columns as floats (489998.879999970); the total is rounded back
+    to the fen here, once, so pages, exports and tests see the same exact amount.
+    """
+
+    def __init__(self, field: str, **extra):
+        super().__init__(
+            Sum(field, **extra),
+            Value(Decimal("0.00")),
+            output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        )
+
+    def convert_value(self, value, expression, connection):
+        return None if value is None else to_fen(value)
 
 
 def to_points(value: Decimal) -> Decimal:

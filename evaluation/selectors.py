@@ -11,8 +11,7 @@ The public star board shows published results' name, grid and stars, nothing els
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, Q, QuerySet, Value
 from django.http import Http404
 
 from evaluation import indicators as auto
@@ -26,6 +25,7 @@ from evaluation.models import (
     Indicator,
     Inspection,
     Mode,
+    MoneySum,
     Notice,
     Period,
     PeriodStatus,
@@ -158,7 +158,7 @@ def notices_for(*, user) -> QuerySet:
 # --- money ------------------------------------------------------------------------------------
 def running_total() -> Decimal:
     """Everything the ledger has paid since the start (corrections included)."""
-    return BonusPayment.objects.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    return BonusPayment.objects.aggregate(total=MoneySum("amount"))["total"]
 
 
 def payment_list(*, user, period: Period | None = None) -> QuerySet:
@@ -192,7 +192,7 @@ def period_preview(*, user, period: Period) -> Preview:
         n=Count("id"),
         graded=Count("id", filter=Q(insufficient_data=False)),
         payments=Count("id", filter=Q(bonus__gt=0)),
-        total=Coalesce(Sum("bonus"), ZERO),
+        total=MoneySum("bonus"),
     )
     heads = scope_queryset(
         user,
@@ -200,10 +200,8 @@ def period_preview(*, user, period: Period) -> Preview:
         node_path="grid",
         post_kinds=ASSESSOR_KINDS,
     )
-    head_agg = heads.aggregate(n=Count("id", filter=Q(amount__gt=0)), total=Coalesce(Sum("amount"), ZERO))
-    paid_before = BonusPayment.objects.exclude(period=period).aggregate(total=Coalesce(Sum("amount"), ZERO))[
-        "total"
-    ]
+    head_agg = heads.aggregate(n=Count("id", filter=Q(amount__gt=0)), total=MoneySum("amount"))
+    paid_before = BonusPayment.objects.exclude(period=period).aggregate(total=MoneySum("amount"))["total"]
     return Preview(
         workers=agg["n"],
         graded=agg["graded"],
@@ -272,8 +270,8 @@ def bonus_by_street(*, user, period: Period) -> list[dict]:
             .order_by()
             .values("street_id")
             .annotate(
-                workers=Coalesce(Sum("amount", filter=Q(role="WORKER")), ZERO),
-                heads=Coalesce(Sum("amount", filter=Q(role="HEAD")), ZERO),
+                workers=MoneySum("amount", filter=Q(role="WORKER")),
+                heads=MoneySum("amount", filter=Q(role="HEAD")),
             )
         )
         for row in source:
@@ -283,7 +281,7 @@ def bonus_by_street(*, user, period: Period) -> list[dict]:
             assessment_list(user=user, period=period)
             .order_by()
             .values("street_id")
-            .annotate(t=Coalesce(Sum("bonus"), ZERO))
+            .annotate(t=MoneySum("bonus"))
         ):
             rows.setdefault(row["street_id"], {"workers": ZERO_D, "heads": ZERO_D})["workers"] = row["t"]
         heads = scope_queryset(
@@ -292,7 +290,7 @@ def bonus_by_street(*, user, period: Period) -> list[dict]:
             node_path="grid",
             post_kinds=ASSESSOR_KINDS,
         )
-        for row in heads.order_by().values("street_id").annotate(t=Coalesce(Sum("amount"), ZERO)):
+        for row in heads.order_by().values("street_id").annotate(t=MoneySum("amount")):
             rows.setdefault(row["street_id"], {"workers": ZERO_D, "heads": ZERO_D})["heads"] = row["t"]
     result = []
     for street_id, row in sorted(rows.items(), key=lambda item: streets[item[0]].code):
@@ -320,7 +318,7 @@ def excellent_share_over_periods(*, user) -> list[dict]:
         .annotate(
             graded=Count("id", filter=Q(insufficient_data=False)),
             excellent=Count("id", filter=Q(grade=Grade.EXCELLENT)),
-            paid=Coalesce(Sum("bonus"), ZERO),
+            paid=MoneySum("bonus"),
         )
         .order_by("period__starts_on", "period_id")
     )

@@ -3,10 +3,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Sum
 
 from evaluation import selectors, services
-from evaluation.models import Assessment, BonusPayment, HeadBonus, Inspection, Period, PeriodStatus
+from evaluation.models import Assessment, BonusPayment, HeadBonus, Inspection, MoneySum, Period, PeriodStatus
 from grids.models import Post
 from hlgrid.models import User
 
@@ -36,10 +35,10 @@ def test_the_demo_has_five_years_of_published_quarters_with_the_reports_shares_a
     paid = selectors.running_total()
     assert abs(paid - Decimal("490000")) < 5
     workers = Assessment.objects.filter(period__status=PeriodStatus.PUBLISHED, is_current=True).aggregate(
-        t=Sum("bonus")
+        t=MoneySum("bonus")
     )["t"]
-    heads = HeadBonus.objects.filter(is_current=True).aggregate(t=Sum("amount"))["t"]
-    assert paid == workers + heads == BonusPayment.objects.aggregate(t=Sum("amount"))["t"]
+    heads = HeadBonus.objects.filter(is_current=True).aggregate(t=MoneySum("amount"))["t"]
+    assert paid == workers + heads == BonusPayment.objects.aggregate(t=MoneySum("amount"))["t"]
 
     # each result's lines add up to its total, and its grade follows the thresholds
     period = published.first()
