@@ -151,13 +151,15 @@ else:
     # kombu's filesystem transport: a broker that needs no server, shared by the processes
     # of `make run` through a folder.
     _broker_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Fanout exchanges (worker control, e.g. `celery inspect`) go here, not into the cwd.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 
