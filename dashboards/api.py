@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 from dashboards import selectors
 from dashboards.cache import cached
 from dashboards.periods import window_from
+from grids.access import get_scoped_or_404
 from grids.models import GridNode
 from hlgrid.api import ERROR_RESPONSES
-from hlgrid.scoping import get_scoped_or_404
 
 PERIOD_PARAMETERS = [
     OpenApiParameter(

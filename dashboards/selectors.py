@@ -1,7 +1,7 @@
 """The figures of a node's dashboard, all SQL aggregates over the node's subtree.
 
 Every function takes a node the caller has already scoped (dashboards.views and
-.api fetch it through hlgrid.scoping) and costs a fixed number of queries
+.api fetch it through grids.access) and costs a fixed number of queries
 whatever the number of rows: headline figures are one aggregate per source
 table, the children's table one query with correlated subqueries per figure.
 """

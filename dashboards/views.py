@@ -9,10 +9,10 @@ from django.utils.translation import pgettext
 from dashboards import exports, selectors
 from dashboards.cache import cached
 from dashboards.periods import window_from
+from grids.access import get_scoped_or_404
 from grids.models import GridNode
 from grids.selectors import visible_ancestors
 from hlgrid.errors import DomainError
-from hlgrid.scoping import get_scoped_or_404
 
 SORTABLE = {"name", *selectors.FIGURES}
 

@@ -31,8 +31,8 @@ from evaluation.models import (
     PeriodStatus,
 )
 from evaluation.services import ASSESSOR_KINDS
+from grids.access import scope_queryset
 from grids.models import GridNode, NodeKind, PostKind
-from hlgrid.scoping import scope_queryset
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 VIEWER_KINDS = [PostKind.HEAD, PostKind.OFFICIAL]

@@ -2,9 +2,9 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import Department, GridNode, NodeKind, Post, PostKind
 from grids.subtree import count_in_subtree
-from hlgrid.scoping import get_scoped_or_404, scope_queryset
 
 
 def _with_people(queryset: QuerySet) -> QuerySet:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "evaluation",  # apps:evaluation
     "party",  # apps:party
     "dashboards",  # apps:dashboards
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +87,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "hlgrid.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "hlgrid.wsgi.application"
 AUTH_USER_MODEL = "hlgrid.User"
 

@@ -1,8 +1,36 @@
-from celery import shared_task
+"""Celery tasks of the ground floor, and the one way every app enqueues a task."""
+
+import logging
+
+from celery import current_app, shared_task
+from django.db import transaction
 
 from hlgrid.sweeps import run_sweep
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="hlgrid.tasks.sweep_lights", ignore_result=True)
 def sweep_lights() -> dict:
     return run_sweep()
+
+
+def enqueue(name: str, *args, **kwargs) -> None:
+    """Send the task registered as `name` after the current transaction commits.
+
+    By name, so a service never imports its app's tasks module (which imports the
+    services back). A broker that is down must never fail the request that asked: the
+    failure is logged and the periodic sweep catches the work up.
+    """
+
+    def send() -> None:
+        try:
+            task = current_app.tasks.get(name)
+            if task is not None:  # a registered task honours eager mode in tests
+                task.apply_async(args=args, kwargs=kwargs, retry=False)
+            else:
+                current_app.send_task(name, args=args, kwargs=kwargs, retry=False)
+        except Exception:
+            logger.warning("could not enqueue %s; it will be caught up", name, exc_info=True)
+
+    transaction.on_commit(send)

@@ -10,11 +10,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, NodeKind
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer
 from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.pagination import DefaultCursorPagination
-from hlgrid.scoping import get_scoped_or_404, scope_queryset
 from party import selectors, services
 from party.models import (
     Activity,

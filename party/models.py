@@ -2,7 +2,7 @@
 volunteer service (爱心时间银行) and the general social workers at the service windows (全科社工).
 
 Every model that a user sees carries a `node` (or `grid`) foreign key to the grids.GridNode
-under which it lives, so hlgrid.scoping filters it with one EXISTS.
+under which it lives, so grids.access filters it with one EXISTS.
 """
 
 from decimal import Decimal

@@ -22,10 +22,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Rank
 from django.utils import timezone
 
+from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode
 from grids.subtree import in_subtree
 from hlgrid.errors import NotFound
-from hlgrid.scoping import get_scoped_or_404, scope_queryset
 from party.models import (
     Activity,
     ActivityStatus,

@@ -16,9 +16,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grids.access import scope_queryset
 from grids.models import GridNode, NodeKind
 from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
-from hlgrid.scoping import scope_queryset
 from hlgrid.trees import tree_write
 from party.models import (
     ORG_CHILD_KIND,

@@ -13,10 +13,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grids.access import get_scoped_or_404
 from grids.models import GridNode
 from grids.selectors import scope_roots
 from hlgrid.errors import DomainError
-from hlgrid.scoping import get_scoped_or_404
 from party import selectors, services
 from party.models import ActivityStatus, ProjectStatus, Reward, ServiceItem, SignUp
 

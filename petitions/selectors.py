@@ -10,9 +10,9 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, NodeKind, Post, PostKind
 from grids.subtree import in_subtree
-from hlgrid.scoping import get_scoped_or_404, scope_queryset
 from petitions.lights import LIGHT_RANK, compute_light, light_expression
 from petitions.models import (
     ACTIVE_STATUSES,

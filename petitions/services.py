@@ -590,7 +590,7 @@ class IdempotencyConflict(InvalidInput):
 
 def petition_from_visit(*, actor, visit_id: int) -> Petition:
     """The draft petition of a visit that found a problem (created once, reopened afterwards)."""
-    from hlgrid.scoping import get_scoped_or_404
+    from grids.access import get_scoped_or_404
     from residents.models import Visit  # residents is optional for petitions
 
     visit = get_scoped_or_404(actor, Visit.objects.select_related("grid"), node_path="grid", pk=visit_id)

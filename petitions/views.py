@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grids.access import scope_queryset
 from grids.models import Department, GridNode, NodeKind
 from grids.selectors import scope_roots
 from hlgrid.errors import DomainError
 from hlgrid.models import User
-from hlgrid.scoping import scope_queryset
 from petitions import forms, selectors, services
 from petitions.models import Category, Level, Light, Status
 

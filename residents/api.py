@@ -19,11 +19,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from grids.access import get_scoped_or_404
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput
 from hlgrid.pagination import DefaultCursorPagination
-from hlgrid.scoping import get_scoped_or_404
 from residents import idcard, lights, selectors, services
 from residents.models import (
     Building,

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, NodeKind, PostKind
 from grids.subtree import in_subtree
 from hlgrid.crypto import lookup_hash
-from hlgrid.scoping import get_scoped_or_404, scope_queryset
 from residents import idcard, lights
 from residents.models import Building, Household, KeyGroup, KeyMembership, Resident, Unit, Visit
 

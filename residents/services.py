@@ -22,11 +22,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from shapely.geometry import Point
 
 from grids import geo
+from grids.access import scope_queryset
 from grids.models import GridNode, NodeKind
 from hlgrid.changes import node_changed
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput, NotFound
-from hlgrid.scoping import scope_queryset
 from residents import idcard, lights, selectors
 from residents.models import (
     AccessLog,

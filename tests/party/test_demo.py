@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Count
 
 from grids.models import GridNode, NodeKind
-from hlgrid.demo import DemoContext, demo_modules
+from hlgrid.demo import DemoContext
 from party import selectors
 from party.models import (
     Alliance,
@@ -22,6 +22,7 @@ from party.models import (
     SocialWorker,
     Volunteer,
 )
+from portal.demo import demo_modules
 from residents.models import Household
 
 pytestmark = pytest.mark.django_db

@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, Post, PostKind
 from grids.services import post_assign, post_end
-from hlgrid.scoping import get_scoped_or_404, scope_queryset
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

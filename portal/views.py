@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 
 from grids.selectors import user_posts
 from hlgrid.health import health
-from hlgrid.landing import landing_url
+from portal.landing import landing_url
 
 
 @login_required

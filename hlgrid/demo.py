@@ -1,17 +1,15 @@
-"""The Helong demo city: shared context and the order in which apps add their parts."""
+"""The Helong demo city's shared context: each app's `demo.load(ctx)` adds its part through it.
+
+The order of the parts and the command live in `portal` (the floor that knows every app).
+"""
 
 import random
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 
 DEMO_PASSWORD = "hlgrid-demo"
 
-# Each app that contributes to the demo has a `demo` module with load(ctx); later
-# parts read what earlier parts put on the context.
-PARTS = ["grids", "residents", "party", "petitions", "evaluation"]
 
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
@@ -46,20 +44,3 @@ class DemoContext:
 
     def log(self, message: str) -> None:
         self.stdout.write(message)
-
-
-def demo_modules():
-    for label in PARTS:
-        if apps.is_installed(label):
-            try:
-                yield label, import_module(f"{label}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{label}.demo":
-                    raise
-
-
-def is_loaded() -> bool:
-    from grids.demo import CITY_CODE
-    from grids.models import GridNode
-
-    return GridNode.objects.filter(code=CITY_CODE).exists()

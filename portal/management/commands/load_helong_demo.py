@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from hlgrid.demo import DEMO_PASSWORD, DemoContext, demo_modules, is_loaded
+from hlgrid.demo import DEMO_PASSWORD, DemoContext
+from portal.demo import demo_modules, is_loaded
 
 ACCOUNTS = [
     ("admin", "superuser"),

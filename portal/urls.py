@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from grids.api import DepartmentViewSet, GridNodeViewSet
-from hlgrid import api, views
+from portal import api, views
 
 router = DefaultRouter()
 router.register("grids", GridNodeViewSet, basename="grid")

@@ -1,0 +1,342 @@
+"""Who may see and do what, over the grid tree: the one permission policy of every app.
+
+A user acts through its active `Post`s. A post at a node covers the node's whole subtree,
+so "may this user see this row" and "may this user act at this node" are the same
+question: is there an active post of the right kind at the row's node or above it? Both
+are answered in SQL on the MPTT columns (tree_id, lft, rght), never by walking the tree in
+Python:
+
+- `scope_queryset` / `get_scoped_or_404`: which rows a user may see (a correlated EXISTS);
+- `covers` / `require_covers`: may the user act at this node (one EXISTS query);
+- `standing`: the user's posts that bear on one node (one query), for rules that depend
+  on the kind and rank of post (a head of the community may classify to the community);
+- `posts_above`, `users_above`, `head_of`, `posts_at`: who holds posts over a node, for
+  notifications and rosters.
+
+Outside the scope answers 404 (`NotFound`, `Http404`) everywhere, so a page, the API and
+a direct service call by an outsider get the same refusal and nothing leaks about what
+exists. The demo loader, data migrations and scheduled tasks act as `SYSTEM`, an explicit
+actor that covers everything and is recorded as nobody.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from grids.models import GridNode, NodeKind, Post, PostKind
+from hlgrid.errors import NotFound
+
+# Depth of each kind of node: a smaller number is higher in the tree.
+NODE_RANK = {NodeKind.CITY: 0, NodeKind.STREET: 1, NodeKind.COMMUNITY: 2, NodeKind.GRID: 3}
+LEADING_KINDS = frozenset({PostKind.HEAD, PostKind.OFFICIAL})
+FIELD_KINDS = frozenset({PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL})
+
+
+class _System:
+    """The actor of the demo loader, data migrations and scheduled tasks.
+
+    It is explicit on purpose: a service called with `actor=None` is refused, so no caller
+    is trusted by accident. It covers everything; models record it as nobody (NULL).
+    """
+
+    pk = None
+    id = None
+    is_superuser = True
+    is_authenticated = True
+    is_active = True
+    is_staff = False
+    username = "system"
+    display_name = "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = _System()
+
+
+def is_system(actor) -> bool:
+    return actor is SYSTEM
+
+
+def recorded(actor):
+    """The value to store in a model's "who did it" foreign key: the user, or NULL for SYSTEM."""
+    return None if actor is None or actor is SYSTEM else actor
+
+
+def _active_user(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+
+
+def _prefix(path: str) -> str:
+    return f"{path}__" if path else ""
+
+
+def _kinds(kinds: Iterable[str] | None) -> list[str] | None:
+    return None if kinds is None else list(kinds)
+
+
+# --- which rows ---------------------------------------------------------------------------------
+
+
+def scope_queryset(
+    user,
+    queryset: QuerySet,
+    *,
+    node_path: str = "grid",
+    department_path: str | None = None,
+    post_kinds: Iterable[str] | None = None,
+) -> QuerySet:
+    """Restrict `queryset` to what `user` may see.
+
+    node_path: the lookup path from the model to its GridNode ("" when the model
+        is GridNode itself, "grid", "household__unit__building__grid", ...).
+    department_path: the path to a grids.Department the row is assigned to, if any;
+        department staff see such rows wherever they are.
+    post_kinds: only these kinds of post grant territorial visibility (default: all).
+    """
+    if not _active_user(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+
+    prefix = _prefix(node_path)
+    territorial = Post.objects.filter(
+        user_id=user.pk,
+        is_active=True,
+        node__tree_id=OuterRef(f"{prefix}tree_id"),
+        node__lft__lte=OuterRef(f"{prefix}lft"),
+        node__rght__gte=OuterRef(f"{prefix}rght"),
+    )
+    if post_kinds is not None:
+        territorial = territorial.filter(kind__in=_kinds(post_kinds))
+    condition = Q(Exists(territorial))
+
+    if department_path:
+        assigned = Post.objects.filter(
+            user_id=user.pk,
+            is_active=True,
+            kind=PostKind.DEPARTMENT,
+            department_id=OuterRef(department_path),
+        )
+        condition |= Q(Exists(assigned))
+    return queryset.filter(condition)
+
+
+def get_scoped_or_404(
+    user,
+    queryset: QuerySet,
+    *,
+    node_path: str = "grid",
+    department_path: str | None = None,
+    post_kinds: Iterable[str] | None = None,
+    **lookup,
+) -> Model:
+    """Fetch one object the user may see; "absent" and "not yours" look the same (404)."""
+    scoped = scope_queryset(
+        user,
+        queryset,
+        node_path=node_path,
+        department_path=department_path,
+        post_kinds=post_kinds,
+    )
+    try:
+        return scoped.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_all_scoped_or_404(
+    user,
+    queryset: QuerySet,
+    ids: Iterable,
+    *,
+    node_path: str = "grid",
+    post_kinds: Iterable[str] | None = None,
+) -> list[Model]:
+    """Every object of `ids` the user may see, in the order asked, in one query; 404 if any is not.
+
+    For input that names several objects (a project's grids, a branch's buildings): one
+    missing or foreign id refuses the whole request, like a single one would.
+    """
+    try:
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = {
+        obj.pk: obj
+        for obj in scope_queryset(
+            user, queryset.filter(pk__in=wanted), node_path=node_path, post_kinds=post_kinds
+        )
+    }
+    if len(found) != len(wanted):
+        raise Http404
+    return [found[i] for i in wanted]
+
+
+# --- may the user act here --------------------------------------------------------------------
+
+
+def posts_above(node: GridNode, *, kinds: Iterable[str] | None = None) -> QuerySet:
+    """Active posts at `node` or any of its ancestors (the posts that cover it), nearest first."""
+    queryset = Post.objects.filter(
+        is_active=True,
+        node__tree_id=node.tree_id,
+        node__lft__lte=node.lft,
+        node__rght__gte=node.rght,
+    )
+    if kinds is not None:
+        queryset = queryset.filter(kind__in=_kinds(kinds))
+    return queryset.order_by("-node__lft", "pk")
+
+
+def posts_at(node_id: int, *, kinds: Iterable[str] | None = None) -> QuerySet:
+    """Active posts held at exactly this node."""
+    queryset = Post.objects.filter(node_id=node_id, is_active=True)
+    if kinds is not None:
+        queryset = queryset.filter(kind__in=_kinds(kinds))
+    return queryset
+
+
+def users_above(node: GridNode, *, kinds: Iterable[str], exclude=None, nearest: bool = False) -> list[int]:
+    """The ids of users holding posts of `kinds` over `node`; only the nearest holder if `nearest`."""
+    queryset = posts_above(node, kinds=kinds)
+    if exclude is not None and getattr(exclude, "pk", None) is not None:
+        queryset = queryset.exclude(user_id=exclude.pk)
+    ids = list(queryset.values_list("user_id", flat=True))
+    if nearest:
+        return ids[:1]
+    return list(dict.fromkeys(ids))
+
+
+def users_at(node_id: int, *, kinds: Iterable[str]) -> list[int]:
+    return list(posts_at(node_id, kinds=kinds).values_list("user_id", flat=True))
+
+
+def department_users(department_id: int | None) -> list[int]:
+    """The ids of the active staff of a department."""
+    if not department_id:
+        return []
+    return list(
+        Post.objects.filter(
+            department_id=department_id, kind=PostKind.DEPARTMENT, is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def head_of(node_id: int) -> Post | None:
+    """The active head post of a node (at most one: a database constraint)."""
+    return posts_at(node_id, kinds=[PostKind.HEAD]).select_related("user").first()
+
+
+def covers(user, node: GridNode, *, kinds: Iterable[str] | None = None) -> bool:
+    """Whether one of the user's active posts (of `kinds`) is at `node` or above it."""
+    if not _active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    return posts_above(node, kinds=kinds).filter(user_id=user.pk).exists()
+
+
+def require_covers(user, node: GridNode, *, kinds: Iterable[str] | None = None) -> None:
+    """Refuse (404) an actor whose posts do not cover `node`."""
+    if not covers(user, node, kinds=kinds):
+        raise NotFound()
+
+
+def reaches(user, node: GridNode, *, kinds: Iterable[str] | None = None) -> bool:
+    """Whether the user holds a post at, above or anywhere below `node`: it knows the node exists.
+
+    Used to answer 403 rather than 404 to someone who works inside a node but lacks the
+    post that an action at the node itself needs.
+    """
+    if not _active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    queryset = Post.objects.filter(user_id=user.pk, is_active=True, node__tree_id=node.tree_id).filter(
+        Q(node__lft__lte=node.lft, node__rght__gte=node.rght)
+        | Q(node__lft__gte=node.lft, node__rght__lte=node.rght)
+    )
+    if kinds is not None:
+        queryset = queryset.filter(kind__in=_kinds(kinds))
+    return queryset.exists()
+
+
+def holds(user, kinds: Iterable[str]) -> bool:
+    """Whether the user holds any active post of these kinds, anywhere (superusers hold all)."""
+    if not _active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    return Post.objects.filter(user_id=user.pk, is_active=True, kind__in=_kinds(kinds)).exists()
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The actor's posts that bear on one node (and, optionally, one department): one query.
+
+    `posts` holds (post kind, node kind) pairs for the territorial posts covering the node
+    and the department posts of that department.
+    """
+
+    user_id: int | None
+    superuser: bool
+    posts: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(kind for kind, _node_kind in self.posts)
+
+    @property
+    def visible(self) -> bool:
+        return self.superuser or bool(self.posts)
+
+    @property
+    def worker(self) -> bool:
+        return self.superuser or PostKind.WORKER in self.kinds
+
+    @property
+    def head(self) -> bool:
+        """A head or an official over the node."""
+        return self.superuser or bool(self.kinds & LEADING_KINDS)
+
+    @property
+    def department(self) -> bool:
+        return self.superuser or PostKind.DEPARTMENT in self.kinds
+
+    @property
+    def field_staff(self) -> bool:
+        return self.worker or self.head
+
+    def head_at_rank(self, rank: int) -> bool:
+        """A head or official at a node of this rank or above (street = 1, community = 2)."""
+        return self.superuser or any(
+            kind in LEADING_KINDS and NODE_RANK[node_kind] <= rank for kind, node_kind in self.posts
+        )
+
+
+def standing(user, node: GridNode, *, department_id: int | None = None) -> Standing:
+    """The user's posts that bear on `node`: territorial posts covering it (department posts
+    excluded: they see by assignment, not territory) and its posts in `department_id`."""
+    if not _active_user(user):
+        return Standing(user_id=None, superuser=False)
+    if user.is_superuser:
+        return Standing(user_id=user.pk, superuser=True)
+    posts = Post.objects.filter(user_id=user.pk, is_active=True).filter(
+        (
+            Q(node__tree_id=node.tree_id, node__lft__lte=node.lft, node__rght__gte=node.rght)
+            & ~Q(kind=PostKind.DEPARTMENT)
+        )
+        | Q(kind=PostKind.DEPARTMENT, department_id=department_id or -1)
+    )
+    return Standing(
+        user_id=user.pk,
+        superuser=False,
+        posts=tuple(posts.values_list("kind", "node__kind")),
+    )
