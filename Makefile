@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist); each gets its own database. "0" runs in this process.
+TEST_WORKERS ?= auto
 
 # Development defaults; production sets these in its own environment.
 export DEBUG ?= 1
@@ -43,7 +45,7 @@ run: install
 
 test: install-dev
 	$(PY) manage.py compile_catalogues >/dev/null
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install-dev
 	$(PY) -m bench
@@ -51,6 +53,7 @@ bench: install-dev
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install-dev
 	$(PY) -m ruff check --fix .
@@ -58,7 +61,7 @@ format: install-dev
 
 # Regenerate the Chinese catalogue after changing strings (needs GNU gettext); the
 # compiled .mo is committed so a fresh machine needs no gettext.
-APPS_WITH_CATALOGUES := residents petitions evaluation party dashboards
+APPS_WITH_CATALOGUES := residents petitions evaluation party dashboards portal
 messages: install-dev
 	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" \
 		--ignore "tests/*" --ignore "bench/*" --ignore "var/*" $(foreach app,$(APPS_WITH_CATALOGUES),--ignore "$(app)/*")

@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tests import services
+from tests.demo import helong  # noqa: F401  (a fixture shared by every folder)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -15,8 +15,8 @@ def load():
     return out.getvalue()
 
 
-def test_the_demo_city_has_helongs_numbers():
-    output = load()
+def test_the_demo_city_has_helongs_numbers(helong):
+    output = helong
     counts = {kind: GridNode.objects.filter(kind=kind).count() for kind in NodeKind.values}
     assert counts == {"CITY": 1, "STREET": 3, "COMMUNITY": 10, "GRID": 69}
     assert list(
@@ -39,8 +39,7 @@ def test_the_demo_city_has_helongs_numbers():
         assert account in output
 
 
-def test_the_demo_accounts_hold_the_documented_posts():
-    load()
+def test_the_demo_accounts_hold_the_documented_posts(helong):
     first_grid = GridNode.objects.filter(kind=NodeKind.GRID).order_by("code").first()
     assert first_grid.get_ancestors().filter(name="文化街道").exists()
     assert Post.objects.get(user__username="worker").node == first_grid
@@ -53,8 +52,7 @@ def test_the_demo_accounts_hold_the_documented_posts():
     assert User.objects.get(username="worker").check_password("hlgrid-demo")
 
 
-def test_loading_twice_leaves_one_city():
-    load()
+def test_loading_twice_leaves_one_city(helong):
     output = load()
     assert "already loaded" in output
     assert GridNode.objects.filter(kind=NodeKind.CITY).count() == 1
@@ -73,22 +71,20 @@ def test_the_demo_territory_is_deterministic():
     assert snapshot(2026) != snapshot(7)
 
 
-def test_the_demo_is_loaded_with_the_default_seed_as_planned():
+def test_the_demo_is_loaded_with_the_default_seed_as_planned(helong):
     import random
 
     from grids.demo import plan_territory
 
-    load()
     planned = {n.code: n.boundary for n in plan_territory(random.Random(2026))}
     assert dict(GridNode.objects.values_list("code", "boundary")) == planned
 
 
-def test_demo_polygons_tile_the_city_without_overlaps():
+def test_demo_polygons_tile_the_city_without_overlaps(helong):
     from shapely.ops import unary_union
 
     from grids.geo import parse_boundary
 
-    load()
     city = parse_boundary(GridNode.objects.get(kind=NodeKind.CITY).boundary)
     grids = [parse_boundary(g.boundary) for g in GridNode.objects.filter(kind=NodeKind.GRID)]
     assert sum(g.area for g in grids) == pytest.approx(city.area, rel=1e-5)

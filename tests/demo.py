@@ -1,0 +1,80 @@
+"""The Helong demo city, built once per test process and shared by the tests that read it.
+
+Loading the demo takes tens of seconds; two dozen tests read it. The `helong` fixture is
+module-scoped and each test still runs in its own transaction (pytest-django's `db`),
+rolled back at its end, so a test may write on top of the city without the next test
+seeing it; the module's end takes the city away again, so no other test ever sees it.
+
+- On SQLite (the laptop default: an in-memory database per test process) the loaded city
+  is kept as an in-memory snapshot through SQLite's backup API: the first module that asks
+  loads it, every later module restores the snapshot in a fraction of a second, and the
+  empty database is restored after each module.
+- On PostgreSQL the city is loaded inside an outer transaction for the module and rolled
+  back after it (as Django's TestCase.setUpTestData does): one load per module.
+
+Tests that need committed data seen by another thread or process (the live server of the
+browser tests, a Celery worker) keep loading the demo themselves on a transactional
+database.
+"""
+
+import io
+import sqlite3
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+_snapshots: dict = {}  # "empty" and "demo" databases, and the command's "output"
+
+
+def _load() -> str:
+    out = io.StringIO()
+    call_command("load_helong_demo", verbosity=0, stdout=out)
+    return out.getvalue()
+
+
+def _raw():
+    connection.ensure_connection()
+    return connection.connection
+
+
+def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    source.backup(target)
+
+
+def _snapshot() -> sqlite3.Connection:
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    _copy(_raw(), copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def helong(django_db_setup, django_db_blocker):
+    """The demo city for this module's tests (read it; writes are rolled back per test).
+
+    Yields the command's output (the printed demo accounts).
+    """
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            if "demo" not in _snapshots:
+                empty = _snapshot()
+                try:
+                    output = _load()
+                except BaseException:
+                    _copy(empty, _raw())
+                    raise
+                _snapshots.update(empty=empty, demo=_snapshot(), output=output)
+            else:
+                _copy(_snapshots["demo"], _raw())
+            try:
+                yield _snapshots["output"]
+            finally:
+                _copy(_snapshots["empty"], _raw())
+        else:
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                yield _load()
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
