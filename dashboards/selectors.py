@@ -38,7 +38,7 @@ from petitions.models import (
     Satisfaction,
     Status,
 )
-from residents import lights as key_lights
+from residents import keypeople as key_lights
 from residents.models import Household, KeyMembership, Visit
 
 FIGURES = (

@@ -1,17 +1,15 @@
 """REST API for residents: places, residents (masked), key memberships and visits.
 
-Every queryset comes from residents.selectors (scoped: out of scope answers 404); lists use
-cursor pagination and django-filter filters. Unmasked values only come from the audited
+Every queryset comes from residents.selectors (scoped: out of scope answers 404), and every
+object named in a request body is resolved through them too (residents.serializers); lists
+use cursor pagination and django-filter filters. Unmasked values only come from the audited
 `POST /api/v1/residents/<id>/reveal/`, which writes one access-log row per call.
 """
 
-import django_filters
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -20,21 +18,33 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from grids.access import get_scoped_or_404
+from hlgrid import lights
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer
-from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput
 from hlgrid.pagination import DefaultCursorPagination
-from residents import idcard, lights, selectors, services
-from residents.models import (
-    Building,
-    Household,
-    KeyGroup,
-    KeyMembership,
-    Light,
-    Resident,
-    Unit,
-    Visit,
-    VisitKind,
+from residents import selectors, services
+from residents.models import KeyGroup
+from residents.serializers import (
+    BuildingFilter,
+    BuildingSerializer,
+    CoverageQuerySerializer,
+    CoverageRowSerializer,
+    HeadSerializer,
+    HouseholdFilter,
+    HouseholdSerializer,
+    KeyGroupSerializer,
+    KeyMembershipFilter,
+    KeyMembershipSerializer,
+    ResidentCreateSerializer,
+    ResidentFilter,
+    ResidentSerializer,
+    RevealRequestSerializer,
+    RevealSerializer,
+    UnitFilter,
+    UnitSerializer,
+    VisitCreateSerializer,
+    VisitFilter,
+    VisitSerializer,
 )
 
 TAG = ["residents"]
@@ -53,278 +63,14 @@ class VisitPagination(DefaultCursorPagination):
     ordering = ("-visited_at", "-id")
 
 
-# --- serializers -------------------------------------------------------------------------------
-
-
-# Choice sets are described inline (wrapped in allOf so drf-spectacular does not hoist them into
-# named enum components): other apps have fields named `kind` and `light` with their own choices.
-@extend_schema_field(
-    {
-        "allOf": [{"type": "string", "enum": VisitKind.values}],
-        "description": "ROUTINE, KEY_PERSON or PETITION_FOLLOW_UP",
-    }
-)
-class VisitKindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=VisitKind.choices, **kwargs)
-
-
-@extend_schema_field(
-    {
-        "allOf": [{"type": "string", "enum": Light.values}],
-        "description": "GREEN, YELLOW (due soon) or RED (overdue)",
-    }
-)
-class LightField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Light.choices, **kwargs)
-
-
-class BuildingSerializer(serializers.ModelSerializer):
-    grid = serializers.IntegerField(source="grid_id")
-    head_name = serializers.CharField(source="head.name", default=None, read_only=True)
-
-    class Meta:
-        model = Building
-        fields = ["id", "grid", "number", "name", "head", "head_name"]
-        read_only_fields = ["head"]
-
-
-class UnitSerializer(serializers.ModelSerializer):
-    building = serializers.IntegerField(source="building_id")
-    head_name = serializers.CharField(source="head.name", default=None, read_only=True)
-
-    class Meta:
-        model = Unit
-        fields = ["id", "building", "number", "head", "head_name", "wechat_group_url"]
-        read_only_fields = ["head"]
-
-
-class HouseholdSerializer(serializers.ModelSerializer):
-    unit = serializers.IntegerField(source="unit_id")
-
-    class Meta:
-        model = Household
-        fields = ["id", "unit", "door", "grid", "label"]
-        read_only_fields = ["grid", "label"]
-
-
-class ResidentSerializer(serializers.ModelSerializer):
-    """A resident as every list and detail shows it: ID number, phone and health masked."""
-
-    id_number = serializers.CharField(source="id_number_masked", read_only=True)
-    phone = serializers.CharField(source="phone_masked", read_only=True)
-    health = serializers.CharField(source="health_masked", read_only=True)
-    grid = serializers.IntegerField(source="household.grid_id", read_only=True)
-
-    class Meta:
-        model = Resident
-        fields = [
-            "id",
-            "household",
-            "grid",
-            "name",
-            "sex",
-            "birth_date",
-            "id_number",
-            "phone",
-            "health",
-            "is_party_member",
-            "notes",
-        ]
-        read_only_fields = fields
-
-
-class HeadSerializer(serializers.Serializer):
-    head = serializers.IntegerField(allow_null=True, help_text="A resident living there, or null to clear")
-
-
-class ResidentCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
-    name = serializers.CharField(max_length=64)
-    id_number = serializers.CharField(max_length=32, help_text="18 characters (GB 11643); stored encrypted")
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    is_party_member = serializers.BooleanField(required=False, default=False)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    health = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class RevealRequestSerializer(serializers.Serializer):
-    fields = serializers.ListField(
-        child=serializers.ChoiceField(choices=services.REVEALABLE),
-        required=False,
-        help_text="Which values to show (default: all of id_number, phone, health)",
-    )
-
-
-class RevealSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    id_number = serializers.CharField(required=False)
-    phone = serializers.CharField(required=False)
-    health = serializers.CharField(required=False)
-
-
-class KeyGroupSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = KeyGroup
-        fields = ["id", "name", "visit_interval_days", "description"]
-
-
-class KeyMembershipSerializer(serializers.ModelSerializer):
-    resident = serializers.IntegerField(source="resident_id")
-    group = serializers.PrimaryKeyRelatedField(queryset=KeyGroup.objects.all())
-    light = LightField(read_only=True)
-    resident_name = serializers.CharField(source="resident.name", read_only=True)
-    household = serializers.IntegerField(source="resident.household_id", read_only=True)
-    group_name = serializers.CharField(source="group.name", read_only=True)
-    since = serializers.DateField(required=False)
-
-    class Meta:
-        model = KeyMembership
-        fields = [
-            "id",
-            "resident",
-            "resident_name",
-            "household",
-            "grid",
-            "group",
-            "group_name",
-            "condition",
-            "measures",
-            "guardian",
-            "since",
-            "next_visit_due",
-            "warn_from",
-            "last_visited_at",
-            "light",
-        ]
-        read_only_fields = ["grid", "next_visit_due", "warn_from", "last_visited_at"]
-
-
-class VisitPhotoSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    url = serializers.CharField(source="image.url")
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-
-
-class VisitSerializer(serializers.ModelSerializer):
-    people_seen = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    photos = VisitPhotoSerializer(many=True, read_only=True)
-    worker_name = serializers.CharField(source="worker.display_name", read_only=True)
-    kind = VisitKindField(read_only=True)
-
-    class Meta:
-        model = Visit
-        fields = [
-            "id",
-            "worker",
-            "worker_name",
-            "household",
-            "grid",
-            "visited_at",
-            "kind",
-            "people_seen",
-            "notes",
-            "photos",
-            "latitude",
-            "longitude",
-            "problem_found",
-            "problem_description",
-            "corrects",
-        ]
-        read_only_fields = fields
-
-
-class VisitCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
-    kind = VisitKindField(default=VisitKind.ROUTINE)
-    people_seen = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    visited_at = serializers.DateTimeField(required=False, help_text="Default: now")
-    latitude = serializers.FloatField(required=False, allow_null=True, default=None)
-    longitude = serializers.FloatField(required=False, allow_null=True, default=None)
-    problem_found = serializers.BooleanField(required=False, default=False)
-    problem_description = serializers.CharField(required=False, allow_blank=True, default="")
-    corrects = serializers.IntegerField(required=False, allow_null=True, default=None)
-    photos = serializers.ListField(child=serializers.ImageField(), required=False, default=list)
-
-
-# --- filters -----------------------------------------------------------------------------------
-
-
-class BuildingFilter(django_filters.FilterSet):
-    class Meta:
-        model = Building
-        fields = ["grid", "number"]
-
-
-class UnitFilter(django_filters.FilterSet):
-    grid = django_filters.NumberFilter(field_name="building__grid")
-
-    class Meta:
-        model = Unit
-        fields = ["building", "grid"]
-
-
-class HouseholdFilter(django_filters.FilterSet):
-    building = django_filters.NumberFilter(field_name="unit__building")
-    label = django_filters.CharFilter(lookup_expr="contains")
-
-    class Meta:
-        model = Household
-        fields = ["unit", "building", "grid", "label"]
-
-
-class ResidentFilter(django_filters.FilterSet):
-    grid = django_filters.NumberFilter(field_name="household__grid")
-    name = django_filters.CharFilter(lookup_expr="contains")
-    id_number = django_filters.CharFilter(method="filter_id_number", label="Whole ID number (exact)")
-
-    class Meta:
-        model = Resident
-        fields = ["household", "grid", "name", "is_party_member", "sex"]
-
-    def filter_id_number(self, queryset, name, value):
-        return queryset.filter(id_number_hash=lookup_hash(idcard.normalise(value)))
-
-
-class KeyMembershipFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="resident__household")
-    light = django_filters.ChoiceFilter(choices=Light.choices)
-
-    class Meta:
-        model = KeyMembership
-        fields = ["group", "resident", "household", "grid", "light"]
-
-
-class VisitFilter(django_filters.FilterSet):
-    visited_after = django_filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="gte")
-    visited_before = django_filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="lt")
-
-    class Meta:
-        model = Visit
-        fields = ["worker", "household", "grid", "kind", "problem_found", "visited_after", "visited_before"]
-
-
 # --- viewsets ----------------------------------------------------------------------------------
 
 
-def _in_scope(getter, user, pk, field: str):
-    """Fetch a related object named in a request body through the scoped selector; a missing or
-    out-of-scope id is a 400 on that field (the caller may not learn that it exists)."""
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise InvalidInput.field(field, _("Not found or outside your scope.")) from None
-
-
 def _head(request):
-    query = HeadSerializer(data=request.data)
+    """The resident named as head in the body (through the scoped selector), or None to clear."""
+    query = HeadSerializer(data=request.data, context={"request": request})
     query.is_valid(raise_exception=True)
-    pk = query.validated_data["head"]
-    return None if pk is None else _in_scope(selectors.resident_get, request.user, pk, "head")
+    return query.validated_data["head"]
 
 
 @extend_schema_view(
@@ -349,9 +95,8 @@ class BuildingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        grid = _in_scope(selectors.grid_get, request.user, data["grid_id"], "grid")
         building = services.building_create(
-            actor=request.user, grid=grid, number=data["number"], name=data.get("name", "")
+            actor=request.user, grid=data["grid"], number=data["number"], name=data.get("name", "")
         )
         return Response(BuildingSerializer(building).data, status=status.HTTP_201_CREATED)
 
@@ -387,10 +132,9 @@ class UnitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        building = _in_scope(selectors.building_get, request.user, data["building_id"], "building")
         unit = services.unit_create(
             actor=request.user,
-            building=building,
+            building=data["building"],
             number=data["number"],
             wechat_group_url=data.get("wechat_group_url", ""),
         )
@@ -427,8 +171,7 @@ class HouseholdViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        unit = _in_scope(selectors.unit_get, request.user, data["unit_id"], "unit")
-        household = services.household_create(actor=request.user, unit=unit, door=data["door"])
+        household = services.household_create(actor=request.user, unit=data["unit"], door=data["door"])
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
 
@@ -457,11 +200,9 @@ class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         "`id_number` and nothing is written.",
     )
     def create(self, request, *args, **kwargs):
-        serializer = ResidentCreateSerializer(data=request.data)
+        serializer = ResidentCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        household = _in_scope(selectors.household_get, request.user, data.pop("household"), "household")
-        resident = services.resident_create(actor=request.user, household=household, **data)
+        resident = services.resident_create(actor=request.user, **serializer.validated_data)
         return Response(ResidentSerializer(resident).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -514,9 +255,7 @@ class KeyMembershipViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        resident = _in_scope(selectors.resident_get, request.user, data.pop("resident_id"), "resident")
-        membership = services.key_membership_create(actor=request.user, resident=resident, **data)
+        membership = services.key_membership_create(actor=request.user, **serializer.validated_data)
         membership = selectors.membership_get(user=request.user, pk=membership.pk, on=lights.today())
         return Response(KeyMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -549,36 +288,16 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         tags=TAG,
     )
     def create(self, request, *args, **kwargs):
-        serializer = VisitCreateSerializer(data=request.data)
+        serializer = VisitCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        household = _in_scope(selectors.household_get, request.user, data.pop("household"), "household")
+        household = data.pop("household")
         wanted = set(data.pop("people_seen"))
         people = list(household.residents.filter(pk__in=wanted))
         if len(people) != len(wanted):
             raise InvalidInput.field("people_seen", _("The people seen must live in the household visited."))
-        corrects = data.pop("corrects")
-        if corrects is not None:
-            corrects = _in_scope(selectors.visit_get, request.user, corrects, "corrects")
-        visit = services.visit_log(
-            worker=request.user, household=household, people_seen=people, corrects=corrects, **data
-        )
+        visit = services.visit_log(actor=request.user, household=household, people_seen=people, **data)
         return Response(VisitSerializer(selectors.visit_get(user=request.user, pk=visit.pk)).data, status=201)
-
-
-class CoverageQuerySerializer(serializers.Serializer):
-    node = serializers.IntegerField()
-    start = serializers.DateField()
-    end = serializers.DateField()
-
-
-class CoverageRowSerializer(serializers.Serializer):
-    grid = serializers.IntegerField(source="grid.pk")
-    grid_name = serializers.CharField(source="grid.name")
-    households = serializers.IntegerField()
-    households_visited = serializers.IntegerField()
-    key_people = serializers.IntegerField()
-    key_visited = serializers.IntegerField()
 
 
 class CoverageViewSet(viewsets.ViewSet):

@@ -13,13 +13,13 @@ from collections import defaultdict
 from django.utils import timezone
 
 from hlgrid.crypto import lookup_hash
-from residents import idcard, lights
+from hlgrid.lights import Light
+from residents import idcard, keypeople
 from residents.models import (
     Building,
     Household,
     KeyGroup,
     KeyMembership,
-    Light,
     Resident,
     Unit,
     Visit,
@@ -319,7 +319,7 @@ def load(ctx) -> None:
 
     for membership in memberships:
         last = last_visit[membership.resident.household_id]
-        membership.next_visit_due, membership.warn_from = lights.due_dates(
+        membership.next_visit_due, membership.warn_from = keypeople.due_dates(
             visited_on=timezone.localdate(last), interval_days=membership.group.visit_interval_days
         )
         membership.last_visited_at = last

@@ -17,12 +17,15 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from grids import access
 from grids.models import GridNode
+from hlgrid import inputs
 from hlgrid.changes import node_changed
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput
 from residents import services
 from residents.models import Building, Household, Resident, Unit
+from residents.selectors import RESIDENT_POST_KINDS
 
 # Column headers of the template (what officials' registers call them) and their keys.
 COLUMNS = [
@@ -152,7 +155,7 @@ def _validate(records: list[dict], errors: list[RowError]) -> list[_Row]:
             )
             try:
                 parsed = services.id_number_check(record["id_number"])
-                row.phone = services.phone_normalise(record.get("phone", ""))
+                row.phone = inputs.phone(record.get("phone", ""))
             except InvalidInput as exc:
                 raise ValueError(exc.detail) from None
             row.id_number, row.birth_date, row.sex = parsed.number, parsed.birth_date, parsed.sex
@@ -188,7 +191,7 @@ def _validate(records: list[dict], errors: list[RowError]) -> list[_Row]:
 
 def register_import(*, actor, grid: GridNode, file) -> ImportResult:
     """Validate the whole register, then import it in one transaction or not at all."""
-    services.check_grid_in_scope(actor, grid)
+    access.require_covers(actor, grid, kinds=RESIDENT_POST_KINDS)
     result = ImportResult()
     try:
         records, errors = _read(file)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hlgrid.crypto import EncryptedTextField, mask_id_number, mask_phone, mask_text
+from hlgrid.lights import Light  # noqa: F401 — a key membership's light (annotated, never stored)
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -226,17 +227,12 @@ class KeyGroup(models.Model):
         return self.name
 
 
-class Light(models.TextChoices):
-    GREEN = "GREEN", _("Green")
-    YELLOW = "YELLOW", _("Yellow")
-    RED = "RED", _("Red")
-
-
 class KeyMembership(models.Model):
     """A resident's membership of a key group: who looks after them, and when the next visit is due.
 
     The light is a pure function of `next_visit_due`, `warn_from` and today's date
-    (residents.lights); `warn_from` starts the last quarter of the interval.
+    (hlgrid.lights.light_on, annotated by residents.keypeople.with_light); `warn_from` starts
+    the last quarter of the interval.
     """
 
     resident = models.ForeignKey(
@@ -338,11 +334,13 @@ class Visit(models.Model):
 
 
 def _photo_path(instance, filename: str) -> str:
-    return f"visits/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+    # The cleaner keeps the photo's format (JPEG, PNG or WebP) and names the file after it.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"visits/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 class VisitPhoto(models.Model):
-    """A photo taken on a visit, re-encoded as JPEG without its EXIF data (no GPS trail)."""
+    """A photo taken on a visit, re-encoded by hlgrid.photos without its EXIF data (no GPS trail)."""
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="photos", verbose_name=_("visit"))
     image = models.ImageField(_("photo"), upload_to=_photo_path, width_field="width", height_field="height")

@@ -15,8 +15,9 @@ from django.utils import timezone
 from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, NodeKind, PostKind
 from grids.subtree import in_subtree
+from hlgrid import lights
 from hlgrid.crypto import lookup_hash
-from residents import idcard, lights
+from residents import idcard, keypeople
 from residents.models import Building, Household, KeyGroup, KeyMembership, Resident, Unit, Visit
 
 RESIDENT_POST_KINDS = (PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL, PostKind.ADMIN)
@@ -87,13 +88,13 @@ def resident_search(*, user, query: str = "") -> QuerySet:
 def membership_list(*, user, on: datetime.date | None = None) -> QuerySet:
     """Active key memberships with their light (SQL), red first then by due date."""
     queryset = KeyMembership.objects.filter(is_active=True).select_related("resident__household", "group")
-    return lights.with_light(_scoped(user, queryset, "grid"), on).order_by(
+    return keypeople.with_light(_scoped(user, queryset, "grid"), on).order_by(
         "light_rank", "next_visit_due", "id"
     )
 
 
 def membership_get(*, user, pk, on: datetime.date | None = None) -> KeyMembership:
-    queryset = lights.with_light(KeyMembership.objects.select_related("resident__household", "group"), on)
+    queryset = keypeople.with_light(KeyMembership.objects.select_related("resident__household", "group"), on)
     return _get(user, queryset, "grid", pk=pk)
 
 
@@ -176,7 +177,7 @@ def household_page(*, user, pk, on: datetime.date | None = None) -> HouseholdPag
     household = household_get(user=user, pk=pk)
     residents = list(household.residents.order_by("birth_date", "id"))
     memberships = list(
-        lights.with_light(
+        keypeople.with_light(
             KeyMembership.objects.filter(resident__household=household, is_active=True).select_related(
                 "resident", "group"
             ),

@@ -1,33 +1,32 @@
 """Everything that changes residents' data, key people and visits; one function per use case.
 
-Callers (views, the API, the importer, the demo) pass objects already fetched through the
-scoped selectors; the services check the actor's scope again where a write depends on it.
+Callers (views, the API, the importer) pass objects already fetched through the scoped
+selectors; every service checks its `actor` again through grids.access, so a page, the API,
+a script and a direct call get the same answer (404 outside the actor's grids). Scripts
+and the demo act as `grids.access.SYSTEM`; `actor=None` is refused.
 """
 
 import datetime
-import io
 import math
-import re
 from collections.abc import Iterable
 
 import shapely
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import URLValidator, validate_ipv46_address
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
 from shapely.geometry import Point
 
-from grids import geo
-from grids.access import scope_queryset
+from grids import access, geo
 from grids.models import GridNode, NodeKind
+from hlgrid import inputs, lights
 from hlgrid.changes import node_changed
 from hlgrid.crypto import lookup_hash
-from hlgrid.errors import InvalidInput, NotFound
-from residents import idcard, lights, selectors
+from hlgrid.errors import InvalidInput
+from hlgrid.photos import clean_all as clean_photos
+from residents import idcard, keypeople
 from residents.models import (
     AccessLog,
     Building,
@@ -40,6 +39,7 @@ from residents.models import (
     VisitKind,
     VisitPhoto,
 )
+from residents.selectors import RESIDENT_POST_KINDS
 
 USER_AGENT_MAX = AccessLog._meta.get_field("user_agent").max_length
 LABEL_MAX = AccessLog._meta.get_field("subject_label").max_length
@@ -80,27 +80,7 @@ def access_log_record(*, actor, subject: models.Model, field: str, request=None)
     )
 
 
-# --- scope -------------------------------------------------------------------------------------
-
-
-def check_grid_in_scope(actor, grid: GridNode) -> None:
-    if actor is None:  # the demo loader and data migrations act as the system
-        return
-    visible = scope_queryset(
-        actor, GridNode.objects.filter(pk=grid.pk), node_path="", post_kinds=selectors.RESIDENT_POST_KINDS
-    )
-    if not visible.exists():
-        raise NotFound()
-
-
 # --- places ------------------------------------------------------------------------------------
-
-
-def _required(field: str, value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput.field(field, _("This field is required."))
-    return value
 
 
 def household_label(building_number: str, unit_number: str, door: str) -> str:
@@ -111,8 +91,8 @@ def household_label(building_number: str, unit_number: str, door: str) -> str:
 def building_create(*, actor, grid: GridNode, number: str, name: str = "") -> Building:
     if grid.kind != NodeKind.GRID:
         raise InvalidInput.field("grid", _("Buildings belong to a grid (level-3 node)."))
-    check_grid_in_scope(actor, grid)
-    number = _required("number", number)
+    access.require_covers(actor, grid, kinds=RESIDENT_POST_KINDS)
+    number = inputs.required("number", number)
     try:
         with transaction.atomic():
             building = Building.objects.create(grid=grid, number=number, name=(name or "").strip())
@@ -125,8 +105,8 @@ def building_create(*, actor, grid: GridNode, number: str, name: str = "") -> Bu
 
 
 def unit_create(*, actor, building: Building, number: str, wechat_group_url: str = "") -> Unit:
-    check_grid_in_scope(actor, building.grid)
-    number = _required("number", number)
+    access.require_covers(actor, building.grid, kinds=RESIDENT_POST_KINDS)
+    number = inputs.required("number", number)
     wechat_group_url = _check_url(wechat_group_url)
     try:
         with transaction.atomic():
@@ -150,7 +130,7 @@ def _check_url(url: str) -> str:
 
 
 def unit_set_group_chat(*, actor, unit: Unit, url: str) -> Unit:
-    check_grid_in_scope(actor, unit.building.grid)
+    access.require_covers(actor, unit.building.grid, kinds=RESIDENT_POST_KINDS)
     unit.wechat_group_url = _check_url(url)
     unit.save(update_fields=["wechat_group_url"])
     return unit
@@ -158,8 +138,8 @@ def unit_set_group_chat(*, actor, unit: Unit, url: str) -> Unit:
 
 def household_create(*, actor, unit: Unit, door: str) -> Household:
     building = unit.building
-    check_grid_in_scope(actor, building.grid)
-    door = _required("door", door)
+    access.require_covers(actor, building.grid, kinds=RESIDENT_POST_KINDS)
+    door = inputs.required("door", door)
     try:
         with transaction.atomic():
             household = Household.objects.create(
@@ -176,7 +156,7 @@ def household_create(*, actor, unit: Unit, door: str) -> Household:
 
 def building_set_head(*, actor, building: Building, head: Resident | None) -> Building:
     """Make a resident of the building its 楼栋长 (or clear it)."""
-    check_grid_in_scope(actor, building.grid)
+    access.require_covers(actor, building.grid, kinds=RESIDENT_POST_KINDS)
     if head is not None and head.household.unit.building_id != building.pk:
         raise InvalidInput.field("head", _("The building head must live in the building."))
     building.head = head
@@ -186,7 +166,7 @@ def building_set_head(*, actor, building: Building, head: Resident | None) -> Bu
 
 def unit_set_head(*, actor, unit: Unit, head: Resident | None) -> Unit:
     """Make a resident of the unit its 单元长 (or clear it)."""
-    check_grid_in_scope(actor, unit.building.grid)
+    access.require_covers(actor, unit.building.grid, kinds=RESIDENT_POST_KINDS)
     if head is not None and head.household.unit_id != unit.pk:
         raise InvalidInput.field("head", _("The unit head must live in the unit."))
     unit.head = head
@@ -195,9 +175,6 @@ def unit_set_head(*, actor, unit: Unit, head: Resident | None) -> Unit:
 
 
 # --- residents ---------------------------------------------------------------------------------
-
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 ID_REASONS = {  # idcard's reasons, for people
     "an ID number has 18 characters": gettext_lazy("An ID number has 18 characters."),
@@ -222,15 +199,6 @@ def id_number_check(raw: str) -> idcard.IdNumber:
         raise InvalidInput.field("id_number", str(ID_REASONS.get(str(exc), exc))) from None
 
 
-def phone_normalise(raw: str, *, field: str = "phone") -> str:
-    phone = re.sub(r"[\s()]", "", raw or "").removeprefix("+86")
-    if _MOBILE.match(phone.replace("-", "")):  # 138-1234-5678
-        return phone.replace("-", "")
-    if phone and not _LANDLINE.match(phone):
-        raise InvalidInput.field(field, _("Enter an 11-digit mobile number or a landline number."))
-    return phone
-
-
 def resident_create(
     *,
     actor,
@@ -244,10 +212,10 @@ def resident_create(
 ) -> Resident:
     """Register a resident. The ID number is validated (GB 11643), stored encrypted with its
     keyed hash, and gives the birth date and sex. Nothing is written on a bad value."""
-    check_grid_in_scope(actor, household.grid)
-    name = _required("name", name)
+    access.require_covers(actor, household.grid, kinds=RESIDENT_POST_KINDS)
+    name = inputs.required("name", name)
     parsed = id_number_check(id_number)
-    phone = phone_normalise(phone)
+    phone = inputs.phone(phone)
     number_hash = lookup_hash(parsed.number)
     if Resident.objects.filter(id_number_hash=number_hash).exists():
         raise InvalidInput.field("id_number", _("A resident with this ID number is already registered."))
@@ -284,8 +252,7 @@ def resident_reveal(*, actor, resident: Resident, fields: Iterable[str] = REVEAL
     fields = [f for f in REVEALABLE if f in set(fields)]
     if not fields:
         raise InvalidInput.field("fields", _("Choose what to show."))
-    if not selectors.resident_list(user=actor).filter(pk=resident.pk).exists():
-        raise NotFound()
+    access.require_covers(actor, resident.household.grid, kinds=RESIDENT_POST_KINDS)
     with transaction.atomic():
         access_log_record(actor=actor, subject=resident, field=",".join(fields), request=request)
     return {field: getattr(resident, field) for field in fields}
@@ -316,13 +283,13 @@ def key_membership_create(
     """Record that a resident belongs to a key group. The first visit is due one interval after
     the household's last visit (or after `since` if it was never visited)."""
     household = resident.household
-    check_grid_in_scope(actor, household.grid)
+    access.require_covers(actor, household.grid, kinds=RESIDENT_POST_KINDS)
     since = since or lights.today()
     if since > lights.today():
         raise InvalidInput.field("since", _("This date is in the future."))
     last = _last_visit_at(household.pk)
     base = max(since, timezone.localdate(last)) if last else since
-    due, warn = lights.due_dates(visited_on=base, interval_days=group.visit_interval_days)
+    due, warn = keypeople.due_dates(visited_on=base, interval_days=group.visit_interval_days)
     try:
         with transaction.atomic():
             node_changed(household.grid_id)
@@ -334,7 +301,7 @@ def key_membership_create(
                 condition=(condition or "").strip(),
                 measures=(measures or "").strip(),
                 guardian=(guardian or "").strip(),
-                guardian_phone=phone_normalise(guardian_phone, field="guardian_phone"),
+                guardian_phone=inputs.phone(guardian_phone, field="guardian_phone"),
                 next_visit_due=due,
                 warn_from=warn,
                 last_visited_at=last,
@@ -344,7 +311,7 @@ def key_membership_create(
 
 
 def key_membership_end(*, actor, membership: KeyMembership) -> KeyMembership:
-    check_grid_in_scope(actor, membership.grid)
+    access.require_covers(actor, membership.grid, kinds=RESIDENT_POST_KINDS)
     with transaction.atomic():
         membership.is_active = False
         membership.save(update_fields=["is_active"])
@@ -362,7 +329,7 @@ def _reset_due_dates(*, household_id: int, visited_at: datetime.datetime) -> int
     changed = 0
     intervals = set(memberships.values_list("group__visit_interval_days", flat=True))
     for interval in sorted(intervals):
-        due, warn = lights.due_dates(visited_on=visited_on, interval_days=interval)
+        due, warn = keypeople.due_dates(visited_on=visited_on, interval_days=interval)
         changed += KeyMembership.objects.filter(
             pk__in=memberships.filter(group__visit_interval_days=interval).values("pk")
         ).update(last_visited_at=visited_at, next_visit_due=due, warn_from=warn)
@@ -372,9 +339,6 @@ def _reset_due_dates(*, household_id: int, visited_at: datetime.datetime) -> int
 # --- visits ------------------------------------------------------------------------------------
 
 LOCATION_TOLERANCE_M = 300
-PHOTO_MAX_BYTES = 12 * 1024 * 1024
-PHOTO_MAX_COUNT = 6
-PHOTO_MAX_SIDE = 2048
 
 
 def distance_outside_m(geometry, *, latitude: float, longitude: float) -> float:
@@ -410,30 +374,9 @@ def check_location(*, grid: GridNode, latitude: float | None, longitude: float |
         )
 
 
-def clean_photo(upload) -> ContentFile:
-    """Check an upload is a real image and re-encode it as JPEG: EXIF (GPS, device) is dropped,
-    the orientation applied, the longest side kept under PHOTO_MAX_SIDE."""
-    if upload.size > PHOTO_MAX_BYTES:
-        raise InvalidInput.field("photos", _("A photo may be at most 12 MB."))
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            clean = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput.field("photos", _("This file is not a photo.")) from None
-    out = io.BytesIO()
-    clean.save(out, format="JPEG", quality=85, optimize=True)  # no exif= argument: nothing carried over
-    return ContentFile(out.getvalue(), name="photo.jpg")
-
-
 def visit_log(
     *,
-    worker,
+    actor,
     household: Household,
     kind: str = VisitKind.ROUTINE,
     people_seen: Iterable[Resident] = (),
@@ -446,9 +389,11 @@ def visit_log(
     visited_at: datetime.datetime | None = None,
     corrects: Visit | None = None,
 ) -> Visit:
-    """Log a visit. It resets the due dates of the household's key people. A visit is never
-    edited: `corrects` names the earlier visit of the same household that this one corrects."""
-    check_grid_in_scope(worker, household.grid)
+    """Log `actor`'s visit. It resets the due dates of the household's key people. A visit is
+    never edited: `corrects` names the earlier visit of the same household that this one corrects."""
+    access.require_covers(actor, household.grid, kinds=RESIDENT_POST_KINDS)
+    if access.recorded(actor) is None:  # SYSTEM covers the grid but visits nobody
+        raise InvalidInput(_("A visit is logged by the person who made it."))
     if kind not in VisitKind.values:
         raise InvalidInput.field("kind", _("Unknown kind of visit."))
     now = timezone.now()
@@ -464,14 +409,11 @@ def visit_log(
     if corrects is not None and corrects.household_id != household.pk:
         raise InvalidInput.field("corrects", _("A correction must be for a visit to the same household."))
     check_location(grid=household.grid, latitude=latitude, longitude=longitude)
-    photos = list(photos)
-    if len(photos) > PHOTO_MAX_COUNT:
-        raise InvalidInput.field("photos", _("At most %(n)d photos per visit.") % {"n": PHOTO_MAX_COUNT})
-    cleaned = [clean_photo(photo) for photo in photos]
+    cleaned = clean_photos(photos)  # all checked before any is stored
 
     with transaction.atomic():
         visit = Visit.objects.create(
-            worker=worker,
+            worker=actor,
             household=household,
             grid_id=household.grid_id,
             visited_at=visited_at,
@@ -485,9 +427,9 @@ def visit_log(
         )
         if people:
             visit.people_seen.set(people)
-        for content in cleaned:
+        for clean in cleaned:
             photo = VisitPhoto(visit=visit)
-            photo.image.save(content.name, content, save=False)
+            photo.image.save(clean.content.name, clean.content, save=False)
             photo.save()
         _reset_due_dates(household_id=household.pk, visited_at=visited_at)
         node_changed(household.grid_id)

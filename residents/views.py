@@ -12,17 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grids.selectors import scope_roots
+from hlgrid import lights
 from hlgrid.errors import DomainError
-from residents import importer, lights, selectors, services
+from hlgrid.forms import add_domain_error
+from residents import importer, selectors, services
 from residents.forms import CoverageForm, ImportForm, MembershipForm, ResidentForm, SearchForm, VisitForm
 from residents.models import KeyGroup, VisitKind
-
-
-def _form_errors(form, error: DomainError) -> None:
-    """Show a service's field errors on the form (unknown fields at the top)."""
-    for field, problems in (error.errors or {"__all__": [error.detail]}).items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 @login_required
@@ -72,7 +67,7 @@ def visit_new(request, pk: int):
             data = form.cleaned_data
             try:
                 visit = services.visit_log(
-                    worker=request.user,
+                    actor=request.user,
                     household=household,
                     kind=data["kind"],
                     people_seen=form.people(),
@@ -84,7 +79,7 @@ def visit_new(request, pk: int):
                     problem_description=data["problem_description"],
                 )
             except DomainError as error:
-                _form_errors(form, error)
+                add_domain_error(form, error)
             else:
                 return _after_visit(request, visit)
     else:
@@ -200,7 +195,7 @@ def resident_new(request, pk: int):
         try:
             resident = services.resident_create(actor=request.user, household=household, **form.cleaned_data)
         except DomainError as error:
-            _form_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("%(name)s was registered.") % {"name": resident.name})
             return redirect("residents:household", pk=household.pk)
@@ -221,7 +216,7 @@ def membership_new(request, pk: int):
         try:
             services.key_membership_create(actor=request.user, resident=resident, group=group, **data)
         except DomainError as error:
-            _form_errors(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request, _("%(name)s was added to %(group)s.") % {"name": resident.name, "group": group}

@@ -4,8 +4,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from residents import lights
-from residents.models import Light
+from hlgrid import lights
+from hlgrid.lights import Light
 
 register = template.Library()
 

@@ -49,14 +49,14 @@ def test_household_coverage_is_the_share_of_the_grids_households_visited_in_the_
     also = places.household(world.city.grid_a1, door="102")
     forgotten = places.household(world.city.grid_a1, door="103")
     residents_services.visit_log(
-        worker=world.worker, household=visited, visited_at=now - datetime.timedelta(days=3)
+        actor=world.worker, household=visited, visited_at=now - datetime.timedelta(days=3)
     )
     residents_services.visit_log(
-        worker=world.colleague, household=also, visited_at=now - datetime.timedelta(days=9)
+        actor=world.colleague, household=also, visited_at=now - datetime.timedelta(days=9)
     )
     # a visit before the period does not count
     residents_services.visit_log(
-        worker=world.worker, household=forgotten, visited_at=now - datetime.timedelta(days=90)
+        actor=world.worker, household=forgotten, visited_at=now - datetime.timedelta(days=90)
     )
     services.period_compute(actor=world.assessor, period=running, now=now)
     for worker in (world.worker, world.colleague):  # the grid's workers share its coverage
@@ -83,10 +83,10 @@ def test_key_people_count_when_visited_within_their_groups_interval(world, runni
     places.key_person(home, group_name="重病患者", since=long_ago, name="赵一")  # every 7 days
     places.key_person(other, group_name="重病患者", since=long_ago, name="钱二")
     residents_services.visit_log(
-        worker=world.worker, household=home, visited_at=now - datetime.timedelta(days=2)
+        actor=world.worker, household=home, visited_at=now - datetime.timedelta(days=2)
     )
     residents_services.visit_log(
-        worker=world.worker, household=other, visited_at=now - datetime.timedelta(days=20)
+        actor=world.worker, household=other, visited_at=now - datetime.timedelta(days=20)
     )
     services.period_compute(actor=world.assessor, period=running, now=now)
     line = _line(world.worker, "key_visits")

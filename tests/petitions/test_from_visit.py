@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_visit_with_a_problem_opens_a_draft_the_worker_submits_with_a_category(client, city, people, team):
     visit = residents_services.visit_log(
-        worker=people.worker,
+        actor=people.worker,
         household=household(city.grid_a1),
         latitude=42.505,
         longitude=129.01,
@@ -43,7 +43,7 @@ def test_a_visit_with_a_problem_opens_a_draft_the_worker_submits_with_a_category
 
 def test_a_visit_outside_the_scope_is_404(client, city, people, team):
     visit = residents_services.visit_log(
-        worker=people.worker,
+        actor=people.worker,
         household=household(city.grid_a1),
         problem_found=True,
         problem_description="问题",

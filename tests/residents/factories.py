@@ -3,6 +3,7 @@
 import datetime
 import itertools
 
+from grids.access import SYSTEM
 from residents import idcard, services
 from residents.models import KeyGroup
 
@@ -19,17 +20,17 @@ def household(grid, *, building="1", unit="1", door="101"):
     from residents.models import Building, Unit
 
     b = Building.objects.filter(grid=grid, number=building).first() or services.building_create(
-        actor=None, grid=grid, number=building
+        actor=SYSTEM, grid=grid, number=building
     )
     u = Unit.objects.filter(building=b, number=unit).first() or services.unit_create(
-        actor=None, building=b, number=unit
+        actor=SYSTEM, building=b, number=unit
     )
-    return services.household_create(actor=None, unit=u, door=door)
+    return services.household_create(actor=SYSTEM, unit=u, door=door)
 
 
 def resident(household, *, name="张三", birth_date=datetime.date(1980, 5, 17), male=True, **extra):
     return services.resident_create(
-        actor=None,
+        actor=SYSTEM,
         household=household,
         name=name,
         id_number=id_number(birth_date, male=male),
@@ -45,6 +46,6 @@ def group(name="重病患者") -> KeyGroup:
 def key_person(household, *, group_name="重病患者", since=None, **extra):
     person = resident(household, name=extra.pop("name", "李四"), **extra)
     membership = services.key_membership_create(
-        actor=None, resident=person, group=group(group_name), since=since, condition="需要照看"
+        actor=SYSTEM, resident=person, group=group(group_name), since=since, condition="需要照看"
     )
     return person, membership

@@ -4,8 +4,10 @@ import zoneinfo
 import pytest
 import time_machine
 
-from residents import lights, selectors, services
-from residents.models import KeyMembership, Light, VisitKind
+from hlgrid import lights
+from hlgrid.lights import Light
+from residents import keypeople, selectors, services
+from residents.models import KeyMembership, VisitKind
 from tests.residents import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,25 +21,30 @@ def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 def light_of(membership, user=None):
     """The light as the pages compute it (SQL) and as Python computes it; they must agree."""
     membership.refresh_from_db()
-    python = lights.light(next_visit_due=membership.next_visit_due, warn_from=membership.warn_from)
-    sql = KeyMembership.objects.filter(pk=membership.pk).annotate(light=lights.light_expression()).get().light
+    python = lights.light_on(due_on=membership.next_visit_due, warn_from=membership.warn_from)
+    sql = (
+        KeyMembership.objects.filter(pk=membership.pk)
+        .annotate(light=lights.light_on_expression())
+        .get()
+        .light
+    )
     assert python == sql
     return python
 
 
 def test_the_last_quarter_of_the_interval_starts_the_yellow_light():
     day = datetime.date(2026, 1, 1)
-    assert lights.due_dates(visited_on=day, interval_days=7) == (
+    assert keypeople.due_dates(visited_on=day, interval_days=7) == (
         datetime.date(2026, 1, 8),
         datetime.date(2026, 1, 7),
     )
-    assert lights.due_dates(visited_on=day, interval_days=30) == (
+    assert keypeople.due_dates(visited_on=day, interval_days=30) == (
         datetime.date(2026, 1, 31),
         datetime.date(2026, 1, 24),
     )
-    assert lights.light(
-        next_visit_due=datetime.date(2026, 1, 8), warn_from=datetime.date(2026, 1, 7), on=day
-    ) == (Light.GREEN)
+    assert lights.light_on(due_on=datetime.date(2026, 1, 8), warn_from=datetime.date(2026, 1, 7), on=day) == (
+        Light.GREEN
+    )
 
 
 def test_a_key_persons_light_goes_green_yellow_red_as_days_pass_and_a_visit_turns_it_green(city, people):
@@ -62,7 +69,7 @@ def test_a_key_persons_light_goes_green_yellow_red_as_days_pass_and_a_visit_turn
         assert light_of(membership) == Light.RED
         assert [m.pk for m in selectors.my_day(user=people.worker).due] == [membership.pk]
         services.visit_log(
-            worker=people.worker, household=home, kind=VisitKind.KEY_PERSON, people_seen=[person]
+            actor=people.worker, household=home, kind=VisitKind.KEY_PERSON, people_seen=[person]
         )
         assert light_of(membership) == Light.GREEN
         membership.refresh_from_db()
@@ -76,7 +83,7 @@ def test_a_visit_late_in_the_evening_counts_for_that_day_in_shanghai(city, peopl
         _, membership = factories.key_person(home, group_name="独居/空巢老人")
     late = datetime.datetime(2026, 5, 3, 23, 30, tzinfo=SHANGHAI)  # 15:30 UTC
     with time_machine.travel(late, tick=False):
-        services.visit_log(worker=people.worker, household=home)
+        services.visit_log(actor=people.worker, household=home)
     membership.refresh_from_db()
     assert membership.next_visit_due == datetime.date(2026, 5, 10)
 
@@ -85,10 +92,10 @@ def test_a_back_dated_visit_does_not_move_a_later_due_date(city, people):
     home = factories.household(city.grid_a1)
     with time_machine.travel(at(datetime.date(2026, 5, 10)), tick=False):
         _, membership = factories.key_person(home, group_name="困难家庭")
-        services.visit_log(worker=people.worker, household=home)
+        services.visit_log(actor=people.worker, household=home)
         membership.refresh_from_db()
         due = membership.next_visit_due
-        services.visit_log(worker=people.worker, household=home, visited_at=at(datetime.date(2026, 5, 2)))
+        services.visit_log(actor=people.worker, household=home, visited_at=at(datetime.date(2026, 5, 2)))
     membership.refresh_from_db()
     assert membership.next_visit_due == due == datetime.date(2026, 6, 9)
 

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from grids.access import SYSTEM
 from residents.models import AccessLog, KeyMembership, Visit
 from tests.residents import factories
 
@@ -152,7 +153,7 @@ def test_coverage_for_an_official_counts_households_and_key_people_in_time(city,
     assert "0 / 2" in html and "0 / 1" in html
     from residents import services
 
-    services.visit_log(worker=people.worker, household=home)
+    services.visit_log(actor=people.worker, household=home)
     html = client.get(reverse("residents:coverage")).content.decode()
     assert "1 / 2" in html and "1 / 1" in html
     assert client.get(reverse("residents:coverage"), {"node": city.street_b.pk}).status_code == 404
@@ -170,7 +171,7 @@ def test_key_memberships_are_unique_per_group(city):
     home = factories.household(city.grid_a1)
     person, _ = factories.key_person(home, group_name="困难家庭")
     with pytest.raises(InvalidInput):
-        services.key_membership_create(actor=None, resident=person, group=factories.group("困难家庭"))
+        services.key_membership_create(actor=SYSTEM, resident=person, group=factories.group("困难家庭"))
     assert KeyMembership.objects.count() == 1
 
 

@@ -25,7 +25,7 @@ def grow(city, worker, start: int, count: int):
         )
         if i % 3:
             services.visit_log(
-                worker=worker, household=home, kind=VisitKind.KEY_PERSON, people_seen=[person, *people]
+                actor=worker, household=home, kind=VisitKind.KEY_PERSON, people_seen=[person, *people]
             )
     return home
 
@@ -58,10 +58,10 @@ def test_query_counts_stay_fixed_at_two_data_sizes(city, people, page):
 
     home = grow(city, people.worker, 0, 3)
     for _ in range(2):
-        services.visit_log(worker=people.worker, household=home, people_seen=list(home.residents.all()))
+        services.visit_log(actor=people.worker, household=home, people_seen=list(home.residents.all()))
     small = count(client, url(home))
     home = grow(city, people.worker, 3, 12)
     for _ in range(6):
-        services.visit_log(worker=people.worker, household=home, people_seen=list(home.residents.all()))
+        services.visit_log(actor=people.worker, household=home, people_seen=list(home.residents.all()))
     large = count(client, url(home))
     assert small == large, f"{page}: {small} queries with 3 households, {large} with 15"

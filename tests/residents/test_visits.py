@@ -33,7 +33,7 @@ def test_photos_are_checked_and_saved_without_exif(city, people):
     with Image.open(io.BytesIO(upload.read())) as original:
         assert original.getexif()
     upload.seek(0)
-    visit = services.visit_log(worker=people.worker, household=home, photos=[upload])
+    visit = services.visit_log(actor=people.worker, household=home, photos=[upload])
     photo = visit.photos.get()
     with Image.open(photo.image.path) as saved:
         assert saved.format == "JPEG" and saved.size == (40, 30)
@@ -45,43 +45,43 @@ def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_written(city, peop
     home = factories.household(city.grid_a1)
     fake = SimpleUploadedFile("p.jpg", b"not an image at all", content_type="image/jpeg")
     with pytest.raises(InvalidInput) as error:
-        services.visit_log(worker=people.worker, household=home, photos=[fake])
+        services.visit_log(actor=people.worker, household=home, photos=[fake])
     assert "photos" in error.value.errors
     assert Visit.objects.count() == 0
 
 
 def test_a_visit_is_immutable_and_a_correction_is_a_new_record(city, people):
     home = factories.household(city.grid_a1)
-    first = services.visit_log(worker=people.worker, household=home, notes="送米面油")
+    first = services.visit_log(actor=people.worker, household=home, notes="送米面油")
     first.notes = "改过的"
     with pytest.raises(PermissionError):
         first.save()
     correction = services.visit_log(
-        worker=people.worker, household=home, notes="送米面油和棉被", corrects=first
+        actor=people.worker, household=home, notes="送米面油和棉被", corrects=first
     )
     first.refresh_from_db()
     assert first.notes == "送米面油" and correction.corrects == first
     assert list(first.corrections.all()) == [correction]
     other = factories.household(city.grid_a1, door="102")
     with pytest.raises(InvalidInput):
-        services.visit_log(worker=people.worker, household=other, corrects=first)
+        services.visit_log(actor=people.worker, household=other, corrects=first)
 
 
 def test_the_people_seen_must_live_in_the_household(city, people):
     home, neighbour = factories.household(city.grid_a1), factories.household(city.grid_a1, door="102")
     stranger = factories.resident(neighbour)
     with pytest.raises(InvalidInput) as error:
-        services.visit_log(worker=people.worker, household=home, people_seen=[stranger])
+        services.visit_log(actor=people.worker, household=home, people_seen=[stranger])
     assert "people_seen" in error.value.errors
 
 
 def test_a_problem_needs_a_description(city, people):
     home = factories.household(city.grid_a1)
     with pytest.raises(InvalidInput) as error:
-        services.visit_log(worker=people.worker, household=home, problem_found=True)
+        services.visit_log(actor=people.worker, household=home, problem_found=True)
     assert "problem_description" in error.value.errors
     visit = services.visit_log(
-        worker=people.worker, household=home, problem_found=True, problem_description="楼道灯坏了"
+        actor=people.worker, household=home, problem_found=True, problem_description="楼道灯坏了"
     )
     assert visit.problem_found and visit.grid == city.grid_a1
 
@@ -89,7 +89,7 @@ def test_a_problem_needs_a_description(city, people):
 def test_a_worker_cannot_log_a_visit_in_another_grid(city, people):
     other = factories.household(city.grid_b1)
     with pytest.raises(NotFound):
-        services.visit_log(worker=people.worker, household=other, kind=VisitKind.ROUTINE)
+        services.visit_log(actor=people.worker, household=other, kind=VisitKind.ROUTINE)
 
 
 def test_distance_outside_the_grid_in_metres(city):
@@ -114,7 +114,7 @@ def test_a_visit_tells_the_dashboards_its_grid_changed_after_the_commit(
         home = factories.household(city.grid_a1)
         heard.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            services.visit_log(worker=people.worker, household=home)
+            services.visit_log(actor=people.worker, household=home)
         assert heard == [city.grid_a1.pk]
     finally:
         changes._listeners.remove(heard.append)
