@@ -51,5 +51,5 @@ def worker_in(grid, username):
     from grids.services import post_assign
 
     user = UserFactory(username=username)
-    post_assign(user=user, kind=PostKind.WORKER, node=grid)
+    post_assign(actor=SYSTEM, user=user, kind=PostKind.WORKER, node=grid)
     return user
