@@ -8,6 +8,7 @@ class PetitionsConfig(AppConfig):
 
     def ready(self):
         from hlgrid.sweeps import register_sweeper
+        from petitions import tasks  # noqa: F401 — registers the tasks that services enqueue by name
         from petitions.sweep import sweep
 
         register_sweeper("petitions", sweep)

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from grids.models import Post, PostKind
 from hlgrid.crypto import mask_phone
+from hlgrid.lights import light_at
 from petitions import timers
-from petitions.lights import compute_light
 from petitions.models import (
     Category,
     CheckIn,
@@ -28,7 +28,7 @@ from petitions.models import (
     Step,
     Whistle,
 )
-from petitions.services import TRACKING_ALPHABET, TRACKING_LENGTH
+from petitions.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH
 
 # (code, name, [(code, name, keywords, department code, level, verify h, handle, unit, callback d)])
 WD, HR = LimitUnit.WORKDAYS, LimitUnit.HOURS
@@ -254,7 +254,7 @@ def load(ctx) -> None:
                 step_started_at=started,
                 due_at=due,
                 warn_at=timers.warn_before(started, due),
-                light=compute_light(
+                light=light_at(
                     due_at=due, warn_at=timers.warn_before(started, due), stored=Light.GREEN, now=now
                 ),
                 light_changed_at=now,
@@ -429,9 +429,7 @@ def _load_whistles(ctx, now, petitions) -> None:
                 arrived = blown + (deadline - blown) * (0.5 if j != 2 else 1.3)
                 if arrived > now:
                     arrived = None
-            light = compute_light(
-                due_at=deadline, warn_at=timers.warn_before(blown, deadline), stored="", now=now
-            )
+            light = light_at(due_at=deadline, warn_at=timers.warn_before(blown, deadline), stored="", now=now)
             if arrived is not None:
                 light = Light.RED if arrived > deadline else Light.GREEN
             checkins.append(
@@ -447,22 +445,3 @@ def _load_whistles(ctx, now, petitions) -> None:
                 )
             )
     CheckIn.objects.bulk_create(checkins)
-
-
-def unload() -> None:
-    """Delete what load() made (for tests that reload the demo)."""
-    from petitions.models import Attachment, HandlingRequest, IdempotencyKey, Notification
-
-    Notification.objects.all().delete()
-    CheckIn.objects.all().delete()
-    Whistle.objects.all().delete()
-    Overdue.objects.all().delete()
-    Pause.objects.all().delete()
-    HandlingRequest.objects.all().delete()
-    Attachment.objects.all().delete()
-    IdempotencyKey.objects.all().delete()
-    PetitionEvent.objects.all().delete()
-    Petition.objects.exclude(merged_into=None).update(merged_into=None)
-    Petition.objects.all().delete()
-    Category.objects.exclude(parent=None).delete()
-    Category.objects.all().delete()

@@ -1,10 +1,11 @@
 """Residents' requests (诉求) and their five-step workflow, timers, accountability and escalation.
 
-The status is a django-fsm state machine whose transitions are only ever called from
-petitions.services, inside a transaction, on a row locked with select_for_update. The
-current step's due and warn times are stored on the row; the light is a pure function of
-them and the clock (petitions.lights), stored by the sweep for cheap filtering and
-recomputed on every read so a late sweep never shows a wrong light.
+The statuses (of a petition, a handling request, a whistle) are django-fsm state machines
+whose transitions are only ever called from petitions.services, inside a transaction, on a
+row locked with select_for_update. The current step's due and warn times are stored on the
+row; the light is a pure function of them and the clock (hlgrid.lights), stored by the
+sweep for cheap filtering and recomputed on every read so a late sweep never shows a
+wrong light.
 """
 
 from django.conf import settings
@@ -14,12 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from hlgrid.crypto import EncryptedTextField
-
-
-class Light(models.TextChoices):
-    GREEN = "GREEN", _("Green")
-    YELLOW = "YELLOW", _("Yellow")
-    RED = "RED", _("Red")
+from hlgrid.lights import Light
 
 
 class Level(models.TextChoices):
@@ -393,15 +389,19 @@ class RequestStatus(models.TextChoices):
     DENIED = "DENIED", _("Denied")
 
 
-class HandlingRequest(models.Model):
-    """A handler's request for a pause or an extension, granted by the head above."""
+class HandlingRequest(FSMModelMixin, models.Model):
+    """A handler's request for a pause or an extension; the head above grants or denies it."""
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="requests")
     kind = models.CharField(_("kind"), max_length=8, choices=RequestKind.choices)
     reason = models.TextField(_("reason"))
     hours = models.PositiveIntegerField(_("extra hours"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=8, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    status = FSMField(
+        _("status"),
+        max_length=8,
+        choices=RequestStatus.choices,
+        default=RequestStatus.PENDING,
+        protected=True,
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
@@ -424,6 +424,14 @@ class HandlingRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.kind} {self.status}"
+
+    @transition(field=status, source=RequestStatus.PENDING, target=RequestStatus.GRANTED)
+    def grant(self):
+        pass
+
+    @transition(field=status, source=RequestStatus.PENDING, target=RequestStatus.DENIED)
+    def deny(self):
+        pass
 
 
 class AttachmentKind(models.TextChoices):
@@ -525,7 +533,7 @@ class WhistleStatus(models.TextChoices):
     CLOSED = "CLOSED", _("Closed")
 
 
-class Whistle(models.Model):
+class Whistle(FSMModelMixin, models.Model):
     """街区吹哨: a street official summons departments on a petition or a problem of its own."""
 
     street = models.ForeignKey("grids.GridNode", on_delete=models.PROTECT, related_name="whistles")
@@ -537,8 +545,8 @@ class Whistle(models.Model):
     blown_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     blown_at = models.DateTimeField(_("blown at"))
     deadline = models.DateTimeField(_("check in by"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=WhistleStatus.choices, default=WhistleStatus.OPEN
+    status = FSMField(
+        _("status"), max_length=8, choices=WhistleStatus.choices, default=WhistleStatus.OPEN, protected=True
     )
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -550,6 +558,10 @@ class Whistle(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @transition(field=status, source=WhistleStatus.OPEN, target=WhistleStatus.CLOSED)
+    def close(self):
+        pass
 
 
 class CheckIn(models.Model):

@@ -1,7 +1,8 @@
 """Read queries over petitions, whistles and notifications, always scoped to the asking user.
 
-The light shown is always computed from the stored times (light_expression), never read
-from the column the sweep maintains, so a late sweep shows no wrong light.
+The light shown is always computed from the stored times (hlgrid.lights), never read from
+the column the sweep maintains, so a late sweep shows no wrong light. Who may do what is
+asked of grids.access, the one permission policy.
 """
 
 import math
@@ -10,13 +11,13 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from grids import access
 from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, NodeKind, Post, PostKind
 from grids.subtree import in_subtree
-from petitions.lights import LIGHT_RANK, compute_light, light_expression
+from hlgrid.lights import light_at, light_at_expression, rank_expression
 from petitions.models import (
     ACTIVE_STATUSES,
-    FINAL_STATUSES,
     Category,
     CheckIn,
     HandlingRequest,
@@ -28,7 +29,8 @@ from petitions.models import (
     Status,
     Whistle,
 )
-from petitions.services import DUPLICATE_RADIUS_M, LEVEL_RANK, Roles, normalise_tracking_code
+from petitions.services.common import DUPLICATE_RADIUS_M, LEVEL_RANK, is_handler, may_grant
+from petitions.services.intake import normalise_tracking_code
 
 # Department staff see what is assigned to their department, not the whole city they sit at.
 TERRITORIAL = [PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL, PostKind.ASSESSOR, PostKind.ADMIN]
@@ -39,7 +41,7 @@ def petition_scope(*, user, queryset: QuerySet | None = None, now: datetime | No
     scoped = scope_queryset(
         user, queryset, node_path="grid", department_path="department", post_kinds=TERRITORIAL
     )
-    return scoped.annotate(current_light=light_expression(now or timezone.now()))
+    return scoped.annotate(current_light=light_at_expression(now or timezone.now()))
 
 
 def petition_list(
@@ -72,7 +74,9 @@ def petition_list(
         )
     if grid_id:
         queryset = queryset.filter(grid_id=grid_id)
-    return queryset.annotate(light_rank=LIGHT_RANK).order_by("light_rank", "due_at", "-id")
+    return queryset.annotate(light_rank=rank_expression("current_light")).order_by(
+        "light_rank", "due_at", "-id"
+    )
 
 
 def petition_get(*, user, pk, now: datetime | None = None) -> Petition:
@@ -82,7 +86,7 @@ def petition_get(*, user, pk, now: datetime | None = None) -> Petition:
             "grid", "grid__parent", "category", "category__parent", "assignee", "department", "merged_into"
         )
         .prefetch_related("attachments")
-        .annotate(current_light=light_expression(now or timezone.now())),
+        .annotate(current_light=light_at_expression(now or timezone.now())),
         node_path="grid",
         department_path="department",
         post_kinds=TERRITORIAL,
@@ -136,11 +140,9 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 def allowed_actions(*, user, petition: Petition) -> list[str]:
     """The verbs this user may use on this petition now (the page shows only these)."""
-    roles = Roles(actor=user, grid=petition.grid, department_id=petition.department_id)
-    handler = (petition.assignee_id == user.pk) or (
-        petition.level == Level.DEPARTMENT and PostKind.DEPARTMENT in roles.kinds
-    )
-    head_grant = roles.head and (roles.superuser or petition.assignee_id != user.pk)
+    roles = access.standing(user, petition.grid, department_id=petition.department_id)
+    handler = is_handler(roles, petition)
+    head_grant = may_grant(roles, petition)
     s = petition.status
     verbs = []
     if s == Status.DRAFT and roles.field_staff:
@@ -226,7 +228,7 @@ def public_petition(*, tracking_code: str) -> Petition | None:
     shown = found.merged_into if found.merged_into_id else found
     if shown is not found:
         shown = Petition.objects.select_related("grid", "category", "category__parent").get(pk=shown.pk)
-    shown.current_light = compute_light(
+    shown.current_light = light_at(
         due_at=shown.due_at, warn_at=shown.warn_at, stored=shown.light, now=timezone.now()
     )
     shown.asked_code = found.tracking_code
@@ -292,7 +294,7 @@ def whistle_scope(*, user) -> QuerySet:
 def whistle_list(*, user, now: datetime | None = None) -> QuerySet:
     now = now or timezone.now()
     checkins = CheckIn.objects.select_related("department", "checked_in_by").annotate(
-        current_light=light_expression(now)
+        current_light=light_at_expression(now)
     )
     return (
         whistle_scope(user=user)
@@ -315,7 +317,7 @@ def checkin_scope(*, user, now: datetime | None = None) -> QuerySet:
     return (
         CheckIn.objects.filter(whistle__in=whistle_scope(user=user))
         .select_related("department", "whistle")
-        .annotate(current_light=light_expression(now or timezone.now()))
+        .annotate(current_light=light_at_expression(now or timezone.now()))
     )
 
 
@@ -342,12 +344,5 @@ def is_street_official(*, user) -> bool:
 def grid_workers(*, grid: GridNode) -> list:
     from hlgrid.models import User
 
-    return list(
-        User.objects.filter(posts__node=grid, posts__kind=PostKind.WORKER, posts__is_active=True).order_by(
-            "username"
-        )
-    )
-
-
-def is_final(petition: Petition) -> bool:
-    return petition.status in FINAL_STATUSES
+    workers = access.posts_at(grid.pk, kinds=[PostKind.WORKER]).values("user_id")
+    return list(User.objects.filter(pk__in=workers).order_by("username"))

@@ -13,12 +13,13 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from grids.models import GridNode, Post, PostKind
+from hlgrid.lights import Light
+from hlgrid.tasks import enqueue
 from petitions.models import (
     OPEN_STATUSES,
     CheckIn,
     IdempotencyKey,
     Level,
-    Light,
     Notification,
     NotificationKind,
     Overdue,
@@ -27,6 +28,7 @@ from petitions.models import (
     Whistle,
     WhistleStatus,
 )
+from petitions.services.notifications import EMAIL_TASK, emails_enabled
 
 IDEMPOTENCY_DAYS = 7
 
@@ -202,9 +204,6 @@ def sweep(*, now: datetime) -> dict:
         counts["idempotency_expired"] = IdempotencyKey.objects.filter(
             created_at__lt=now - timedelta(days=IDEMPOTENCY_DAYS)
         ).delete()[0]
-        if notified:
-            from petitions import services, tasks
-
-            if services.emails_enabled():
-                services._enqueue(tasks.notifications_email)
+        if notified and emails_enabled():
+            enqueue(EMAIL_TASK)
     return counts

@@ -1,10 +1,12 @@
-"""Celery tasks: thin wrappers over services, idempotent, enqueued after commit."""
+"""Celery tasks: thin wrappers over services, idempotent, enqueued by name after commit
+(`hlgrid.tasks.enqueue("petitions.tasks.notifications_email")`), so services never import this."""
 
 from celery import shared_task
 
 
 @shared_task(name="petitions.tasks.notifications_email", ignore_result=True)
 def notifications_email() -> int:
+    from grids.access import SYSTEM
     from petitions.services import notifications_send_email
 
-    return notifications_send_email()
+    return notifications_send_email(actor=SYSTEM)

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from grids.access import scope_queryset
 from grids.models import Department, GridNode, NodeKind
 from grids.selectors import scope_roots
-from hlgrid.errors import DomainError
+from hlgrid.errors import DomainError, InvalidInput
+from hlgrid.forms import add_domain_error
 from hlgrid.models import User
 from petitions import forms, selectors, services
 from petitions.models import Category, Level, Light, Status
@@ -49,12 +50,9 @@ def report(request):
                     **data,
                 )
             except DomainError as error:
-                for field, problems in error.errors.items():
-                    field = "latitude" if field == "location" else field
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
-                if not error.errors:
-                    form.add_error(None, error.detail)
+                # The form carries the position in its latitude field: "location" is shown there.
+                error.errors = {("latitude" if f == "location" else f): m for f, m in error.errors.items()}
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("Thank you. Keep your tracking code to follow your report."))
                 return redirect("petitions:track", code=answer["tracking_code"])
@@ -104,7 +102,7 @@ def track(request, code: str):
             try:
                 services.public_callback(tracking_code=code, **form.cleaned_data)
             except DomainError as error:
-                form.add_error(None, error.detail)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("Thank you for your rating."))
                 return redirect("petitions:track", code=code)
@@ -235,7 +233,7 @@ def act(request, pk: int, verb: str):
         elif verb == "merge":
             into = _int(post.get("into"))
             if into is None:
-                raise services.InvalidInput.field("into", _("Choose the petition to merge into."))
+                raise InvalidInput.field("into", _("Choose the petition to merge into."))
             services.petition_merge(actor=user, petition=petition, into=into, note=post.get("note", ""))
         elif verb == "classify":
             category = Category.objects.filter(pk=_int(post.get("category"))).first()
@@ -269,7 +267,7 @@ def act(request, pk: int, verb: str):
         elif verb == "extend":
             hours = _int(post.get("hours"))
             if hours is None:
-                raise services.InvalidInput.field("hours", _("How many more hours?"))
+                raise InvalidInput.field("hours", _("How many more hours?"))
             _p, pending = services.petition_extend(
                 actor=user, petition=petition, hours=hours, reason=post.get("reason", "")
             )
@@ -338,7 +336,7 @@ def from_visit(request, visit_id: int):
                     photos=form.cleaned_data["photos"],
                 )
             except DomainError as error:
-                form.add_error(None, error.detail)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("The petition was taken in."))
                 return redirect("petitions:detail", pk=petition.pk)
@@ -348,7 +346,7 @@ def from_visit(request, visit_id: int):
 @login_required
 def notifications(request):
     if request.method == "POST":
-        services.notification_mark_read(user=request.user)
+        services.notification_mark_read(actor=request.user)
         return redirect("petitions:notifications")
     items = list(selectors.notification_list(user=request.user)[:100])
     return render(request, "petitions/notifications.html", {"items": items})
@@ -391,7 +389,7 @@ def whistle_new(request):
                 street=data["street"],
             )
         except DomainError as error:
-            form.add_error(None, error.detail)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The whistle was blown: the departments are summoned."))
             return redirect("petitions:whistle", pk=whistle.pk)

@@ -1,10 +1,7 @@
-import functools
-
 import factory
 from factory.django import DjangoModelFactory
 
 from grids import services
-from grids.access import SYSTEM
 from grids.models import Department, NodeKind
 from hlgrid.models import User
 
@@ -52,7 +49,7 @@ class SmallCity:
     """
 
     def __init__(self):
-        create = functools.partial(services.gridnode_create, actor=SYSTEM)
+        create = services.gridnode_create
         self.city = create(
             parent=None,
             kind=NodeKind.CITY,

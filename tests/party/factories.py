@@ -1,7 +1,4 @@
-"""Party test data, built through the services (the same path as the pages, the API and the demo).
-
-The set-up acts as grids.access.SYSTEM unless a test names the actor: what a test checks
-about permissions it checks with a persona's account."""
+"""Party test data, built through the services (the same path as the pages, the API and the demo)."""
 
 import datetime
 import itertools
@@ -10,12 +7,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from grids.access import SYSTEM
+from party import services
 from party.models import MemberRole, OrgKind, Reward, ServiceItem, ServiceWindow, UnitKind
-from party.services.alliances import alliance_create, unit_join
-from party.services.chain import member_add, org_create
-from party.services.time_bank import activity_create, volunteer_register
-from party.services.windows import socialworker_add
 from tests.factories import UserFactory
 from tests.residents import factories as rf
 
@@ -30,12 +23,9 @@ class Chain:
     """The five levels over the small city: street A → community A → grids A-1 and A-2 →
     building 1 of A-1 → a central household keeping contact with two neighbours."""
 
-    def __init__(self, city, actor=SYSTEM):
+    def __init__(self, city):
         self.city = city
-
-        def create(**kwargs):
-            return org_create(actor=actor, **kwargs)
-
+        create = services.org_create
         self.committee = create(
             parent=None,
             kind=OrgKind.WORKING_COMMITTEE,
@@ -89,26 +79,26 @@ def party_resident(household, **extra):
 
 
 def secretary(org, name="书记"):
-    return member_add(actor=SYSTEM, organization=org, name=name, role=MemberRole.SECRETARY)
+    return services.member_add(organization=org, name=name, role=MemberRole.SECRETARY)
 
 
 def alliance(chain, name=None):
-    return alliance_create(actor=SYSTEM, lead=chain.committee, name=name or code("联盟"))
+    return services.alliance_create(lead=chain.committee, name=name or code("联盟"))
 
 
 def unit(alliance, grids=(), name=None):
-    return unit_join(
-        actor=SYSTEM, alliance=alliance, name=name or code("单位"), kind=UnitKind.ENTERPRISE, grids=grids
+    return services.unit_join(
+        alliance=alliance, name=name or code("单位"), kind=UnitKind.ENTERPRISE, grids=grids
     )
 
 
 def volunteer(grid, *, user=None, name="志愿者"):
-    return volunteer_register(actor=SYSTEM, name=name, grid=grid, user=user)
+    return services.volunteer_register(name=name, grid=grid, user=user)
 
 
 def activity(organiser, grid, *, starts_at=None, hours=3, rate=None, capacity=20, **extra):
     starts_at = starts_at or timezone.now() - datetime.timedelta(hours=1)
-    return activity_create(
+    return services.activity_create(
         actor=organiser,
         title=extra.pop("title", "清扫楼道"),
         grid=grid,
@@ -147,4 +137,4 @@ class WindowFactory(DjangoModelFactory):
 
 def social_worker(grid, items=(), username=None):
     user = UserFactory(username=username) if username else UserFactory()
-    return socialworker_add(actor=SYSTEM, user=user, grid=grid, items=items)
+    return services.socialworker_add(user=user, grid=grid, items=items)

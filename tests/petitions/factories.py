@@ -46,15 +46,20 @@ def garbage_category(department=None) -> Category:
     )
 
 
-def report(*, at: tuple[float, float] = POINT_A1, now: datetime | None = None, **extra) -> Petition:
-    return services.petition_intake(
-        source=extra.pop("source", Source.RESIDENT),
-        description=extra.pop("description", "小区门口垃圾桶满了没人清运"),
-        latitude=at[0],
-        longitude=at[1],
-        now=now,
+def report(
+    *, at: tuple[float, float] = POINT_A1, now: datetime | None = None, actor=None, **extra
+) -> Petition:
+    """A resident's report (no account); with `actor`, staff take it in from `source`."""
+    fields = {
+        "description": extra.pop("description", "小区门口垃圾桶满了没人清运"),
+        "latitude": at[0],
+        "longitude": at[1],
+        "now": now,
         **extra,
-    )
+    }
+    if actor is None:
+        return services.public_petition_report(**fields)
+    return services.petition_intake(actor=actor, source=fields.pop("source", Source.HOTLINE), **fields)
 
 
 def jpeg(*, gps: tuple[float, float] | None = None, size=(64, 48), name="photo.jpg") -> SimpleUploadedFile:

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from petitions.lights import light_expression
+from hlgrid.lights import light_at_expression as light_expression
 from petitions.models import ACTIVE_STATUSES, Category, CheckIn, Overdue, Petition, Status, Whistle
 from petitions.sweep import sweep
 

@@ -4,17 +4,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from hlgrid import photos
 from hlgrid.errors import InvalidInput
-from petitions import services
 from tests.petitions.factories import jpeg, report
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_photo_s_gps_position_is_offered_before_it_is_stripped():
-    lat, lng = services.photo_gps(upload=jpeg(gps=(42.5312, 129.0051)))
+    lat, lng = photos.gps(jpeg(gps=(42.5312, 129.0051)))
     assert abs(lat - 42.5312) < 1e-3 and abs(lng - 129.0051) < 1e-3
-    assert services.photo_gps(upload=jpeg()) is None
+    assert photos.gps(jpeg()) is None
 
 
 def test_stored_photos_carry_no_exif(city, team, settings, tmp_path):
@@ -38,6 +38,6 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(city, team
 
 
 def test_a_photo_over_the_size_limit_is_refused(city, team, monkeypatch):
-    monkeypatch.setattr(services, "MAX_PHOTO_BYTES", 100)
+    monkeypatch.setattr(photos, "MAX_BYTES", 100)
     with pytest.raises(InvalidInput):
         report(category=team.category, photos=[jpeg()])

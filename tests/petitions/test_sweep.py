@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from hlgrid.lights import light_at as compute_light
+from hlgrid.lights import light_at_expression as light_expression
 from petitions import services
-from petitions.lights import compute_light, light_expression
 from petitions.models import Light, Notification, NotificationKind, Overdue, Petition, Status, Step
 from petitions.sweep import sweep
 from tests.petitions.factories import report

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from hlgrid.lights import light_at as compute_light
 from petitions import timers
-from petitions.lights import compute_light
 from petitions.models import Light, LimitUnit, Status
 from petitions.services import petition_classify, petition_verify
 from tests.petitions.factories import CategoryFactory, report

@@ -8,6 +8,7 @@ from django.utils import timezone
 from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from petitions import selectors, services
 from petitions.models import CheckIn, Level, Light, Notification, NotificationKind, Status
+from petitions.services import intake
 from petitions.sweep import sweep
 from tests.petitions.factories import POINT_A1, report
 
@@ -160,5 +161,5 @@ def test_a_street_official_blows_the_whistle_and_late_departments_show_red(city,
 def test_a_tracking_code_clash_is_retried_with_a_fresh_code(city, team, monkeypatch):
     first = report(category=team.category)
     codes = iter([first.tracking_code, "ABCDEFGHJK"])
-    monkeypatch.setattr(services, "tracking_code_new", lambda: next(codes))
+    monkeypatch.setattr(intake, "tracking_code_new", lambda: next(codes))
     assert report(category=team.category).tracking_code == "ABCDEFGHJK"

@@ -1,0 +1,365 @@
+"""Staff petitions API: scoped lists and details, one endpoint per transition, events,
+duplicates, attachments and the reporter's contact. Thin: every write is a service call."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from grids.models import Department
+from hlgrid import photos
+from hlgrid.crypto import mask_name
+from hlgrid.errors import InvalidInput
+from hlgrid.models import User
+from petitions import selectors, services
+from petitions.api.common import (
+    E400,
+    E403,
+    E404,
+    E409,
+    TRANSITION_ERRORS,
+    AttachmentUploadSerializer,
+    CallbackSerializer,
+    GridRefSerializer,
+    PersonRefSerializer,
+    _valid,
+)
+from petitions.models import AttachmentKind, Category, Level, Light, Petition, Status
+
+
+class PetitionSerializer(serializers.ModelSerializer):
+    light = serializers.SerializerMethodField()
+    grid = GridRefSerializer()
+    category_name = serializers.CharField(source="category.__str__", default="", read_only=True)
+    department_name = serializers.CharField(source="department.name", default="", read_only=True)
+    assignee = PersonRefSerializer(allow_null=True)
+    reporter_name = serializers.SerializerMethodField()
+    reporter_phone = serializers.CharField(source="reporter_phone_hint")
+    merged_into = serializers.CharField(source="merged_into.tracking_code", default=None, read_only=True)
+
+    class Meta:
+        model = Petition
+        fields = [
+            "id",
+            "tracking_code",
+            "status",
+            "light",
+            "step",
+            "due_at",
+            "warn_at",
+            "grid",
+            "source",
+            "description",
+            "category",
+            "category_name",
+            "level",
+            "department",
+            "department_name",
+            "assignee",
+            "latitude",
+            "longitude",
+            "address",
+            "reporter_name",
+            "reporter_phone",
+            "received_at",
+            "verified_at",
+            "classified_at",
+            "handle_due_at",
+            "resolved_at",
+            "resolved_on_time",
+            "closed_at",
+            "resolution",
+            "reject_reason",
+            "rework_count",
+            "satisfaction",
+            "solved",
+            "merged_into",
+        ]
+
+    def get_light(self, petition) -> str:
+        return getattr(petition, "current_light", None) or petition.light
+
+    def get_reporter_name(self, petition) -> str:
+        return mask_name(petition.reporter_name)
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.display_name", default=None)
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+    def get_url(self, attachment) -> str:
+        return attachment.file.url
+
+
+class HandlingRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    hours = serializers.IntegerField(allow_null=True)
+    requested_at = serializers.DateTimeField()
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequiredNoteSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ClassifySerializer(serializers.Serializer):
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EscalateSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices, help_text="COMMUNITY or STREET")
+    reason = serializers.CharField()
+
+
+class ResolveSerializer(serializers.Serializer):
+    note = serializers.CharField()
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=photos.MAX_COUNT)
+
+
+class ExtendSerializer(serializers.Serializer):
+    hours = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+
+
+def _transition_schema(request_serializer, *, accepted: bool = False, description: str = ""):
+    responses = {200: PetitionSerializer, **TRANSITION_ERRORS}
+    if accepted:
+        responses[202] = OpenApiResponse(
+            HandlingRequestSerializer, description="Request sent to the head above"
+        )
+    return extend_schema(
+        request=request_serializer, responses=responses, tags=["petitions"], description=description
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("light", enum=Light.values),
+            OpenApiParameter("status", enum=Status.values),
+            OpenApiParameter("active", bool),
+            OpenApiParameter("mine", bool),
+            OpenApiParameter("grid", int),
+        ],
+        responses={200: PetitionSerializer(many=True), 400: E400},
+        tags=["petitions"],
+    ),
+    retrieve=extend_schema(responses={200: PetitionSerializer, 404: E404}, tags=["petitions"]),
+)
+class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Petitions in the caller's scope (department staff: their department's), light computed now."""
+
+    serializer_class = PetitionSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        light = params.get("light")
+        if light and light not in Light.values:
+            raise InvalidInput.field("light", _("Unknown light."))
+        state = params.get("status")
+        if state and state not in Status.values:
+            raise InvalidInput.field("status", _("Unknown status."))
+        grid = params.get("grid")
+        if grid and not grid.isdigit():
+            raise InvalidInput.field("grid", _("A node id is a number."))
+        return selectors.petition_list(
+            user=self.request.user,
+            light=light,
+            status=state,
+            active=params.get("active") in ("1", "true", "True"),
+            mine=params.get("mine") in ("1", "true", "True"),
+            grid_id=int(grid) if grid else None,
+        ).order_by("-id")
+
+    def get_object(self):
+        return selectors.petition_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _answer(self, petition: Petition, code=status.HTTP_200_OK):
+        return Response(
+            PetitionSerializer(selectors.petition_get(user=self.request.user, pk=petition.pk)).data, code
+        )
+
+    def _target(self) -> Petition:
+        # Scope first: a petition outside the caller's scope is a 404 before anything else.
+        return self.get_object()
+
+    @_transition_schema(NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        data = _valid(NoteSerializer, request)
+        return self._answer(services.petition_verify(actor=request.user, petition=self._target(), **data))
+
+    @_transition_schema(ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = _valid(ReasonSerializer, request)
+        return self._answer(services.petition_reject(actor=request.user, petition=self._target(), **data))
+
+    @_transition_schema(MergeSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        data = _valid(MergeSerializer, request)
+        return self._answer(services.petition_merge(actor=request.user, petition=self._target(), **data))
+
+    @_transition_schema(ClassifySerializer)
+    @action(detail=True, methods=["post"])
+    def classify(self, request, pk=None):
+        data = _valid(ClassifySerializer, request)
+        return self._answer(services.petition_classify(actor=request.user, petition=self._target(), **data))
+
+    @_transition_schema(EscalateSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        data = _valid(EscalateSerializer, request)
+        return self._answer(services.petition_escalate(actor=request.user, petition=self._target(), **data))
+
+    @_transition_schema(RequiredNoteSerializer)
+    @action(detail=True, methods=["post"])
+    def note(self, request, pk=None):
+        data = _valid(RequiredNoteSerializer, request)
+        petition = self._target()
+        services.petition_note(actor=request.user, petition=petition, **data)
+        return self._answer(petition)
+
+    @_transition_schema(ResolveSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def resolve(self, request, pk=None):
+        data = _valid(ResolveSerializer, request)
+        return self._answer(services.petition_resolve(actor=request.user, petition=self._target(), **data))
+
+    @_transition_schema(
+        OptionalReasonSerializer,
+        accepted=True,
+        description="The handler's call asks the head above (202); the head's call pauses the clock (200).",
+    )
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        data = _valid(OptionalReasonSerializer, request)
+        petition, pending = services.petition_pause(actor=request.user, petition=self._target(), **data)
+        if pending is not None:
+            return Response(HandlingRequestSerializer(pending).data, status=status.HTTP_202_ACCEPTED)
+        return self._answer(petition)
+
+    @_transition_schema(NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        data = _valid(NoteSerializer, request)
+        return self._answer(services.petition_resume(actor=request.user, petition=self._target(), **data))
+
+    @_transition_schema(
+        ExtendSerializer,
+        accepted=True,
+        description="The handler's call asks the head above (202); the head's call moves the due time (200).",
+    )
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        data = _valid(ExtendSerializer, request)
+        petition, pending = services.petition_extend(actor=request.user, petition=self._target(), **data)
+        if pending is not None:
+            return Response(HandlingRequestSerializer(pending).data, status=status.HTTP_202_ACCEPTED)
+        return self._answer(petition)
+
+    @_transition_schema(ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def give_back(self, request, pk=None):
+        data = _valid(ReasonSerializer, request)
+        return self._answer(services.petition_return(actor=request.user, petition=self._target(), **data))
+
+    @_transition_schema(CallbackSerializer)
+    @action(detail=True, methods=["post"])
+    def callback(self, request, pk=None):
+        data = _valid(CallbackSerializer, request)
+        return self._answer(services.petition_callback(actor=request.user, petition=self._target(), **data))
+
+    @extend_schema(responses={200: EventSerializer(many=True), 404: E404}, tags=["petitions"])
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def events(self, request, pk=None):
+        petition = self._target()
+        return Response(EventSerializer(selectors.petition_events(petition=petition), many=True).data)
+
+    @extend_schema(responses={200: PetitionSerializer(many=True), 404: E404}, tags=["petitions"])
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def duplicates(self, request, pk=None):
+        petition = self._target()
+        found = selectors.possible_duplicates(user=request.user, petition=petition)
+        return Response(PetitionSerializer(found, many=True).data)
+
+    @extend_schema(
+        methods=["get"], responses={200: AttachmentSerializer(many=True), 404: E404}, tags=["petitions"]
+    )
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer, 400: E400, 403: E403, 404: E404, 409: E409},
+        tags=["petitions"],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        petition = self._target()
+        if request.method == "POST":
+            data = _valid(AttachmentUploadSerializer, request)
+            kind = AttachmentKind.RESOLUTION if petition.status == Status.HANDLING else AttachmentKind.INTAKE
+            attachment = services.attachment_add(
+                actor=request.user, petition=petition, photo=data["photo"], kind=kind
+            )
+            return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(AttachmentSerializer(petition.attachments.all(), many=True).data)
+
+    @extend_schema(request=None, responses={200: ContactSerializer, 403: E403, 404: E404}, tags=["petitions"])
+    @action(detail=True, methods=["post"])
+    def contact(self, request, pk=None):
+        """Reveal the reporter's name and phone (written to the access log)."""
+        petition = self._target()
+        return Response(
+            services.petition_reveal_contact(actor=request.user, petition=petition, request=request)
+        )

@@ -1,0 +1,80 @@
+"""Everything that changes petitions, whistles and notifications: one function per use case.
+
+By sub-domain: `intake` (tracking codes, routing, category suggestion, the public report,
+the draft from a visit), `steps` (submit, verify, reject, merge, classify, hand up, note,
+resolve, return, callback, revealing the contact), `handling` (pause, resume, extension
+requests), `whistles` (whistles and check-ins), `notifications` (the inbox and its
+e-mails), `photos`; `common` holds what they share (the row lock, the permission check
+through grids.access, the event, the timer).
+
+Every use case that changes state takes a keyword-only `actor` and refuses `None`; scripts
+and scheduled tasks pass `grids.access.SYSTEM`. Only the residents' own entries
+(`public_petition_submit`, `public_petition_report`, `public_callback`) have no actor:
+residents have no account, and the tracking code is what they hold.
+
+The use cases are re-exported here, so callers write `services.petition_verify(...)`.
+"""
+
+from petitions.services.handling import (
+    handling_request_deny,
+    petition_extend,
+    petition_pause,
+    petition_resume,
+)
+from petitions.services.intake import (
+    normalise_tracking_code,
+    petition_from_visit,
+    petition_intake,
+    public_petition_report,
+    public_petition_submit,
+    request_fingerprint,
+)
+from petitions.services.notifications import notification_mark_read, notifications_send_email
+from petitions.services.photos import attachment_add
+from petitions.services.steps import (
+    petition_callback,
+    petition_classify,
+    petition_escalate,
+    petition_merge,
+    petition_note,
+    petition_reject,
+    petition_resolve,
+    petition_return,
+    petition_reveal_contact,
+    petition_submit,
+    petition_verify,
+    public_callback,
+)
+from petitions.services.whistles import checkin_record, checkin_report, whistle_blow, whistle_close
+
+__all__ = [
+    "attachment_add",
+    "checkin_record",
+    "checkin_report",
+    "handling_request_deny",
+    "normalise_tracking_code",
+    "notification_mark_read",
+    "notifications_send_email",
+    "petition_callback",
+    "petition_classify",
+    "petition_escalate",
+    "petition_extend",
+    "petition_from_visit",
+    "petition_intake",
+    "petition_merge",
+    "petition_note",
+    "petition_pause",
+    "petition_reject",
+    "petition_resolve",
+    "petition_resume",
+    "petition_return",
+    "petition_reveal_contact",
+    "petition_submit",
+    "petition_verify",
+    "public_callback",
+    "public_petition_report",
+    "public_petition_submit",
+    "request_fingerprint",
+    "whistle_blow",
+    "whistle_close",
+]

@@ -1,0 +1,253 @@
+"""Intake (诉求收集) from every source: tracking codes, routing to a grid, category suggestion,
+the resident's public report (at most once per Idempotency-Key) and the draft from a visit."""
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids import access
+from grids.models import GridNode, NodeKind, PostKind
+from hlgrid import inputs
+from hlgrid.crypto import mask_phone
+from hlgrid.errors import Forbidden, InvalidInput, NotFound
+from petitions.models import (
+    AttachmentKind,
+    Category,
+    IdempotencyKey,
+    Level,
+    NotificationKind,
+    Petition,
+    Source,
+    Status,
+)
+from petitions.services.common import DEFAULT_VERIFY_HOURS, event, require_actor, set_timer
+from petitions.services.notifications import notify
+from petitions.services.photos import store_photos
+
+# Unambiguous characters only (no 0/O, 1/I/L), 10 of them: 31^10 ≈ 8·10^14 codes.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 10
+
+
+def tracking_code_new() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def normalise_tracking_code(code: str) -> str:
+    return (code or "").strip().upper().replace("-", "").replace(" ", "")
+
+
+def category_suggest(*, text: str) -> Category | None:
+    """The active leaf category whose keywords occur most often in the text (ties: lowest code)."""
+    text = (text or "").lower()
+    if not text:
+        return None
+    best, best_hits = None, 0
+    for category in Category.objects.filter(is_active=True, children__isnull=True).order_by("code"):
+        hits = sum(text.count(k.lower()) for k in category.keyword_list)
+        if hits > best_hits:
+            best, best_hits = category, hits
+    return best
+
+
+def _route(latitude, longitude, grid: GridNode | None) -> GridNode:
+    from grids.locator import locate
+
+    if grid is not None:
+        if grid.kind != NodeKind.GRID:
+            raise InvalidInput.field("grid", _("A petition belongs to a grid."))
+        return grid
+    if latitude is None or longitude is None:
+        raise InvalidInput.field("location", _("A location is required."))
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InvalidInput.field("location", _("This is not a valid position."))
+    located = locate(latitude, longitude)
+    if located is None:
+        raise InvalidInput.field("location", _("This location is outside the service area."))
+    return GridNode.objects.get(pk=located.id)
+
+
+def _create_with_code(**fields) -> Petition:
+    """Insert with a fresh random code; only a clash on the code itself is retried."""
+    for _attempt in range(5):
+        code = tracking_code_new()
+        try:
+            with transaction.atomic():
+                return Petition.objects.create(tracking_code=code, **fields)
+        except IntegrityError:
+            if not Petition.objects.filter(tracking_code=code).exists():
+                raise
+    raise RuntimeError("could not draw a free tracking code")
+
+
+def _intake(
+    *,
+    actor,
+    source: str,
+    description: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    grid: GridNode | None = None,
+    category: Category | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    photos=(),
+    now: datetime | None = None,
+) -> Petition:
+    """Route, suggest a category, start the verify clock; `actor` None is the anonymous resident."""
+    description = inputs.required("description", description, _("Describe the problem."))
+    if len(description) > 2000:
+        raise InvalidInput.field("description", _("At most 2000 characters."))
+    reporter_phone = inputs.phone(reporter_phone, field="reporter_phone")
+    if category is not None and not category.is_active:
+        raise InvalidInput.field("category", _("This category is no longer used."))
+    grid = _route(latitude, longitude, grid)
+    if actor is not None:
+        # Staff take in only for grids they work over: scope (404), then the post (403).
+        standing = access.standing(actor, grid)
+        if not standing.visible:
+            raise NotFound()
+        if not standing.field_staff:
+            raise Forbidden(_("Your post does not allow taking in petitions here."))
+    category = category or category_suggest(text=description)
+    now = now or timezone.now()
+    with transaction.atomic():
+        petition = _create_with_code(
+            status=Status.RECEIVED,
+            source=source,
+            description=description,
+            category=category,
+            grid=grid,
+            latitude=latitude,
+            longitude=longitude,
+            address=(address or "").strip()[:200],
+            reporter_name=(reporter_name or "").strip()[:64],
+            reporter_phone=reporter_phone,
+            reporter_phone_hint=mask_phone(reporter_phone),
+            level=category.level if category else Level.GRID,
+            department=category.department if category else None,
+            created_by=access.recorded(actor),
+            received_at=now,
+        )
+        verify_hours = category.verify_hours if category else DEFAULT_VERIFY_HOURS
+        fields = set_timer(petition, start=now, due=now + timedelta(hours=verify_hours), now=now)
+        petition.save(update_fields=fields)
+        store_photos(petition, photos, kind=AttachmentKind.INTAKE, actor=actor)
+        event(petition, actor=actor, action="intake", before="", at=now)
+        notify(
+            recipients=access.users_at(grid.pk, kinds=[PostKind.WORKER]),
+            kind=NotificationKind.ASSIGNED,
+            petition=petition,
+            text=description[:120],
+            dedupe=f"new:{petition.pk}",
+            now=now,
+        )
+    return petition
+
+
+def petition_intake(*, actor, source: str, **intake) -> Petition:
+    """Staff take in a petition by phone, at a window or on a visit, for a grid they work over."""
+    require_actor(actor)
+    if source not in Source.values:
+        raise InvalidInput.field("source", _("Unknown source."))
+    return _intake(actor=actor, source=source, **intake)
+
+
+def public_petition_report(**intake) -> Petition:
+    """A resident's report through the web, without an account (so without an actor)."""
+    return _intake(actor=None, source=Source.RESIDENT, **intake)
+
+
+def request_fingerprint(data: dict, files: dict[str, list]) -> str:
+    """A hash of a request's meaning (fields and file contents), independent of multipart framing."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
+    for name in sorted(files):
+        for upload in files[name]:
+            upload.seek(0)
+            digest.update(name.encode())
+            digest.update(hashlib.sha256(upload.read()).digest())
+            upload.seek(0)
+    return digest.hexdigest()
+
+
+class IdempotencyConflict(InvalidInput):
+    status_code = 422
+
+
+def public_petition_submit(
+    *, idempotency_key: str | None, fingerprint: str, render: Callable[[Petition], dict], **intake
+) -> tuple[int, dict, bool]:
+    """A resident's report, at most once per Idempotency-Key: (status, answer, created).
+
+    The key row is inserted first, in the transaction that creates the petition. A
+    concurrent request with the same key blocks on the unique index until the first
+    commits, then gets an IntegrityError and answers with the stored first answer.
+    """
+    if not idempotency_key:
+        petition = public_petition_report(**intake)
+        return 201, render(petition), True
+    key = idempotency_key.strip()
+    if len(key) > 128:
+        raise InvalidInput.field("Idempotency-Key", _("The Idempotency-Key is too long (at most 128)."))
+    existing = IdempotencyKey.objects.filter(key=key).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(key=key, request_hash=fingerprint)
+                petition = public_petition_report(**intake)
+                answer = render(petition)
+                record.petition = petition
+                record.response = answer
+                record.save(update_fields=["petition", "response"])
+            return 201, answer, True
+        except IntegrityError:
+            existing = IdempotencyKey.objects.filter(key=key).first()
+            if existing is None:
+                raise
+    if existing.request_hash != fingerprint:
+        raise IdempotencyConflict(_("This Idempotency-Key was used with a different request."))
+    return existing.status_code, existing.response, False
+
+
+def petition_from_visit(*, actor, visit_id: int) -> Petition:
+    """The draft petition of a visit that found a problem (created once, reopened afterwards)."""
+    from residents.models import Visit  # residents is optional for petitions
+
+    require_actor(actor)
+    visit = access.get_scoped_or_404(
+        actor, Visit.objects.select_related("grid"), node_path="grid", pk=visit_id
+    )
+    existing = Petition.objects.filter(visit_id=visit.pk).first()
+    if existing is not None:
+        return existing
+    if (
+        getattr(visit, "worker_id", None) not in (None, actor.pk)
+        and not access.standing(actor, visit.grid).head
+    ):
+        raise Forbidden(_("Only the visiting worker or a head may take in this problem."))
+    description = (getattr(visit, "problem_description", "") or "").strip() or _("Problem found on a visit")
+    worker = actor.pk is not None and actor.pk in access.users_above(visit.grid, kinds=[PostKind.WORKER])
+    try:
+        with transaction.atomic():
+            return _create_with_code(
+                status=Status.DRAFT,
+                source=Source.VISIT,
+                description=description,
+                category=category_suggest(text=description),
+                grid=visit.grid,
+                latitude=getattr(visit, "latitude", None),
+                longitude=getattr(visit, "longitude", None),
+                created_by=access.recorded(actor),
+                assignee=actor if worker else None,
+                visit_id=visit.pk,
+            )
+    except IntegrityError:
+        return Petition.objects.get(visit_id=visit.pk)
