@@ -61,6 +61,7 @@ def _scoped_list_queries() -> None:
     from rest_framework.test import APIClient
 
     from grids import services
+    from grids.access import SYSTEM
     from grids.models import GridNode, NodeKind, PostKind
     from hlgrid.models import User
 
@@ -71,10 +72,10 @@ def _scoped_list_queries() -> None:
     city = GridNode.objects.get(kind=NodeKind.CITY)
     for i in range(200):
         node = services.gridnode_create(
-            parent=city, kind=NodeKind.STREET, code=f"BENCH-{i:03d}", name=f"街{i}"
+            actor=SYSTEM, parent=city, kind=NodeKind.STREET, code=f"BENCH-{i:03d}", name=f"街{i}"
         )
         user = User.objects.create(username=f"bench-head-{i}")
-        services.post_assign(user=user, kind=PostKind.HEAD, node=node)
+        services.post_assign(actor=SYSTEM, user=user, kind=PostKind.HEAD, node=node)
     large = count_queries(lambda: client.get("/api/v1/grids/", {"page_size": 500}))
     rows_large = GridNode.objects.count()
     report("queries", f"GET /api/v1/grids/ (assessor) over {rows_small} nodes", small, "queries")

@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 from dashboards import selectors
 from dashboards.cache import cached
 from dashboards.periods import window_from
-from grids.access import get_scoped_or_404
 from grids.models import GridNode
 from hlgrid.api import ERROR_RESPONSES
 
@@ -71,7 +70,7 @@ class BoardItemSerializer(serializers.Serializer):
 
 class _NodeView(APIView):
     def node(self, request, node_id) -> GridNode:
-        return get_scoped_or_404(request.user, GridNode.objects.all(), node_path="", pk=node_id)
+        return selectors.node_get(user=request.user, pk=node_id)
 
 
 class HeadlineView(_NodeView):

@@ -1,9 +1,10 @@
 """The figures of a node's dashboard, all SQL aggregates over the node's subtree.
 
-Every function takes a node the caller has already scoped (dashboards.views and
-.api fetch it through grids.access) and costs a fixed number of queries
-whatever the number of rows: headline figures are one aggregate per source
-table, the children's table one query with correlated subqueries per figure.
+The views and the API fetch the node with `node_get`, through grids.access (a node
+outside the user's scope answers 404); every figure function then takes that node and
+costs a fixed number of queries whatever the number of rows: headline figures are one
+aggregate per source table, the children's table one query with correlated subqueries
+per figure.
 """
 
 import datetime
@@ -25,6 +26,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from dashboards.periods import Window
+from grids.access import get_scoped_or_404
 from grids.models import GridNode, Post, PostKind
 from grids.subtree import count_in_subtree, in_subtree
 from hlgrid.lights import light_at_expression as light_expression
@@ -423,6 +425,11 @@ def map_features(*, node: GridNode, rows: list[ChildRow]) -> dict:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def node_get(*, user, pk) -> GridNode:
+    """The node of a dashboard, if the user's posts cover it (404 otherwise, as for a missing one)."""
+    return get_scoped_or_404(user, GridNode.objects.select_related("parent"), node_path="", pk=pk)
 
 
 def default_node(*, user) -> GridNode | None:

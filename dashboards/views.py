@@ -9,16 +9,11 @@ from django.utils.translation import pgettext
 from dashboards import exports, selectors
 from dashboards.cache import cached
 from dashboards.periods import window_from
-from grids.access import get_scoped_or_404
 from grids.models import GridNode
 from grids.selectors import visible_ancestors
 from hlgrid.errors import DomainError
 
 SORTABLE = {"name", *selectors.FIGURES}
-
-
-def _node(request, pk) -> GridNode:
-    return get_scoped_or_404(request.user, GridNode.objects.select_related("parent"), node_path="", pk=pk)
 
 
 def _window(request):
@@ -78,20 +73,20 @@ def index(request):
 
 @login_required
 def node(request, pk: int):
-    node = _node(request, pk)
+    node = selectors.node_get(user=request.user, pk=pk)
     return render(request, "dashboards/node.html", _context(request, node))
 
 
 @login_required
 def wall(request, pk: int):
-    node = _node(request, pk)
+    node = selectors.node_get(user=request.user, pk=pk)
     template = "dashboards/_wall_body.html" if request.htmx else "dashboards/wall.html"
     return render(request, template, _context(request, node))
 
 
 @login_required
 def export_children(request, pk: int):
-    node = _node(request, pk)
+    node = selectors.node_get(user=request.user, pk=pk)
     context = _context(request, node)
     buffer = io.BytesIO()
     exports.children_workbook(

@@ -65,7 +65,7 @@ class SchemeAdmin(ServiceErrorsAdmin):
         super().save_related(request, form, formsets, change)
         # validate the whole scheme (weights add up to 100 …) and record a new version
         try:
-            services.scheme_bump(scheme=form.instance)
+            services.scheme_bump(actor=request.user, scheme=form.instance)
         except DomainError as exc:
             problems = "; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.detail
             raise ValidationError(problems) from exc

@@ -40,6 +40,8 @@ from evaluation.models import (
     to_fen,
     to_points,
 )
+from evaluation.services import grading, publication
+from grids.access import SYSTEM
 from grids.models import GridNode, NodeKind, Post, PostKind
 from hlgrid.models import User
 
@@ -158,7 +160,7 @@ def load(ctx) -> None:
         created_at=since
     )
 
-    scheme = services.scheme_default()
+    scheme = services.scheme_default(actor=SYSTEM)
     specs = services.scheme_specs(scheme)
     streets = list(GridNode.objects.filter(kind=NodeKind.STREET).values("id", "tree_id", "lft", "rght"))
     grid_street = {}
@@ -253,14 +255,15 @@ def load(ctx) -> None:
     )
     for period, plan, b in zip(periods, plans, bases):
         _write_period(period, plan, b, to_fen(b * HEAD_RATIO), coefficients, heads, assessor)
-    services._notify(periods[-1], periods[-1].published_at)
-    _appeals(rng, periods[-1], assessor)
+    publication.notices_write(periods[-1], periods[-1].published_at)
+    _appeals(rng, periods[-1])
 
-    # The current quarter: open, a few inspections entered.
+    # The current quarter: open, a few inspections entered (by the demo assessor: an
+    # inspection records the person who made it).
     current = services.period_create(
-        actor=assessor, name=current_name, starts_on=current_start, ends_on=current_end, scheme=scheme
+        actor=SYSTEM, name=current_name, starts_on=current_start, ends_on=current_end, scheme=scheme
     )
-    current = services.period_open(actor=assessor, period=current)
+    current = services.period_open(actor=SYSTEM, period=current)
     picked = rng.sample(workers, 6)
     for n, (user_id, _) in enumerate(picked):
         services.inspection_record(
@@ -280,7 +283,7 @@ def load(ctx) -> None:
     )
 
 
-def _appeals(rng, period, assessor) -> None:
+def _appeals(rng, period) -> None:
     """Two appeals of the last published quarter: one rejected, one accepted with a correction
     that keeps the grade (so the ledger is unchanged and the original stays in history)."""
     published = period.published_at
@@ -300,26 +303,26 @@ def _appeals(rng, period, assessor) -> None:
         return
     first, second = rng.sample(candidates, 2)
     appeal = services.appeal_submit(
-        actor=first.worker,
+        actor=SYSTEM,
         assessment=first,
         reason="回访满意率统计有误，有一件诉求群众已改为满意。",
         now=published + datetime.timedelta(days=2),
     )
     services.appeal_reject(
-        actor=assessor,
+        actor=SYSTEM,
         appeal=appeal,
         decision="经核实回访记录无误，维持原结果。",
         now=published + datetime.timedelta(days=4),
     )
     line = second.lines.select_related("indicator").get(indicator__source=Source.INSPECTION)
     appeal = services.appeal_submit(
-        actor=second.worker,
+        actor=SYSTEM,
         assessment=second,
         reason="暗访当天我在处理紧急诉求，不在网格内。",
         now=published + datetime.timedelta(days=3),
     )
     services.appeal_accept(
-        actor=assessor,
+        actor=SYSTEM,
         appeal=appeal,
         points={"inspection": line.points + 1},
         decision="核实属实，暗访得分加1分。",
@@ -421,13 +424,13 @@ def _base_for(plans, coefficients, heads, target: Decimal) -> Decimal:
 def _write_period(period, plan, base, head_base, coefficients, heads, assessor):
     created_at = period.computed_at
     graded = [(row["worker"], row["total"]) for row in plan]
-    city_ranks = services._competition_ranks(graded)
+    city_ranks = grading.competition_ranks(graded)
     by_street = defaultdict(list)
     for row in plan:
         by_street[row["street"]].append((row["worker"], row["total"]))
     street_ranks = {}
     for items in by_street.values():
-        street_ranks.update(services._competition_ranks(items))
+        street_ranks.update(grading.competition_ranks(items))
     assessments = Assessment.objects.bulk_create(
         [
             Assessment(

@@ -89,9 +89,6 @@ class Source(models.TextChoices):
     INSPECTION = "INSPECTION", _("Inspection score (manual)")
 
 
-AUTOMATIC_SOURCES = [s for s in Source.values if s != Source.INSPECTION]
-
-
 class Rule(models.TextChoices):
     LINEAR = "LINEAR", _("Linear between bounds")
     THRESHOLDS = "THRESHOLDS", _("Thresholds")
@@ -245,10 +242,6 @@ class Period(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_locked(self) -> bool:
-        return self.status == PeriodStatus.PUBLISHED
-
     # --- the state machine: called only from evaluation.services ---------------------------
     @transition(field=status, source=PeriodStatus.DRAFT, target=PeriodStatus.OPEN)
     def open(self):
@@ -349,7 +342,9 @@ class Inspection(models.Model):
 def _evidence_path(instance, filename: str) -> str:
     import uuid
 
-    return f"evaluation/{instance.inspection.period_id}/{uuid.uuid4().hex}.jpg"
+    # the cleaner (hlgrid.photos) names the file after the format it re-encoded
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"evaluation/{instance.inspection.period_id}/{uuid.uuid4().hex}.{ext}"
 
 
 class InspectionPhoto(models.Model):
@@ -540,13 +535,20 @@ class AppealStatus(models.TextChoices):
     REJECTED = "REJECTED", pgettext_lazy("appeal status", "Rejected")
 
 
-class Appeal(models.Model):
+def _not_yet_saved(appeal) -> bool:
+    return appeal._state.adding
+
+
+class Appeal(FSMModelMixin, models.Model):
+    """A worker's appeal of a published result; its status moves only through the
+    transitions below, called from evaluation.services on a locked row."""
+
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="appeals")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey("grids.GridNode", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("reason"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    status = FSMField(
+        _("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING, protected=True
     )
     submitted_at = models.DateTimeField(_("submitted"))
     decided_by = models.ForeignKey(
@@ -575,6 +577,21 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.get_status_display()}"
+
+    # A new appeal is submitted once and waits (PENDING); an assessor then decides it once.
+    @transition(
+        field=status, source=AppealStatus.PENDING, target=AppealStatus.PENDING, conditions=[_not_yet_saved]
+    )
+    def submit(self):
+        pass
+
+    @transition(field=status, source=AppealStatus.PENDING, target=AppealStatus.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(field=status, source=AppealStatus.PENDING, target=AppealStatus.REJECTED)
+    def reject(self):
+        pass
 
 
 class Notice(models.Model):

@@ -30,12 +30,11 @@ from evaluation.models import (
     Period,
     PeriodStatus,
 )
-from evaluation.services import ASSESSOR_KINDS
+from evaluation.policy import ASSESSOR_KINDS, VIEWER_KINDS
 from grids.access import scope_queryset
 from grids.models import GridNode, NodeKind, PostKind
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
-VIEWER_KINDS = [PostKind.HEAD, PostKind.OFFICIAL]
 
 
 def period_list() -> QuerySet:

@@ -13,14 +13,17 @@ from django.views.decorators.http import require_POST
 from evaluation import exports, selectors, services
 from evaluation.forms import AppealForm, DecisionForm, InspectionForm, PeriodForm
 from evaluation.models import AppealStatus, PeriodStatus
+from evaluation.policy import VIEWER_KINDS, is_assessor
+from grids import access
 from hlgrid.errors import DomainError
+from hlgrid.forms import add_domain_error
 from hlgrid.models import User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _assessor_or_404(user) -> None:
-    if not services.is_assessor(user):
+    if not is_assessor(user):
         raise Http404
 
 
@@ -30,22 +33,11 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _form_errors(form, exc: DomainError) -> None:
-    for field, errors in exc.errors.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-    if not exc.errors:
-        form.add_error(None, exc.detail)
-
-
 @login_required
 def index(request):
-    if services.is_assessor(request.user):
+    if is_assessor(request.user):
         return redirect("evaluation:periods")
-    if (
-        selectors.notices_for(user=request.user).exists()
-        or request.user.posts.filter(kind__in=["HEAD", "OFFICIAL"], is_active=True).exists()
-    ):
+    if selectors.notices_for(user=request.user).exists() or access.holds(request.user, VIEWER_KINDS):
         return redirect("evaluation:team")
     return redirect("evaluation:mine")
 
@@ -59,7 +51,7 @@ def periods(request):
         try:
             period = services.period_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Period %(name)s created.") % {"name": period.name})
             return redirect("evaluation:period", pk=period.pk)
@@ -140,7 +132,7 @@ def inspect(request, pk: int):
                 photos=data["photos"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Inspection of %(name)s saved.") % {"name": worker.display_name})
             return redirect("evaluation:inspect", pk=pk)
@@ -197,7 +189,7 @@ def assessment(request, pk: int):
         try:
             services.appeal_submit(actor=request.user, assessment=found, reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Your appeal has been sent to the assessors."))
             return redirect("evaluation:assessment", pk=pk)
@@ -209,7 +201,7 @@ def assessment(request, pk: int):
         "can_appeal": can_appeal,
         "deadline": deadline,
         "form": form,
-        "is_assessor": services.is_assessor(request.user),
+        "is_assessor": is_assessor(request.user),
         "decision_form": DecisionForm(),
     }
     return render(request, "evaluation/assessment.html", context)

@@ -26,7 +26,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from grids.models import GridNode, NodeKind, Post, PostKind
-from hlgrid.errors import NotFound
+from hlgrid.errors import DomainError, Forbidden, NotFound
 
 # Depth of each kind of node: a smaller number is higher in the tree.
 NODE_RANK = {NodeKind.CITY: 0, NodeKind.STREET: 1, NodeKind.COMMUNITY: 2, NodeKind.GRID: 3}
@@ -340,3 +340,52 @@ def standing(user, node: GridNode, *, department_id: int | None = None) -> Stand
         superuser=False,
         posts=tuple(posts.values_list("kind", "node__kind")),
     )
+
+
+# --- 403 or 404 -------------------------------------------------------------------------------
+
+
+def refusal(user, node: GridNode) -> DomainError:
+    """The answer to an actor who may not act at `node`: 403 (Forbidden) to one who works at,
+    above or below it and so knows it exists, 404 (NotFound) to an outsider."""
+    return Forbidden() if reaches(user, node) else NotFound()
+
+
+def require_post(user, node: GridNode, *, kinds: Iterable[str]) -> None:
+    """Refuse an actor without an active post of `kinds` at `node` or above it (see `refusal`)."""
+    if not covers(user, node, kinds=kinds):
+        raise refusal(user, node)
+
+
+# --- shaping the tree and staffing it (grids.services) -----------------------------------------
+
+SHAPING_KINDS = frozenset({PostKind.OFFICIAL, PostKind.ADMIN})
+
+
+def require_may_place(user, parent: GridNode | None) -> None:
+    """May the user put a node (new, or moved) under `parent`? An OFFICIAL or ADMIN post over
+    `parent` may; a root (no parent) only a superuser, as no post is above a root."""
+    if parent is not None:
+        require_post(user, parent, kinds=SHAPING_KINDS)
+    elif not _active_user(user):
+        raise NotFound()
+    elif not user.is_superuser:
+        raise Forbidden()
+
+
+def require_may_reshape(user, node: GridNode) -> None:
+    """May the user rename, redraw, move or delete `node`? An ADMIN post over the node, or an
+    OFFICIAL post over its parent: an official of a street shapes its communities and grids,
+    never the street itself, a sibling or anything above it."""
+    if node.parent_id is None:
+        allowed = covers(user, node, kinds=[PostKind.ADMIN])
+    else:
+        allowed = covers(user, node.parent, kinds=SHAPING_KINDS)
+    if not allowed:
+        raise refusal(user, node)
+
+
+def require_may_grant(user, node: GridNode) -> None:
+    """May the user grant or end a post at `node`? An OFFICIAL or ADMIN post over the node, so
+    nobody staffs above or outside their own subtree."""
+    require_post(user, node, kinds=SHAPING_KINDS)

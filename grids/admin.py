@@ -31,23 +31,31 @@ class GridNodeAdmin(DraggableMPTTAdmin):
             if change:
                 original = GridNode.objects.get(pk=obj.pk)
                 services.gridnode_update(
+                    actor=request.user,
                     node=original,
                     name=obj.name,
                     code=obj.code,
                     boundary=obj.boundary,
                 )
                 if original.parent_id != obj.parent_id and obj.parent_id:
-                    services.gridnode_move(node=original, target=obj.parent, position="last-child")
+                    services.gridnode_move(
+                        actor=request.user, node=original, target=obj.parent, position="last-child"
+                    )
             else:
                 created = services.gridnode_create(
-                    parent=obj.parent, kind=obj.kind, code=obj.code, name=obj.name, boundary=obj.boundary
+                    actor=request.user,
+                    parent=obj.parent,
+                    kind=obj.kind,
+                    code=obj.code,
+                    name=obj.name,
+                    boundary=obj.boundary,
                 )
                 obj.pk = created.pk
         except DomainError as exc:
             raise ValidationError(exc.detail) from exc
 
     def delete_model(self, request, obj):
-        services.gridnode_delete(node=obj)
+        services.gridnode_delete(actor=request.user, node=obj)
 
     def get_readonly_fields(self, request, obj=None):
         return ["kind"] if obj else []
@@ -84,7 +92,7 @@ class GridNodeAdmin(DraggableMPTTAdmin):
             self.message_user(request, _("No permission"), level=messages.ERROR)
             return http.HttpResponse("FAIL, no permission.")
         try:
-            services.gridnode_move(node=cut_item, target=pasted_on, position=position)
+            services.gridnode_move(actor=request.user, node=cut_item, target=pasted_on, position=position)
         except DomainError as exc:
             messages_ = "; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.detail
             self.message_user(request, messages_, level=messages.ERROR)
@@ -102,24 +110,25 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "node", "department", "is_active", "created_at"]
+    list_display = ["user", "kind", "node", "department", "is_active", "created_at", "granted_by", "ended_at"]
     list_filter = ["kind", "is_active", "node__kind"]
     search_fields = ["user__username", "user__name", "node__name"]
     autocomplete_fields = ["user", "node"]
-    list_select_related = ["user", "node", "department"]
+    list_select_related = ["user", "node", "department", "granted_by"]
 
     def get_readonly_fields(self, request, obj=None):
         # A post is assigned once; changing who/where means ending it and assigning a new one.
-        return ["user", "kind", "node", "department"] if obj else []
+        history = ["created_at", "granted_by", "ended_at", "ended_by"]
+        return ["user", "kind", "node", "department", *history] if obj else []
 
     def save_model(self, request, obj, form, change):
-        if change:
-            if not obj.is_active:
-                services.post_end(post=obj)
-            return
         try:
+            if change:
+                if not obj.is_active:
+                    services.post_end(actor=request.user, post=obj)
+                return
             created = services.post_assign(
-                user=obj.user, kind=obj.kind, node=obj.node, department=obj.department
+                actor=request.user, user=obj.user, kind=obj.kind, node=obj.node, department=obj.department
             )
         except DomainError as exc:
             raise ValidationError(exc.detail) from exc

@@ -116,7 +116,10 @@ POST_NODE_KINDS = {
 
 
 class Post(models.Model):
-    """A user's role at a node of the grid tree; a post covers the node's whole subtree."""
+    """A user's role at a node of the grid tree; a post covers the node's whole subtree.
+
+    A post is not edited: it is ended, and a new one is granted.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -136,6 +139,27 @@ class Post(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    # The post's history: who granted and who ended it (NULL: the system, or before this was
+    # recorded). Set only by grids.services.post_assign / post_end.
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="posts_granted",
+        verbose_name=_("granted by"),
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="posts_ended",
+        verbose_name=_("ended by"),
+    )
 
     class Meta:
         verbose_name = _("post")

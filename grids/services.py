@@ -3,12 +3,18 @@
 Every tree write runs inside hlgrid.trees.tree_write("grids"), which serialises
 writers (django-mptt takes no locks) and bumps the version stamp that tells
 every process's point locator to rebuild.
+
+Every service takes `actor` and checks it through grids.access (`require_may_reshape`,
+`require_may_place`, `require_may_grant`; tree checks run under the lock, on fresh rows):
+officials shape and staff only below themselves, administrators anywhere, outsiders get
+404 and insiders without the post 403. Scripts and the demo act as `access.SYSTEM`.
 """
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import geo
+from grids import access, geo
 from grids.models import CHILD_KIND, POST_NODE_KINDS, Department, GridNode, NodeKind, Post, PostKind
 from hlgrid.errors import InvalidInput, TransitionNotAllowed
 from hlgrid.trees import tree_write
@@ -76,14 +82,15 @@ def _validate_code(*, code: str, exclude_id: int | None = None) -> str:
 
 
 def gridnode_create(
-    *, parent: GridNode | None, kind: str, code: str, name: str, boundary: dict | None = None
+    *, actor, parent: GridNode | None, kind: str, code: str, name: str, boundary: dict | None = None
 ) -> GridNode:
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput.field("name", _("A name is required."))
     with tree_write(TREE):
         if parent is not None:
             parent = GridNode.objects.get(pk=parent.pk)  # fresh lft/rght under the lock
+        access.require_may_place(actor, parent)
+        name = (name or "").strip()
+        if not name:
+            raise InvalidInput.field("name", _("A name is required."))
         _validate_kind(kind=kind, parent=parent)
         code = _validate_code(code=code)
         summary = _validate_boundary(boundary=boundary, parent=parent)
@@ -93,11 +100,12 @@ def gridnode_create(
 
 
 def gridnode_update(
-    *, node: GridNode, name: str | None = None, code: str | None = None, boundary=...
+    *, actor, node: GridNode, name: str | None = None, code: str | None = None, boundary=...
 ) -> GridNode:
     """Rename, recode or redraw a node. `boundary=...` (the default) leaves it unchanged."""
     with tree_write(TREE):
         node = GridNode.objects.select_related("parent").get(pk=node.pk)
+        access.require_may_reshape(actor, node)
         fields = []
         if name is not None:
             if not name.strip():
@@ -129,14 +137,16 @@ def gridnode_update(
     return node
 
 
-def gridnode_move(*, node: GridNode, target: GridNode, position: str = "last-child") -> GridNode:
+def gridnode_move(*, actor, node: GridNode, target: GridNode, position: str = "last-child") -> GridNode:
     """Move a node under a new parent (position relative to `target`, as django-mptt names it)."""
     if position not in ("first-child", "last-child", "left", "right"):
         raise InvalidInput.field("position", _("Unknown position %(p)s.") % {"p": position})
     with tree_write(TREE):
-        node = GridNode.objects.get(pk=node.pk)
-        target = GridNode.objects.get(pk=target.pk)
+        node = GridNode.objects.select_related("parent").get(pk=node.pk)
+        target = GridNode.objects.select_related("parent").get(pk=target.pk)
         new_parent = target if position.endswith("child") else target.parent
+        access.require_may_reshape(actor, node)  # where it is
+        access.require_may_place(actor, new_parent)  # and where it goes
         if (
             new_parent is not None
             and new_parent.tree_id == node.tree_id
@@ -151,10 +161,11 @@ def gridnode_move(*, node: GridNode, target: GridNode, position: str = "last-chi
     return node
 
 
-def gridnode_delete(*, node: GridNode) -> None:
+def gridnode_delete(*, actor, node: GridNode) -> None:
     """Delete a leaf node that nobody holds a post at. Territory is never deleted with people on it."""
     with tree_write(TREE):
-        node = GridNode.objects.get(pk=node.pk)
+        node = GridNode.objects.select_related("parent").get(pk=node.pk)
+        access.require_may_reshape(actor, node)
         if not node.is_leaf_node():
             raise TransitionNotAllowed(_("Delete or move the child nodes first."))
         if Post.objects.filter(node=node, is_active=True).exists():
@@ -162,7 +173,9 @@ def gridnode_delete(*, node: GridNode) -> None:
         node.delete()
 
 
-def post_assign(*, user, kind: str, node: GridNode, department: Department | None = None) -> Post:
+def post_assign(*, actor, user, kind: str, node: GridNode, department: Department | None = None) -> Post:
+    """Grant `user` a post at `node`; `actor` needs an OFFICIAL or ADMIN post over the node."""
+    access.require_may_grant(actor, node)
     if kind not in PostKind.values:
         raise InvalidInput.field("kind", _("Unknown post kind %(kind)s.") % {"kind": kind})
     if node.kind not in POST_NODE_KINDS[kind]:
@@ -177,14 +190,23 @@ def post_assign(*, user, kind: str, node: GridNode, department: Department | Non
         )
     try:
         with transaction.atomic():
-            return Post.objects.create(user=user, kind=kind, node=node, department=department)
+            return Post.objects.create(
+                user=user, kind=kind, node=node, department=department, granted_by=access.recorded(actor)
+            )
     except IntegrityError:
         if kind == PostKind.HEAD:
             raise InvalidInput.field("node", _("This node already has a head.")) from None
         raise InvalidInput.field("user", _("The user already holds this post.")) from None
 
 
-def post_end(*, post: Post) -> Post:
-    Post.objects.filter(pk=post.pk).update(is_active=False)
+def post_end(*, actor, post: Post) -> Post:
+    """End a post (it stays, as history); `actor` needs an OFFICIAL or ADMIN post over its node."""
+    access.require_may_grant(actor, post.node)
+    now = timezone.now()
+    ended = Post.objects.filter(pk=post.pk, is_active=True).update(
+        is_active=False, ended_at=now, ended_by=access.recorded(actor)
+    )
+    if ended:  # ending an ended post changes nothing, not even who ended it
+        post.ended_at, post.ended_by = now, access.recorded(actor)
     post.is_active = False
     return post

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from mptt.admin import MPTTModelAdmin
 
 from hlgrid.errors import DomainError
-from party import services
 from party.models import (
     Activity,
     Alliance,
@@ -31,6 +30,8 @@ from party.models import (
     Volunteer,
     WindowService,
 )
+from party.services.chain import org_create, org_delete, org_set_contacts
+from party.services.windows import duty_shift_add
 
 
 class _ServiceErrors:
@@ -80,7 +81,8 @@ class PartyOrganizationAdmin(_ServiceErrors, MPTTModelAdmin):
             return
         data = form.cleaned_data
         try:
-            created = services.org_create(
+            created = org_create(
+                actor=request.user,
                 parent=data.get("parent"),
                 kind=data["kind"],
                 code=data["code"],
@@ -101,14 +103,16 @@ class PartyOrganizationAdmin(_ServiceErrors, MPTTModelAdmin):
         if not change or form.instance.kind != "CENTRAL_HOUSEHOLD":
             return
         try:
-            services.org_set_contacts(
-                org=form.instance, households=form.cleaned_data.get("contact_households") or []
+            org_set_contacts(
+                actor=request.user,
+                org=form.instance,
+                households=form.cleaned_data.get("contact_households") or [],
             )
         except DomainError as exc:
             raise ValidationError(exc.detail) from exc
 
     def delete_model(self, request, obj):
-        services.org_delete(org=obj)
+        org_delete(actor=request.user, org=obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -142,6 +146,8 @@ class AllianceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.node_id = obj.lead.node_id
+        if not change:
+            obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
 
@@ -186,6 +192,8 @@ class JointProjectAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.node_id = obj.alliance.node_id
+        if not change:
+            obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
 
@@ -299,7 +307,8 @@ class DutyShiftAdmin(_ServiceErrors, admin.ModelAdmin):
         if change:
             raise ValidationError("A shift is not changed; delete it and add a new one.")
         try:
-            created = services.duty_shift_add(
+            created = duty_shift_add(
+                actor=request.user,
                 worker=obj.worker,
                 kind=obj.kind,
                 window=obj.window,

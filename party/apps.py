@@ -12,6 +12,6 @@ class PartyConfig(AppConfig):
 
     def ready(self) -> None:
         from hlgrid.sweeps import register_sweeper
-        from party.services import activity_close_finished
+        from party.services.time_bank import activity_close_finished
 
         register_sweeper("party_activities", activity_close_finished)

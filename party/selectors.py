@@ -155,26 +155,6 @@ def _sunk_resources(org: PartyOrganization) -> dict:
     }
 
 
-def covering_orgs(household_id: int) -> QuerySet:
-    """The organisations whose own territory names the household, its building or its grid."""
-    # Uncorrelated sub-selects: each is evaluated once, from the household's side.
-    through_contacts = PartyOrganization.contact_households.through.objects.filter(household_id=household_id)
-    through_buildings = PartyOrganization.buildings.through.objects.filter(
-        building_id=Subquery(
-            Household.objects.filter(pk=household_id).order_by().values("unit__building_id")[:1]
-        )
-    )
-    through_grids = PartyOrganization.grids.through.objects.filter(
-        gridnode_id=Subquery(Household.objects.filter(pk=household_id).order_by().values("grid_id")[:1])
-    )
-    return PartyOrganization.objects.filter(
-        Q(kind=OrgKind.CENTRAL_HOUSEHOLD, household_id=household_id)
-        | Q(kind=OrgKind.CENTRAL_HOUSEHOLD, pk__in=Subquery(through_contacts.values("partyorganization_id")))
-        | Q(kind=OrgKind.BUILDING_GROUP, pk__in=Subquery(through_buildings.values("partyorganization_id")))
-        | Q(kind=OrgKind.GRID_BRANCH, pk__in=Subquery(through_grids.values("partyorganization_id")))
-    )
-
-
 def _closest_org_id(household_id: int) -> Coalesce:
     """The id of the closest organisation looking after the household, as one SQL expression:
     the central household it is, else one it keeps contact with, else its building's group,
@@ -318,12 +298,6 @@ def inservice_list(*, user, grid_id: int | None = None) -> QuerySet:
             hours_served=Coalesce(Subquery(hours[:1]), Value(Decimal("0")), output_field=DecimalField())
         )
         .order_by("grid__code", "name", "id")
-    )
-
-
-def inservice_get(*, user, pk) -> InServiceMember:
-    return get_scoped_or_404(
-        user, InServiceMember.objects.select_related("unit", "grid"), node_path="grid", pk=pk
     )
 
 
@@ -553,6 +527,17 @@ def on_duty(*, window: ServiceWindow, at: datetime.datetime, item: ServiceItem |
     if item is not None:
         workers = workers.filter(items=item)
     return workers.select_related("user", "grid").defer("grid__boundary").order_by("user__username")
+
+
+def uncovered_items(*, window: ServiceWindow, at: datetime.datetime) -> list[ServiceItem]:
+    """Items that nobody on duty at the window at `at` may serve (should be none: 事项通办)."""
+    covered = ServiceItem.objects.filter(
+        qualified_workers__shifts__window=window,
+        qualified_workers__shifts__starts_at__lte=at,
+        qualified_workers__shifts__ends_at__gt=at,
+        qualified_workers__is_active=True,
+    )
+    return list(ServiceItem.objects.exclude(pk__in=covered.values("pk")).order_by("code"))
 
 
 def roster(*, user, day: datetime.date) -> list[DutyShift]:

@@ -17,11 +17,21 @@ from grids.access import get_scoped_or_404
 from grids.models import GridNode
 from grids.selectors import scope_roots
 from hlgrid.errors import DomainError
-from party import selectors, services
-from party.models import ActivityStatus, ProjectStatus, Reward, ServiceItem, SignUp
+from party import selectors
+from party.models import Activity, ActivityStatus, ProjectStatus, Reward, ServiceItem, SignUp
+from party.services.alliances import project_report
+from party.services.time_bank import (
+    reward_redeem,
+    signup_cancel,
+    signup_confirm,
+    signup_create,
+    signup_mark_absent,
+)
 
 
 def _error(request, exc: DomainError) -> None:
+    """These pages post small forms and redirect: a refusal is shown as a message on the page
+    they return to (hlgrid.forms.add_domain_error is for pages that re-render a Django form)."""
     details = [m for msgs in exc.errors.values() for m in msgs] or [exc.detail]
     for detail in details:
         messages.error(request, detail)
@@ -89,7 +99,7 @@ def project(request, pk: int):
         except ValueError:
             progress = -1
         try:
-            services.project_report(
+            project_report(
                 actor=request.user,
                 project=item,
                 progress=progress,
@@ -132,7 +142,7 @@ def sign_up(request, pk: int):
         raise Http404
     activity = selectors.activity_get(user=request.user, pk=pk)
     try:
-        services.signup_create(volunteer=me, activity=activity)
+        signup_create(actor=request.user, volunteer=me, activity=activity)
     except DomainError as exc:
         _error(request, exc)
     else:
@@ -148,7 +158,7 @@ def cancel(request, pk: int):
         raise Http404
     signup = get_object_or_404(SignUp, pk=pk, volunteer=me)
     try:
-        services.signup_cancel(volunteer=me, signup=signup)
+        signup_cancel(actor=request.user, signup=signup)
     except DomainError as exc:
         _error(request, exc)
     else:
@@ -164,7 +174,7 @@ def redeem(request, pk: int):
         raise Http404
     reward = get_object_or_404(Reward, pk=pk, is_active=True)
     try:
-        services.reward_redeem(volunteer=me, reward=reward)
+        reward_redeem(actor=request.user, volunteer=me, reward=reward)
     except DomainError as exc:
         _error(request, exc)
     else:
@@ -192,8 +202,6 @@ def _staff_activity(request, pk: int):
     own = selectors.activity_list(user=request.user).filter(pk=pk, organiser=request.user).first()
     if own is not None:
         return own
-    from party.models import Activity
-
     return get_scoped_or_404(
         request.user, selectors._places_taken(Activity.objects.all()), node_path="grid", pk=pk
     )
@@ -223,9 +231,9 @@ def confirm(request, pk: int):
     _staff_activity(request, signup.activity_id)  # 404 for anyone else
     try:
         if request.POST.get("absent"):
-            services.signup_mark_absent(actor=request.user, signup=signup)
+            signup_mark_absent(actor=request.user, signup=signup)
         else:
-            confirmed, entry = services.signup_confirm(
+            confirmed, entry = signup_confirm(
                 actor=request.user, signup=signup, hours=request.POST.get("hours", "")
             )
             messages.success(

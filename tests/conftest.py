@@ -52,13 +52,14 @@ class Personas:
     """worker and gridhead of grid A-1, the official of street A, an outsider (worker of B-1), an assessor."""
 
     def __init__(self, city):
+        from grids.access import SYSTEM
         from grids.models import PostKind
         from grids.services import post_assign
         from tests.factories import UserFactory
 
         def hold(username, kind, node):
             user = UserFactory(username=username)
-            post_assign(user=user, kind=kind, node=node)
+            post_assign(actor=SYSTEM, user=user, kind=kind, node=node)
             return user
 
         self.worker = hold("p_worker", PostKind.WORKER, city.grid_a1)

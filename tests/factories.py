@@ -1,7 +1,10 @@
+import functools
+
 import factory
 from factory.django import DjangoModelFactory
 
 from grids import services
+from grids.access import SYSTEM
 from grids.models import Department, NodeKind
 from hlgrid.models import User
 
@@ -49,7 +52,7 @@ class SmallCity:
     """
 
     def __init__(self):
-        create = services.gridnode_create
+        create = functools.partial(services.gridnode_create, actor=SYSTEM)
         self.city = create(
             parent=None,
             kind=NodeKind.CITY,

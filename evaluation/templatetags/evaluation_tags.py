@@ -28,7 +28,7 @@ def grade_label(assessment) -> str:
 
 @register.simple_tag(takes_context=True)
 def user_is_assessor(context) -> bool:
-    from evaluation.services import is_assessor
+    from evaluation.policy import is_assessor
 
     request = context.get("request")
     return bool(request and is_assessor(request.user))

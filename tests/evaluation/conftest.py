@@ -1,5 +1,6 @@
 import pytest
 
+from grids.access import SYSTEM
 from grids.models import PostKind
 from grids.services import post_assign
 from tests.evaluation import factories
@@ -13,7 +14,7 @@ def world(city, people):
     people.colleague = factories.worker_in(city.grid_a1, "p_colleague")
     people.a2_worker = factories.worker_in(city.grid_a2, "p_a2_worker")
     people.street_head = UserFactory(username="p_street_head")
-    post_assign(user=people.street_head, kind=PostKind.HEAD, node=city.street_a)
+    post_assign(actor=SYSTEM, user=people.street_head, kind=PostKind.HEAD, node=city.street_a)
     factories.backdate_posts()
     people.city = city
     return people

@@ -6,6 +6,7 @@ from decimal import Decimal
 from evaluation import services
 from evaluation.models import Mode, Rule, Source
 from evaluation.services import IndicatorSpec
+from grids.access import SYSTEM
 from grids.models import Post
 from tests.factories import UserFactory
 
@@ -25,8 +26,8 @@ def backdate_posts() -> None:
     Post.objects.update(created_at=LONG_AGO)
 
 
-def scheme(name="测试方案", indicators=None, **options):
-    return services.scheme_save(name=name, indicators=indicators or INSPECTION_ONLY, **options)
+def scheme(name="测试方案", indicators=None, actor=SYSTEM, **options):
+    return services.scheme_save(actor=actor, name=name, indicators=indicators or INSPECTION_ONLY, **options)
 
 
 def period(actor, *, name="2026年第一季度", starts_on=datetime.date(2026, 1, 1),
@@ -50,5 +51,5 @@ def worker_in(grid, username):
     from grids.services import post_assign
 
     user = UserFactory(username=username)
-    post_assign(user=user, kind=PostKind.WORKER, node=grid)
+    post_assign(actor=SYSTEM, user=user, kind=PostKind.WORKER, node=grid)
     return user

@@ -49,6 +49,6 @@ def test_saving_a_scheme_in_the_admin_records_a_new_version(world, admin_client)
     scheme = factories.scheme()
     for url in (f"/admin/evaluation/scheme/{scheme.pk}/change/", "/admin/evaluation/scheme/"):
         assert admin_client.get(url).status_code == 200
-    services.scheme_bump(scheme=scheme)
+    services.scheme_bump(actor=world.assessor, scheme=scheme)
     scheme.refresh_from_db()
     assert scheme.version == 2

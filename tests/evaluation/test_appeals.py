@@ -118,3 +118,20 @@ def test_a_worker_appeals_through_the_page(world, published, client):
         response = client.post(f"/evaluation/results/{mine.pk}/", {"reason": "分数有误"})
     assert response.status_code == 302
     assert mine.appeals.get().reason == "分数有误"
+
+
+def test_an_appeals_status_changes_only_through_its_transitions(world, published, api_client):
+    with time_machine.travel(datetime.datetime(2026, 4, 8, tzinfo=datetime.UTC)):
+        appeal = services.appeal_submit(actor=world.worker, assessment=_mine(world, published), reason="理由")
+    with pytest.raises(AttributeError):
+        appeal.status = AppealStatus.ACCEPTED
+    services.appeal_reject(actor=world.assessor, appeal=appeal, decision="维持")
+    api_client.force_authenticate(world.assessor)
+    again = api_client.post(
+        f"/api/v1/evaluation/appeals/{appeal.pk}/accept/",
+        {"points": {"inspection": "92"}, "decision": "改"},
+        format="json",
+    )
+    assert again.status_code == 409 and set(again.json()) == {"detail", "errors"}
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.REJECTED

@@ -1,8 +1,6 @@
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from evaluation import selectors, services
 from evaluation.models import Assessment, BonusPayment, HeadBonus, Inspection, MoneySum, Period, PeriodStatus
@@ -13,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
-    call_command("load_helong_demo", stdout=io.StringIO())
+def demo(helong):
+    """The demo city, loaded once and shared (tests/demo.py); each test's writes are rolled back."""
+    return helong
 
 
 def test_the_demo_has_five_years_of_published_quarters_with_the_reports_shares_and_payments(demo):

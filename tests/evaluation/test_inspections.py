@@ -85,3 +85,35 @@ def test_only_workers_can_be_inspected(world):
             actor=world.assessor, period=period, worker=world.gridhead, method="LOOK", score=90
         )
     assert "worker" in caught.value.errors
+
+
+def test_evidence_photos_are_stored_without_exif_and_a_bad_one_stores_nothing(world):
+    from evaluation import services
+    from hlgrid.errors import InvalidInput
+
+    period = factories.period(world.assessor)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # the camera's make: metadata the cleaner must drop
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 30)).save(buffer, "JPEG", exif=exif)
+    tagged = SimpleUploadedFile("tagged.jpg", buffer.getvalue(), content_type="image/jpeg")
+    inspection = services.inspection_record(
+        actor=world.assessor, period=period, worker=world.worker, method="LOOK", score=90, photos=[tagged]
+    )
+    stored = inspection.photos.get()
+    with stored.image.open("rb") as handle, Image.open(handle) as image:
+        assert dict(image.getexif()) == {}
+        assert image.size == (40, 30)
+
+    fake = SimpleUploadedFile("fake.jpg", b"not an image at all", content_type="image/jpeg")
+    with pytest.raises(InvalidInput) as caught:
+        services.inspection_record(
+            actor=world.assessor,
+            period=period,
+            worker=world.worker,
+            method="LOOK",
+            score=90,
+            photos=[_photo(), fake],
+        )
+    assert "photos" in caught.value.errors
+    assert Inspection.objects.count() == 1

@@ -6,6 +6,7 @@ from django.db.models import Sum
 
 from evaluation import selectors, services
 from evaluation.models import Assessment, BonusPayment, HeadBonus, HeadMode, PaymentKind, to_fen
+from grids.access import SYSTEM
 from grids.models import PostKind
 from grids.services import post_assign
 from tests.evaluation import factories
@@ -130,7 +131,7 @@ def test_the_running_total_adds_every_period_paid(world):
 def test_publishing_notifies_the_street_head_and_each_grid_head(world):
     period = _run(world, {world.worker: 95, world.colleague: 85, world.outsider: 90})
     other_head = UserFactory(username="p_head_b1")
-    post_assign(user=other_head, kind=PostKind.HEAD, node=world.city.grid_b1)
+    post_assign(actor=SYSTEM, user=other_head, kind=PostKind.HEAD, node=world.city.grid_b1)
     services.period_publish(actor=world.assessor, period=period)
     notices = {n.recipient_id: n for n in period.notices.all()}
     assert set(notices) == {world.street_head.pk, world.gridhead.pk, other_head.pk}

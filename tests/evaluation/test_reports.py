@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from evaluation import services
+from grids.access import SYSTEM
 from grids.models import PostKind
 from grids.services import post_assign
 from tests.evaluation import factories
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def published(world):
     head_b1 = UserFactory(username="p_head_b1")
-    post_assign(user=head_b1, kind=PostKind.HEAD, node=world.city.grid_b1)
+    post_assign(actor=SYSTEM, user=head_b1, kind=PostKind.HEAD, node=world.city.grid_b1)
     scheme = factories.scheme(worker_base="98.76", head_base="54.32")
     period = factories.period(world.assessor, scheme_obj=scheme)
     for worker, score in [

@@ -86,13 +86,14 @@ def test_the_public_star_board_shows_name_grid_and_stars_only(world, inspected, 
 
 
 def test_an_assessor_of_one_street_cannot_inspect_a_worker_of_another(world):
+    from grids.access import SYSTEM
     from grids.models import PostKind
     from grids.services import post_assign
     from hlgrid.errors import NotFound
     from tests.factories import UserFactory
 
     local = UserFactory(username="p_local_assessor")
-    post_assign(user=local, kind=PostKind.ASSESSOR, node=world.city.street_a)
+    post_assign(actor=SYSTEM, user=local, kind=PostKind.ASSESSOR, node=world.city.street_a)
     period = factories.period(world.assessor, name="另一期")
     factories.inspect(local, period, world.worker, 80)
     with pytest.raises(NotFound):

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from grids.access import get_scoped_or_404, scope_queryset
+from grids.access import SYSTEM, get_scoped_or_404, scope_queryset
 from grids.models import GridNode, Post, PostKind
 from grids.services import post_assign, post_end
 from tests.factories import DepartmentFactory, UserFactory
@@ -27,12 +27,12 @@ def test_an_assessor_sees_the_whole_city(people, city):
 
 
 def test_posts_add_up(people, city):
-    post_assign(user=people.worker, kind=PostKind.WORKER, node=city.grid_b2)
+    post_assign(actor=SYSTEM, user=people.worker, kind=PostKind.WORKER, node=city.grid_b2)
     assert visible(people.worker, city) == {"T-A-1-1", "T-B-1-2"}
 
 
 def test_an_ended_post_grants_nothing(people, city):
-    post_end(post=Post.objects.get(user=people.outsider))
+    post_end(actor=SYSTEM, post=Post.objects.get(user=people.outsider))
     assert visible(people.outsider, city) == set()
 
 
@@ -54,7 +54,7 @@ def test_rows_follow_their_node_through_a_path(people, city):
 def test_department_staff_see_what_is_assigned_to_their_department(city):
     department, other = DepartmentFactory(), DepartmentFactory()
     staff = UserFactory()
-    post_assign(user=staff, kind=PostKind.DEPARTMENT, node=city.street_b, department=department)
+    post_assign(actor=SYSTEM, user=staff, kind=PostKind.DEPARTMENT, node=city.street_b, department=department)
     dept_posts = Post.objects.filter(kind=PostKind.DEPARTMENT)
     # territorially nothing (department posts excluded), but rows of its department are in
     scoped = scope_queryset(
@@ -76,6 +76,6 @@ def test_get_scoped_or_404_answers_the_same_for_absent_and_not_yours(people, cit
 
 def test_scoping_is_one_query_whatever_the_number_of_posts(people, city, django_assert_num_queries):
     for grid in (city.grid_a2, city.grid_b1, city.grid_b2):
-        post_assign(user=people.worker, kind=PostKind.WORKER, node=grid)
+        post_assign(actor=SYSTEM, user=people.worker, kind=PostKind.WORKER, node=grid)
     with django_assert_num_queries(1):
         assert len(list(scope_queryset(people.worker, GridNode.objects.all(), node_path=""))) == 4

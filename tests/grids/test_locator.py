@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from grids import services
+from grids.access import SYSTEM
 from grids.geo import parse_boundary
 from grids.locator import GridLocator, LocatedGrid, get_locator, locate
 from grids.models import GridNode, NodeKind
@@ -50,7 +51,7 @@ def test_a_point_on_a_shared_border_resolves_to_the_smaller_code(city):
 
 def test_the_index_is_rebuilt_when_the_tree_changes(city):
     assert locate(42.515, 129.03).code == "T-B-1-2"
-    services.gridnode_update(node=city.grid_b2, code="T-B-1-9")
+    services.gridnode_update(actor=SYSTEM, node=city.grid_b2, code="T-B-1-9")
     assert locate(42.515, 129.03).code == "T-B-1-9"
 
 

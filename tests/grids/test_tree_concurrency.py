@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from grids import services
+from grids.access import SYSTEM
 from grids.models import GridNode, NodeKind
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -18,7 +19,7 @@ def test_concurrent_tree_writes_leave_a_consistent_tree(city):
         try:
             barrier.wait()
             services.gridnode_create(
-                parent=city.street_b, kind=NodeKind.COMMUNITY, code=f"C{i}", name=f"并发{i}"
+                actor=SYSTEM, parent=city.street_b, kind=NodeKind.COMMUNITY, code=f"C{i}", name=f"并发{i}"
             )
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)

@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 
 from grids import services
+from grids.access import SYSTEM
 from grids.models import GridNode, NodeKind, Post, PostKind
 from hlgrid.errors import InvalidInput, TransitionNotAllowed
 from hlgrid.trees import tree_version
@@ -23,25 +24,31 @@ def test_it_builds_a_consistent_tree(city):
 
 def test_it_refuses_a_child_of_the_wrong_kind(city):
     with pytest.raises(InvalidInput) as exc:
-        services.gridnode_create(parent=city.street_a, kind=NodeKind.GRID, code="X", name="跳级网格")
+        services.gridnode_create(
+            actor=SYSTEM, parent=city.street_a, kind=NodeKind.GRID, code="X", name="跳级网格"
+        )
     assert "kind" in exc.value.errors
     assert not GridNode.objects.filter(code="X").exists()
 
 
 def test_it_refuses_a_root_that_is_not_a_city(db):
     with pytest.raises(InvalidInput) as exc:
-        services.gridnode_create(parent=None, kind=NodeKind.STREET, code="X", name="孤街")
+        services.gridnode_create(actor=SYSTEM, parent=None, kind=NodeKind.STREET, code="X", name="孤街")
     assert "parent" in exc.value.errors
 
 
 def test_it_refuses_children_under_a_grid(city):
     with pytest.raises(InvalidInput):
-        services.gridnode_create(parent=city.grid_a1, kind=NodeKind.GRID, code="X", name="子网格")
+        services.gridnode_create(
+            actor=SYSTEM, parent=city.grid_a1, kind=NodeKind.GRID, code="X", name="子网格"
+        )
 
 
 def test_it_refuses_a_duplicate_code(city):
     with pytest.raises(InvalidInput) as exc:
-        services.gridnode_create(parent=city.community_a, kind=NodeKind.GRID, code="T-A-1-1", name="重复")
+        services.gridnode_create(
+            actor=SYSTEM, parent=city.community_a, kind=NodeKind.GRID, code="T-A-1-1", name="重复"
+        )
     assert "code" in exc.value.errors
 
 
@@ -73,18 +80,19 @@ def test_it_refuses_a_duplicate_code(city):
     ],
 )
 def test_it_refuses_malformed_polygons(city, boundary, message):
-    services.gridnode_delete(node=city.grid_a2)
+    services.gridnode_delete(actor=SYSTEM, node=city.grid_a2)
     with pytest.raises(InvalidInput) as exc:
         services.gridnode_create(
-            parent=city.community_a, kind=NodeKind.GRID, code="X", name="坏", boundary=boundary
+            actor=SYSTEM, parent=city.community_a, kind=NodeKind.GRID, code="X", name="坏", boundary=boundary
         )
     assert message in " ".join(exc.value.errors["boundary"])
 
 
 def test_it_refuses_a_child_outside_its_parent(city):
-    services.gridnode_delete(node=city.grid_a2)
+    services.gridnode_delete(actor=SYSTEM, node=city.grid_a2)
     with pytest.raises(InvalidInput) as exc:
         services.gridnode_create(
+            actor=SYSTEM,
             parent=city.community_a,
             kind=NodeKind.GRID,
             code="X",
@@ -95,9 +103,10 @@ def test_it_refuses_a_child_outside_its_parent(city):
 
 
 def test_it_refuses_overlapping_siblings(city):
-    services.gridnode_delete(node=city.grid_a2)
+    services.gridnode_delete(actor=SYSTEM, node=city.grid_a2)
     with pytest.raises(InvalidInput) as exc:
         services.gridnode_create(
+            actor=SYSTEM,
             parent=city.community_a,
             kind=NodeKind.GRID,
             code="X",
@@ -122,22 +131,25 @@ def test_it_stores_bounding_box_and_centroid(city):
 
 def test_update_refuses_a_boundary_that_leaves_children_outside(city):
     with pytest.raises(InvalidInput) as exc:
-        services.gridnode_update(node=city.community_a, boundary=rect(129.0, 42.5, 129.02, 42.515))
+        services.gridnode_update(
+            actor=SYSTEM, node=city.community_a, boundary=rect(129.0, 42.5, 129.02, 42.515)
+        )
     assert "child" in exc.value.errors["boundary"][0]
 
 
 def test_move_keeps_kinds_and_territory(city):
     with pytest.raises(InvalidInput):
-        services.gridnode_move(node=city.grid_a1, target=city.street_b)  # wrong kind of parent
+        services.gridnode_move(actor=SYSTEM, node=city.grid_a1, target=city.street_b)  # wrong kind of parent
     with pytest.raises(InvalidInput):
-        services.gridnode_move(node=city.grid_a1, target=city.community_b)  # outside B's polygon
+        # outside B's polygon
+        services.gridnode_move(actor=SYSTEM, node=city.grid_a1, target=city.community_b)
     with pytest.raises(InvalidInput):
-        services.gridnode_move(node=city.street_a, target=city.grid_a1)  # into itself
+        services.gridnode_move(actor=SYSTEM, node=city.street_a, target=city.grid_a1)  # into itself
 
 
 def test_move_rehangs_a_subtree(city):
-    services.gridnode_update(node=city.grid_b2, boundary=None)
-    moved = services.gridnode_move(node=city.grid_b2, target=city.community_a)
+    services.gridnode_update(actor=SYSTEM, node=city.grid_b2, boundary=None)
+    moved = services.gridnode_move(actor=SYSTEM, node=city.grid_b2, target=city.community_a)
     assert moved.parent_id == city.community_a.pk
     city.community_a.refresh_from_db()
     assert city.community_a.get_children().count() == 3
@@ -145,29 +157,30 @@ def test_move_rehangs_a_subtree(city):
 
 def test_delete_refuses_nodes_with_children_or_posts(city):
     with pytest.raises(TransitionNotAllowed):
-        services.gridnode_delete(node=city.community_a)
-    services.post_assign(user=UserFactory(), kind=PostKind.WORKER, node=city.grid_a1)
+        services.gridnode_delete(actor=SYSTEM, node=city.community_a)
+    services.post_assign(actor=SYSTEM, user=UserFactory(), kind=PostKind.WORKER, node=city.grid_a1)
     with pytest.raises(TransitionNotAllowed):
-        services.gridnode_delete(node=city.grid_a1)
-    services.gridnode_delete(node=city.grid_b2)
+        services.gridnode_delete(actor=SYSTEM, node=city.grid_a1)
+    services.gridnode_delete(actor=SYSTEM, node=city.grid_b2)
     assert not GridNode.objects.filter(code="T-B-1-2").exists()
 
 
 def test_every_tree_write_bumps_the_version(city):
     before = tree_version("grids")
-    services.gridnode_update(node=city.grid_a1, name="新名字")
+    services.gridnode_update(actor=SYSTEM, node=city.grid_a1, name="新名字")
     assert tree_version("grids") == before + 1
 
 
 def test_posts_are_held_only_where_they_make_sense(city):
     user = UserFactory()
     with pytest.raises(InvalidInput):
-        services.post_assign(user=user, kind=PostKind.WORKER, node=city.street_a)
+        services.post_assign(actor=SYSTEM, user=user, kind=PostKind.WORKER, node=city.street_a)
     with pytest.raises(InvalidInput):
-        services.post_assign(user=user, kind=PostKind.DEPARTMENT, node=city.city)  # no department
-    services.post_assign(user=user, kind=PostKind.HEAD, node=city.grid_a1)
+        # no department
+        services.post_assign(actor=SYSTEM, user=user, kind=PostKind.DEPARTMENT, node=city.city)
+    services.post_assign(actor=SYSTEM, user=user, kind=PostKind.HEAD, node=city.grid_a1)
     with pytest.raises(InvalidInput) as exc:
-        services.post_assign(user=UserFactory(), kind=PostKind.HEAD, node=city.grid_a1)
+        services.post_assign(actor=SYSTEM, user=UserFactory(), kind=PostKind.HEAD, node=city.grid_a1)
     assert "head" in exc.value.errors["node"][0]
     assert Post.objects.get(user=user).title == "Grid head"
     with translation.override("zh-hans"):

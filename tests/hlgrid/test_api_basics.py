@@ -3,6 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grids import services
+from grids.access import SYSTEM
 from grids.models import NodeKind, PostKind
 from tests.factories import UserFactory
 
@@ -31,10 +32,10 @@ def test_the_scoped_list_costs_the_same_queries_at_two_sizes(api_client, people,
         assert api_client.get("/api/v1/grids/").status_code == 200
     for i in range(20):
         node = services.gridnode_create(
-            parent=city.city, kind=NodeKind.STREET, code=f"T-Z{i:02d}", name=f"街{i}"
+            actor=SYSTEM, parent=city.city, kind=NodeKind.STREET, code=f"T-Z{i:02d}", name=f"街{i}"
         )
-        services.post_assign(user=UserFactory(), kind=PostKind.HEAD, node=node)
-        services.post_assign(user=UserFactory(), kind=PostKind.OFFICIAL, node=node)
+        services.post_assign(actor=SYSTEM, user=UserFactory(), kind=PostKind.HEAD, node=node)
+        services.post_assign(actor=SYSTEM, user=UserFactory(), kind=PostKind.OFFICIAL, node=node)
     with CaptureQueriesContext(connection) as large:
         assert len(api_client.get("/api/v1/grids/").json()["results"]) == 29
     assert len(large) == len(small)

@@ -1,4 +1,7 @@
-"""Party test data, built through the services (the same path as the pages, the API and the demo)."""
+"""Party test data, built through the services (the same path as the pages, the API and the demo).
+
+The set-up acts as grids.access.SYSTEM unless a test names the actor: what a test checks
+about permissions it checks with a persona's account."""
 
 import datetime
 import itertools
@@ -7,8 +10,12 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from party import services
+from grids.access import SYSTEM
 from party.models import MemberRole, OrgKind, Reward, ServiceItem, ServiceWindow, UnitKind
+from party.services.alliances import alliance_create, unit_join
+from party.services.chain import member_add, org_create
+from party.services.time_bank import activity_create, volunteer_register
+from party.services.windows import socialworker_add
 from tests.factories import UserFactory
 from tests.residents import factories as rf
 
@@ -23,9 +30,12 @@ class Chain:
     """The five levels over the small city: street A → community A → grids A-1 and A-2 →
     building 1 of A-1 → a central household keeping contact with two neighbours."""
 
-    def __init__(self, city):
+    def __init__(self, city, actor=SYSTEM):
         self.city = city
-        create = services.org_create
+
+        def create(**kwargs):
+            return org_create(actor=actor, **kwargs)
+
         self.committee = create(
             parent=None,
             kind=OrgKind.WORKING_COMMITTEE,
@@ -79,26 +89,26 @@ def party_resident(household, **extra):
 
 
 def secretary(org, name="书记"):
-    return services.member_add(organization=org, name=name, role=MemberRole.SECRETARY)
+    return member_add(actor=SYSTEM, organization=org, name=name, role=MemberRole.SECRETARY)
 
 
 def alliance(chain, name=None):
-    return services.alliance_create(lead=chain.committee, name=name or code("联盟"))
+    return alliance_create(actor=SYSTEM, lead=chain.committee, name=name or code("联盟"))
 
 
 def unit(alliance, grids=(), name=None):
-    return services.unit_join(
-        alliance=alliance, name=name or code("单位"), kind=UnitKind.ENTERPRISE, grids=grids
+    return unit_join(
+        actor=SYSTEM, alliance=alliance, name=name or code("单位"), kind=UnitKind.ENTERPRISE, grids=grids
     )
 
 
 def volunteer(grid, *, user=None, name="志愿者"):
-    return services.volunteer_register(name=name, grid=grid, user=user)
+    return volunteer_register(actor=SYSTEM, name=name, grid=grid, user=user)
 
 
 def activity(organiser, grid, *, starts_at=None, hours=3, rate=None, capacity=20, **extra):
     starts_at = starts_at or timezone.now() - datetime.timedelta(hours=1)
-    return services.activity_create(
+    return activity_create(
         actor=organiser,
         title=extra.pop("title", "清扫楼道"),
         grid=grid,
@@ -137,4 +147,4 @@ class WindowFactory(DjangoModelFactory):
 
 def social_worker(grid, items=(), username=None):
     user = UserFactory(username=username) if username else UserFactory()
-    return services.socialworker_add(user=user, grid=grid, items=items)
+    return socialworker_add(actor=SYSTEM, user=user, grid=grid, items=items)

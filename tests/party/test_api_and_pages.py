@@ -9,8 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from party import services
+from grids.access import SYSTEM
 from party.models import OrgKind, SignUpStatus
+from party.services.alliances import inservice_member_add, inservice_member_report, project_create
+from party.services.chain import org_create
+from party.services.time_bank import signup_confirm, signup_create
 from tests.factories import UserFactory
 from tests.party import factories as pf
 from tests.residents import factories as rf
@@ -50,7 +53,8 @@ def test_the_organisation_list_takes_the_same_queries_at_two_sizes(chain, city, 
     small = _queries(lambda: api_client.get("/api/v1/party/organizations/"))
     for i in range(8):
         household = rf.household(city.grid_a1, building=f"{40 + i}")
-        group = services.org_create(
+        group = org_create(
+            actor=SYSTEM,
             parent=chain.branch,
             kind=OrgKind.BUILDING_GROUP,
             code=f"G{i}",
@@ -135,8 +139,8 @@ def test_the_volunteer_page_takes_the_same_queries_at_two_sizes(city, people, cl
                 title=f"活动{i}",
                 starts_at=timezone.now() - datetime.timedelta(minutes=30 + i),
             )
-            signup = services.signup_create(volunteer=volunteer, activity=activity)
-            services.signup_confirm(actor=people.worker, signup=signup, hours=1)
+            signup = signup_create(actor=SYSTEM, volunteer=volunteer, activity=activity)
+            signup_confirm(actor=people.worker, signup=signup, hours=1)
             pf.activity(
                 people.official,
                 city.grid_a2,
@@ -155,7 +159,9 @@ def test_the_volunteer_page_takes_the_same_queries_at_two_sizes(city, people, cl
 def test_the_pages_render_for_an_official(chain, city, people, client):
     alliance = pf.alliance(chain, name="甲街道机关党建联盟")
     unit = pf.unit(alliance, grids=[city.grid_a1])
-    project = services.project_create(alliance=alliance, name="全民健身场馆建设", budget=1000, units=[unit])
+    project = project_create(
+        actor=SYSTEM, alliance=alliance, name="全民健身场馆建设", budget=1000, units=[unit]
+    )
     activity = pf.activity(people.official, city.grid_a1)
     client.force_login(people.official)
     response = client.get("/party/", follow=True)
@@ -181,8 +187,8 @@ def test_a_grid_branchs_page_shows_the_units_and_in_service_members_sunk_into_it
     chain, city, people, client
 ):
     unit = pf.unit(pf.alliance(chain), grids=[city.grid_a2], name="和龙市人民医院")
-    member = services.inservice_member_add(unit=unit, name="吴在职")
-    services.inservice_member_report(member=member, grid=city.grid_a1)
+    member = inservice_member_add(actor=SYSTEM, unit=unit, name="吴在职")
+    inservice_member_report(actor=SYSTEM, member=member, grid=city.grid_a1)
     client.force_login(people.official)
     html = client.get(f"/party/orgs/{chain.branch.pk}/").content.decode()
     assert "和龙市人民医院" in html and "吴在职" in html
@@ -195,7 +201,7 @@ def test_pages_outside_the_scope_answer_404(chain, people, client):
 
 
 def test_a_progress_report_posted_on_the_page_with_bad_input_changes_nothing(chain, people, client):
-    project = services.project_create(alliance=pf.alliance(chain), name="老旧小区改造", budget=1000)
+    project = project_create(actor=SYSTEM, alliance=pf.alliance(chain), name="老旧小区改造", budget=1000)
     client.force_login(people.official)
     response = client.post(f"/party/projects/{project.pk}/", {"progress": "150", "text": "x"}, follow=True)
     assert response.status_code == 200
@@ -207,7 +213,7 @@ def test_a_progress_report_posted_on_the_page_with_bad_input_changes_nothing(cha
 def test_the_organiser_confirms_hours_on_the_activity_page_and_the_points_are_booked(city, people, client):
     volunteer = pf.volunteer(city.grid_a1, name="周志愿")
     activity = pf.activity(people.worker, city.grid_a1, rate=Decimal("10"))
-    signup = services.signup_create(volunteer=volunteer, activity=activity)
+    signup = signup_create(actor=SYSTEM, volunteer=volunteer, activity=activity)
     client.force_login(people.outsider)
     assert client.post(f"/party/signups/{signup.pk}/confirm/", {"hours": "1"}).status_code == 404
     client.force_login(people.worker)
@@ -229,7 +235,7 @@ def test_a_volunteer_signs_up_and_redeems_on_the_page_and_overdrawing_is_refused
     client.force_login(account)
     assert client.post(f"/party/activities/{activity.pk}/sign-up/").status_code == 302
     signup = volunteer.signups.get()
-    services.signup_confirm(actor=people.worker, signup=signup, hours=1)
+    signup_confirm(actor=people.worker, signup=signup, hours=1)
     cheap, dear = pf.RewardFactory(price=8), pf.RewardFactory(price=50)
     client.post(f"/party/rewards/{dear.pk}/redeem/")
     client.post(f"/party/rewards/{cheap.pk}/redeem/")

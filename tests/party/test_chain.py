@@ -5,9 +5,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from grids.access import SYSTEM
 from hlgrid.errors import InvalidInput, TransitionNotAllowed
-from party import selectors, services
+from party import selectors
 from party.models import MemberRole, OrgKind, PartyOrganization
+from party.services.chain import member_add, org_create, org_delete, org_set_contacts
 from tests.party import factories as pf
 from tests.residents import factories as rf
 
@@ -44,8 +46,13 @@ def test_each_organisation_is_anchored_at_the_lowest_grid_node_of_its_territory(
 
 def test_a_kind_under_the_wrong_parent_kind_is_refused_with_a_clear_error(chain, city):
     with pytest.raises(InvalidInput) as exc:
-        services.org_create(
-            parent=chain.committee, kind=OrgKind.GRID_BRANCH, code="X1", name="越级支部", grids=[city.grid_a1]
+        org_create(
+            actor=SYSTEM,
+            parent=chain.committee,
+            kind=OrgKind.GRID_BRANCH,
+            code="X1",
+            name="越级支部",
+            grids=[city.grid_a1],
         )
     field, message = _error(exc)
     assert field == "kind"
@@ -54,29 +61,40 @@ def test_a_kind_under_the_wrong_parent_kind_is_refused_with_a_clear_error(chain,
 
 def test_only_a_working_committee_may_stand_at_the_top(city):
     with pytest.raises(InvalidInput) as exc:
-        services.org_create(
-            parent=None, kind=OrgKind.GENERAL_BRANCH, code="X2", name="总支", node=city.community_a
+        org_create(
+            actor=SYSTEM,
+            parent=None,
+            kind=OrgKind.GENERAL_BRANCH,
+            code="X2",
+            name="总支",
+            node=city.community_a,
         )
     assert _error(exc)[0] == "parent"
 
 
 def test_nothing_goes_under_a_central_household(chain):
     with pytest.raises(InvalidInput) as exc:
-        services.org_create(parent=chain.central, kind=OrgKind.CENTRAL_HOUSEHOLD, code="X3", name="x")
+        org_create(actor=SYSTEM, parent=chain.central, kind=OrgKind.CENTRAL_HOUSEHOLD, code="X3", name="x")
     assert _error(exc)[0] == "parent"
 
 
-def test_a_working_committee_covers_a_street_node(city):
+def test_a_working_committee_spans_a_street_node(city):
     with pytest.raises(InvalidInput) as exc:
-        services.org_create(
-            parent=None, kind=OrgKind.WORKING_COMMITTEE, code="X4", name="党工委", node=city.community_a
+        org_create(
+            actor=SYSTEM,
+            parent=None,
+            kind=OrgKind.WORKING_COMMITTEE,
+            code="X4",
+            name="党工委",
+            node=city.community_a,
         )
     assert _error(exc)[0] == "node"
 
 
 def test_a_general_branch_over_a_community_of_another_street_is_refused(chain, city):
     with pytest.raises(InvalidInput) as exc:
-        services.org_create(
+        org_create(
+            actor=SYSTEM,
             parent=chain.committee,
             kind=OrgKind.GENERAL_BRANCH,
             code="X5",
@@ -89,8 +107,13 @@ def test_a_general_branch_over_a_community_of_another_street_is_refused(chain, c
 
 def test_a_grid_branch_over_a_grid_outside_its_community_is_refused(chain, city):
     with pytest.raises(InvalidInput) as exc:
-        services.org_create(
-            parent=chain.general, kind=OrgKind.GRID_BRANCH, code="X6", name="跨界支部", grids=[city.grid_b1]
+        org_create(
+            actor=SYSTEM,
+            parent=chain.general,
+            kind=OrgKind.GRID_BRANCH,
+            code="X6",
+            name="跨界支部",
+            grids=[city.grid_b1],
         )
     field, message = _error(exc)
     assert field == "grids" and city.grid_b1.name in message
@@ -98,8 +121,13 @@ def test_a_grid_branch_over_a_grid_outside_its_community_is_refused(chain, city)
 
 def test_a_grid_belongs_to_one_grid_branch_only(chain, city):
     with pytest.raises(InvalidInput) as exc:
-        services.org_create(
-            parent=chain.general, kind=OrgKind.GRID_BRANCH, code="X7", name="重复支部", grids=[city.grid_a2]
+        org_create(
+            actor=SYSTEM,
+            parent=chain.general,
+            kind=OrgKind.GRID_BRANCH,
+            code="X7",
+            name="重复支部",
+            grids=[city.grid_a2],
         )
     field, message = _error(exc)
     assert field == "grids" and chain.branch.name in message
@@ -108,7 +136,8 @@ def test_a_grid_belongs_to_one_grid_branch_only(chain, city):
 def test_a_building_group_over_a_building_outside_its_branchs_grids_is_refused(chain, city):
     elsewhere = rf.household(city.grid_b1, building="9").unit.building
     with pytest.raises(InvalidInput) as exc:
-        services.org_create(
+        org_create(
+            actor=SYSTEM,
             parent=chain.branch,
             kind=OrgKind.BUILDING_GROUP,
             code="X8",
@@ -121,8 +150,13 @@ def test_a_building_group_over_a_building_outside_its_branchs_grids_is_refused(c
 def test_a_central_household_outside_its_groups_buildings_is_refused(chain, city):
     elsewhere = rf.household(city.grid_a2, building="5")
     with pytest.raises(InvalidInput) as exc:
-        services.org_create(
-            parent=chain.group, kind=OrgKind.CENTRAL_HOUSEHOLD, code="X9", name="外户", household=elsewhere
+        org_create(
+            actor=SYSTEM,
+            parent=chain.group,
+            kind=OrgKind.CENTRAL_HOUSEHOLD,
+            code="X9",
+            name="外户",
+            household=elsewhere,
         )
     assert _error(exc)[0] == "household"
 
@@ -130,7 +164,7 @@ def test_a_central_household_outside_its_groups_buildings_is_refused(chain, city
 def test_contacts_of_a_central_household_must_live_in_the_groups_buildings(chain, city):
     elsewhere = rf.household(city.grid_a2, building="6")
     with pytest.raises(InvalidInput) as exc:
-        services.org_set_contacts(org=chain.central, households=[chain.neighbour, elsewhere])
+        org_set_contacts(actor=SYSTEM, org=chain.central, households=[chain.neighbour, elsewhere])
     assert _error(exc)[0] == "contact_households"
     assert set(chain.central.contact_households.all()) == {chain.neighbour, chain.other}
 
@@ -138,16 +172,21 @@ def test_contacts_of_a_central_household_must_live_in_the_groups_buildings(chain
 def test_a_refused_organisation_leaves_the_tree_unchanged(chain, city):
     before = list(PartyOrganization.objects.order_by("pk").values_list("pk", "lft", "rght"))
     with pytest.raises(InvalidInput):
-        services.org_create(
-            parent=chain.general, kind=OrgKind.GRID_BRANCH, code="XX", name="x", grids=[city.grid_b2]
+        org_create(
+            actor=SYSTEM,
+            parent=chain.general,
+            kind=OrgKind.GRID_BRANCH,
+            code="XX",
+            name="x",
+            grids=[city.grid_b2],
         )
     assert list(PartyOrganization.objects.order_by("pk").values_list("pk", "lft", "rght")) == before
 
 
 def test_an_organisation_with_organisations_under_it_cannot_be_dissolved(chain):
     with pytest.raises(TransitionNotAllowed):
-        services.org_delete(org=chain.group)
-    services.org_delete(org=chain.central)
+        org_delete(actor=SYSTEM, org=chain.group)
+    org_delete(actor=SYSTEM, org=chain.central)
     assert not PartyOrganization.objects.filter(pk=chain.central.pk).exists()
 
 
@@ -178,15 +217,21 @@ def _grow(chain, city, n: int) -> None:
         rf.household(city.grid_a1, building="1", unit="3", door=f"{i + 1}01")
     for i in range(n):
         household = rf.household(city.grid_a1, building=f"{20 + i}")
-        group = services.org_create(
+        group = org_create(
+            actor=SYSTEM,
             parent=chain.branch,
             kind=OrgKind.BUILDING_GROUP,
             code=f"G{i}",
             name=f"小组{i}",
             buildings=[household.unit.building],
         )
-        services.org_create(
-            parent=group, kind=OrgKind.CENTRAL_HOUSEHOLD, code=f"C{i}", name=f"中心户{i}", household=household
+        org_create(
+            actor=SYSTEM,
+            parent=group,
+            kind=OrgKind.CENTRAL_HOUSEHOLD,
+            code=f"C{i}",
+            name=f"中心户{i}",
+            household=household,
         )
 
 
@@ -213,21 +258,21 @@ def test_the_chain_api_takes_the_same_number_of_queries_at_two_sizes(chain, city
 
 
 def test_a_resident_member_must_be_a_party_member_living_in_the_territory(chain, city):
-    member = services.member_add(
-        organization=chain.branch, resident=pf.party_resident(chain.home, name="党员甲")
+    member = member_add(
+        actor=SYSTEM, organization=chain.branch, resident=pf.party_resident(chain.home, name="党员甲")
     )
     assert member.name == "党员甲"
     with pytest.raises(InvalidInput) as exc:
-        services.member_add(organization=chain.branch, resident=rf.resident(chain.home, name="群众"))
+        member_add(actor=SYSTEM, organization=chain.branch, resident=rf.resident(chain.home, name="群众"))
     assert _error(exc)[0] == "resident"
     far = pf.party_resident(rf.household(city.grid_b1), name="乙街党员")
     with pytest.raises(InvalidInput) as exc:
-        services.member_add(organization=chain.branch, resident=far)
+        member_add(actor=SYSTEM, organization=chain.branch, resident=far)
     assert _error(exc)[0] == "resident"
 
 
 def test_an_organisation_has_one_secretary(chain):
     pf.secretary(chain.branch)
     with pytest.raises(InvalidInput) as exc:
-        services.member_add(organization=chain.branch, name="第二书记", role=MemberRole.SECRETARY)
+        member_add(actor=SYSTEM, organization=chain.branch, name="第二书记", role=MemberRole.SECRETARY)
     assert _error(exc)[0] == "role"

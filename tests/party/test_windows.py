@@ -6,9 +6,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from grids.access import SYSTEM
 from hlgrid.errors import Forbidden, InvalidInput
-from party import selectors, services
+from party import selectors
 from party.models import DutyKind, DutyShift, WindowService
+from party.services.windows import duty_rota_generate, duty_shift_add, window_service_record
 from tests.party import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -32,43 +34,45 @@ def desk(city):
 
 def test_who_is_on_duty_at_a_window_and_may_serve_an_item(desk):
     window, items, li, wang = desk
-    services.duty_shift_add(
-        worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
+    duty_shift_add(
+        actor=SYSTEM, worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
     )
-    services.duty_shift_add(
-        worker=wang, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(17)
+    duty_shift_add(
+        actor=SYSTEM, worker=wang, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(17)
     )
     assert list(selectors.on_duty(window=window, at=at(10), item=items[0])) == [li, wang]
     assert list(selectors.on_duty(window=window, at=at(10), item=items[1])) == [li]
     assert list(selectors.on_duty(window=window, at=at(14), item=items[1])) == []
-    assert services.uncovered_items(window=window, at=at(14)) == items[1:]
-    assert services.uncovered_items(window=window, at=at(10)) == []
+    assert selectors.uncovered_items(window=window, at=at(14)) == items[1:]
+    assert selectors.uncovered_items(window=window, at=at(10)) == []
 
 
 def test_a_worker_is_in_one_place_at_a_time(desk):
     window, _, li, _ = desk
-    services.duty_shift_add(
-        worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
+    duty_shift_add(
+        actor=SYSTEM, worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
     )
     with pytest.raises(InvalidInput) as exc:
-        services.duty_shift_add(worker=li, kind=DutyKind.GRID, starts_at=at(11), ends_at=at(15))
+        duty_shift_add(actor=SYSTEM, worker=li, kind=DutyKind.GRID, starts_at=at(11), ends_at=at(15))
     assert "starts_at" in exc.value.errors
-    grid_duty = services.duty_shift_add(worker=li, kind=DutyKind.GRID, starts_at=at(12), ends_at=at(17))
+    grid_duty = duty_shift_add(actor=SYSTEM, worker=li, kind=DutyKind.GRID, starts_at=at(12), ends_at=at(17))
     assert grid_duty.node == li.grid
 
 
 def test_window_duty_names_a_window_and_grid_duty_does_not(desk):
     window, _, li, _ = desk
     with pytest.raises(InvalidInput):
-        services.duty_shift_add(worker=li, kind=DutyKind.WINDOW, starts_at=at(8), ends_at=at(9))
+        duty_shift_add(actor=SYSTEM, worker=li, kind=DutyKind.WINDOW, starts_at=at(8), ends_at=at(9))
     with pytest.raises(InvalidInput):
-        services.duty_shift_add(worker=li, kind=DutyKind.GRID, window=window, starts_at=at(8), ends_at=at(9))
+        duty_shift_add(
+            actor=SYSTEM, worker=li, kind=DutyKind.GRID, window=window, starts_at=at(8), ends_at=at(9)
+        )
 
 
 def test_the_rotation_seats_workers_in_turn_on_working_days_and_sends_the_rest_to_their_grids(desk, city):
     window, items, li, wang = desk
     zhao = pf.social_worker(city.grid_b1, items=items, username="sw_zhao")
-    shifts = services.duty_rota_generate(start=MONDAY, days=7, per_window=1, windows=[window])
+    shifts = duty_rota_generate(actor=SYSTEM, start=MONDAY, days=7, per_window=1, windows=[window])
     by_day = {}
     for shift in shifts:
         by_day.setdefault(shift.starts_at.astimezone(TZ).date(), []).append(shift)
@@ -82,20 +86,18 @@ def test_the_rotation_seats_workers_in_turn_on_working_days_and_sends_the_rest_t
         (zhao.pk, DutyKind.GRID),
     }
     assert {s.node_id for s in monday if s.kind == DutyKind.GRID} == {wang.grid_id, zhao.grid_id}
-    again = services.duty_rota_generate(start=MONDAY, days=7, per_window=1, windows=[window])
+    again = duty_rota_generate(actor=SYSTEM, start=MONDAY, days=7, per_window=1, windows=[window])
     assert again == [] and DutyShift.objects.count() == len(shifts)  # days already planned are left alone
     with pytest.raises(InvalidInput):
-        services.duty_rota_generate(start=MONDAY, days=1, per_window=4, windows=[window])
+        duty_rota_generate(actor=SYSTEM, start=MONDAY, days=1, per_window=4, windows=[window])
 
 
 def test_the_worker_on_duty_records_a_service_that_counts_for_the_evaluation(desk):
     window, items, li, wang = desk
-    services.duty_shift_add(
-        worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
+    duty_shift_add(
+        actor=SYSTEM, worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
     )
-    service = services.window_service_record(
-        actor=li.user, window=window, item=items[1], served_at=at(9), minutes=12
-    )
+    service = window_service_record(actor=li.user, window=window, item=items[1], served_at=at(9), minutes=12)
     assert (service.worker, service.node, service.minutes) == (li.user, window.node, 12)
     counts = selectors.window_service_counts(start=at(0), end=at(23))
     assert counts == {li.user.pk: 1}
@@ -103,33 +105,27 @@ def test_the_worker_on_duty_records_a_service_that_counts_for_the_evaluation(des
 
 def test_a_service_is_refused_off_duty_unqualified_or_by_someone_who_is_not_a_social_worker(desk, people):
     window, items, li, wang = desk
-    services.duty_shift_add(worker=wang, kind=DutyKind.WINDOW, window=window, starts_at=at(8), ends_at=at(12))
+    duty_shift_add(
+        actor=SYSTEM, worker=wang, kind=DutyKind.WINDOW, window=window, starts_at=at(8), ends_at=at(12)
+    )
     with pytest.raises(InvalidInput) as exc:
-        services.window_service_record(
-            actor=wang.user, window=window, item=items[1], served_at=at(9), minutes=5
-        )
+        window_service_record(actor=wang.user, window=window, item=items[1], served_at=at(9), minutes=5)
     assert "item" in exc.value.errors
     with pytest.raises(InvalidInput) as exc:
-        services.window_service_record(
-            actor=wang.user, window=window, item=items[0], served_at=at(13), minutes=5
-        )
+        window_service_record(actor=wang.user, window=window, item=items[0], served_at=at(13), minutes=5)
     assert "window" in exc.value.errors
     with pytest.raises(Forbidden):
-        services.window_service_record(
-            actor=people.worker, window=window, item=items[0], served_at=at(9), minutes=5
-        )
+        window_service_record(actor=people.worker, window=window, item=items[0], served_at=at(9), minutes=5)
     with pytest.raises(InvalidInput) as exc:
-        services.window_service_record(
-            actor=wang.user, window=window, item=items[0], served_at=at(9), minutes=0
-        )
+        window_service_record(actor=wang.user, window=window, item=items[0], served_at=at(9), minutes=0)
     assert "minutes" in exc.value.errors
     assert not WindowService.objects.exists()
 
 
-def test_the_on_duty_api_answers_for_a_window_in_scope_and_404_outside(desk, people, api_client, city):
+def test_the_on_duty_api_answers_for_a_window_within_scope_and_404_outside(desk, people, api_client, city):
     window, items, li, _ = desk
-    services.duty_shift_add(
-        worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
+    duty_shift_add(
+        actor=SYSTEM, worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
     )
     api_client.force_authenticate(people.official)
     url = f"/api/v1/party/windows/{window.pk}/on-duty/"
@@ -142,10 +138,10 @@ def test_the_on_duty_api_answers_for_a_window_in_scope_and_404_outside(desk, peo
 
 def test_the_roster_page_shows_window_and_grid_duty_and_answers_who_can_serve(desk, people, client):
     window, items, li, wang = desk
-    services.duty_shift_add(
-        worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
+    duty_shift_add(
+        actor=SYSTEM, worker=li, kind=DutyKind.WINDOW, window=window, starts_at=at(8, 30), ends_at=at(12)
     )
-    services.duty_shift_add(worker=wang, kind=DutyKind.GRID, starts_at=at(8, 30), ends_at=at(12))
+    duty_shift_add(actor=SYSTEM, worker=wang, kind=DutyKind.GRID, starts_at=at(8, 30), ends_at=at(12))
     client.force_login(people.official)
     response = client.get(
         "/party/windows/",

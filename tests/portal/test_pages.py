@@ -47,15 +47,18 @@ def test_the_tree_page_costs_the_same_queries_for_more_children(
     from django.test.utils import CaptureQueriesContext
 
     from grids import services
+    from grids.access import SYSTEM
     from grids.models import NodeKind
     from tests.factories import rect
 
     client.force_login(people.assessor)
     with CaptureQueriesContext(connection) as small:
         client.get(f"/grids/{city.city.pk}/")
-    services.gridnode_update(node=city.street_b, boundary=rect(129.02, 42.5, 129.04, 42.52))
+    services.gridnode_update(actor=SYSTEM, node=city.street_b, boundary=rect(129.02, 42.5, 129.04, 42.52))
     for i in range(5):
-        services.gridnode_create(parent=city.city, kind=NodeKind.STREET, code=f"T-X{i}", name=f"新街道{i}")
+        services.gridnode_create(
+            actor=SYSTEM, parent=city.city, kind=NodeKind.STREET, code=f"T-X{i}", name=f"新街道{i}"
+        )
     with CaptureQueriesContext(connection) as large:
         client.get(f"/grids/{city.city.pk}/")
     assert len(large) == len(small)
@@ -74,12 +77,15 @@ def test_each_user_lands_where_its_work_is(client, people, city):
 
 
 def test_department_staff_land_on_their_queue(client, city):
+    from grids.access import SYSTEM
     from grids.models import PostKind
     from grids.services import post_assign
     from tests.factories import DepartmentFactory, UserFactory
 
     staff = UserFactory()
-    post_assign(user=staff, kind=PostKind.DEPARTMENT, node=city.city, department=DepartmentFactory())
+    post_assign(
+        actor=SYSTEM, user=staff, kind=PostKind.DEPARTMENT, node=city.city, department=DepartmentFactory()
+    )
     client.force_login(staff)
     assert client.get("/")["Location"] == "/petitions/"
 

@@ -1,0 +1,152 @@
+"""Periods: create and edit a draft, open it (freezing the scheme's copy). Also the period
+lock and state checks that every other use case of the app takes first."""
+
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
+
+from evaluation.models import BonusRule, Indicator, Period, PeriodKind, PeriodStatus, Scheme
+from evaluation.policy import require_assessor
+from evaluation.services.schemes import clean_indicators, scheme_default, scheme_specs
+from hlgrid.errors import InvalidInput, NotFound, TransitionNotAllowed
+
+
+def lock_period(period: Period | int) -> Period:
+    """The period row, locked (select_for_update): what hangs off it changes one writer at a time."""
+    pk = period.pk if isinstance(period, Period) else period
+    try:
+        return Period.objects.select_for_update().get(pk=pk)
+    except Period.DoesNotExist:
+        raise NotFound() from None
+
+
+def fire(period: Period, transition: str) -> None:
+    """Run one of the period's guarded transitions; a wrong state answers 409 with its name."""
+    try:
+        getattr(period, transition)()
+    except FSMTransitionNotAllowed:
+        messages = {
+            "open": _("Only a draft period can be opened; this one is %(status)s."),
+            "compute": _("Only an open or computed period can be computed; this one is %(status)s."),
+            "publish": _("Only a computed period can be published; this one is %(status)s."),
+        }
+        raise TransitionNotAllowed(
+            messages[transition] % {"status": PeriodStatus(period.status).label}
+        ) from None
+
+
+def require_changeable(period: Period) -> None:
+    if period.status == PeriodStatus.PUBLISHED:
+        raise TransitionNotAllowed(_("This period is published and locked; nothing in it can change."))
+
+
+def period_create(
+    *,
+    actor,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    kind: str = PeriodKind.QUARTER,
+    scheme: Scheme | None = None,
+) -> Period:
+    require_assessor(actor)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput.field("name", _("A name is required."))
+    if kind not in PeriodKind.values:
+        raise InvalidInput.field("kind", _("Unknown kind of period."))
+    if not starts_on or not ends_on or ends_on < starts_on:
+        raise InvalidInput.field("ends_on", _("A period ends on or after the day it starts."))
+    if Period.objects.filter(name=name).exists():
+        raise InvalidInput.field("name", _("The name %(name)s is already used.") % {"name": name})
+    try:
+        return Period.objects.create(
+            name=name,
+            kind=kind,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            scheme=scheme or scheme_default(actor=actor),
+        )
+    except IntegrityError:
+        raise InvalidInput.field("name", _("The name %(name)s is already used.") % {"name": name}) from None
+
+
+def period_update(
+    *,
+    actor,
+    period: Period,
+    name: str | None = None,
+    starts_on=None,
+    ends_on=None,
+    scheme: Scheme | None = None,
+) -> Period:
+    """Only a draft may be edited: once open, its dates and scheme are part of the results."""
+    require_assessor(actor)
+    with transaction.atomic():
+        period = lock_period(period)
+        require_changeable(period)
+        if period.status != PeriodStatus.DRAFT:
+            raise TransitionNotAllowed(_("Only a draft period can be edited."))
+        if name is not None:
+            if not name.strip():
+                raise InvalidInput.field("name", _("A name is required."))
+            if Period.objects.filter(name=name.strip()).exclude(pk=period.pk).exists():
+                raise InvalidInput.field("name", _("The name %(name)s is already used.") % {"name": name})
+            period.name = name.strip()
+        period.starts_on = starts_on or period.starts_on
+        period.ends_on = ends_on or period.ends_on
+        if period.ends_on < period.starts_on:
+            raise InvalidInput.field("ends_on", _("A period ends on or after the day it starts."))
+        if scheme is not None:
+            period.scheme = scheme
+        period.save(update_fields=["name", "starts_on", "ends_on", "scheme"])
+    return period
+
+
+def period_open(*, actor, period: Period, now: datetime | None = None) -> Period:
+    """Open for inspections; freeze the scheme's indicators, thresholds and bonus rule."""
+    require_assessor(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        period = lock_period(period)
+        require_changeable(period)
+        fire(period, "open")
+        scheme = Scheme.objects.select_for_update().get(pk=period.scheme_id)
+        specs = clean_indicators(scheme_specs(scheme))
+        Indicator.objects.bulk_create(
+            [
+                Indicator(
+                    period=period,
+                    code=s.code,
+                    name=s.name,
+                    source=s.source,
+                    method=s.method,
+                    weight=s.weight,
+                    rule=s.rule,
+                    params=s.params,
+                    order=i,
+                )
+                for i, s in enumerate(specs)
+            ]
+        )
+        BonusRule.objects.create(
+            period=period,
+            worker_base=scheme.worker_base,
+            coefficients=scheme.coefficients,
+            head_base=scheme.head_base,
+            head_mode=scheme.head_mode,
+        )
+        period.scheme_version = scheme.version
+        period.excellent_min, period.good_min, period.pass_min = (
+            scheme.excellent_min,
+            scheme.good_min,
+            scheme.pass_min,
+        )
+        period.star_thresholds = list(scheme.star_thresholds)
+        period.min_tenure_percent, period.appeal_days = scheme.min_tenure_percent, scheme.appeal_days
+        period.opened_at = now
+        period.save()
+    return period

@@ -1,0 +1,80 @@
+"""Publishing a period: it locks, the bonus ledger is written and the street heads and grid
+heads each get one notice summarising their people's results."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluation.models import Assessment, Grade, Notice, Period
+from evaluation.policy import require_assessor
+from evaluation.services.money import payments_write
+from evaluation.services.periods import fire, lock_period
+from grids import access
+from grids.models import NodeKind, Post, PostKind
+
+
+def period_publish(*, actor, period: Period, now: datetime | None = None) -> Period:
+    """Lock the period, write the bonus ledger, notify the street heads and grid heads."""
+    require_assessor(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        period = lock_period(period)
+        fire(period, "publish")
+        payments_write(period, actor=actor, now=now)
+        notices_write(period, now)
+        period.published_at, period.published_by = now, access.recorded(actor)
+        period.save(update_fields=["status", "published_at", "published_by"])
+    return period
+
+
+def notices_write(period: Period, now) -> int:
+    """One notice per street head and per grid head, summarising their people's results.
+
+    A step of publishing (the demo's bulk load calls it for the quarter it publishes last).
+    """
+    current = Assessment.objects.filter(period=period, is_current=True)
+    summary = {}
+    for key in ("street_id", "grid_id"):
+        for row in (
+            current.values(key)
+            .annotate(
+                n=Count("id"),
+                excellent=Count("id", filter=Q(grade=Grade.EXCELLENT)),
+                bonus=Sum("bonus"),
+            )
+            .order_by()
+        ):
+            summary[row[key]] = row
+    heads = Post.objects.filter(
+        kind=PostKind.HEAD,
+        is_active=True,
+        node_id__in=list(summary),
+        node__kind__in=[NodeKind.STREET, NodeKind.GRID],
+    ).values_list("user_id", "node_id")
+    notices = [
+        Notice(
+            recipient_id=user_id,
+            period=period,
+            node_id=node_id,
+            text=(
+                _(
+                    "%(period)s results are published: %(n)s workers, "
+                    "%(excellent)s excellent, bonuses %(bonus)s yuan."
+                )
+                % {
+                    "period": period.name,
+                    "n": summary[node_id]["n"],
+                    "excellent": summary[node_id]["excellent"],
+                    "bonus": summary[node_id]["bonus"] or Decimal("0.00"),
+                }
+            )[:300],
+            created_at=now,
+        )
+        for user_id, node_id in heads
+    ]
+    Notice.objects.bulk_create(notices, ignore_conflicts=True)
+    return len(notices)
