@@ -7,7 +7,7 @@ are answered in SQL on the MPTT columns (tree_id, lft, rght), never by walking t
 Python:
 
 - `scope_queryset` / `get_scoped_or_404`: which rows a user may see (a correlated EXISTS);
-- `covers` / `require_covers`: may the user act at this node (one EXISTS query);
+- `covers` / `must_cover`: may the user act at this node (one EXISTS query);
 - `standing`: the user's posts that bear on one node (one query), for rules that depend
   on the kind and rank of post (a head of the community may classify to the community);
 - `posts_above`, `users_above`, `head_of`, `posts_at`: who holds posts over a node, for
@@ -218,14 +218,15 @@ def users_at(node_id: int, *, kinds: Iterable[str]) -> list[int]:
     return list(posts_at(node_id, kinds=kinds).values_list("user_id", flat=True))
 
 
-def department_users(department_id: int | None) -> list[int]:
-    """The ids of the active staff of a department."""
-    if not department_id:
+def department_users(*department_ids: int | None) -> list[int]:
+    """The ids of the active staff of one or more departments (one query)."""
+    wanted = [pk for pk in department_ids if pk]
+    if not wanted:
         return []
     return list(
-        Post.objects.filter(
-            department_id=department_id, kind=PostKind.DEPARTMENT, is_active=True
-        ).values_list("user_id", flat=True)
+        Post.objects.filter(department_id__in=wanted, kind=PostKind.DEPARTMENT, is_active=True)
+        .values_list("user_id", flat=True)
+        .distinct()
     )
 
 
@@ -243,7 +244,7 @@ def covers(user, node: GridNode, *, kinds: Iterable[str] | None = None) -> bool:
     return posts_above(node, kinds=kinds).filter(user_id=user.pk).exists()
 
 
-def require_covers(user, node: GridNode, *, kinds: Iterable[str] | None = None) -> None:
+def must_cover(user, node: GridNode, *, kinds: Iterable[str] | None = None) -> None:
     """Refuse (404) an actor whose posts do not cover `node`."""
     if not covers(user, node, kinds=kinds):
         raise NotFound()

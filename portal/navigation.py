@@ -10,7 +10,7 @@ from django.utils.functional import SimpleLazyObject
 
 from grids.models import Post, PostKind
 
-W, H, O, D, A, S = (
+WORKER, HEAD, OFFICIAL, DEPARTMENT, ASSESSOR, ADMIN = (
     PostKind.WORKER,
     PostKind.HEAD,
     PostKind.OFFICIAL,
@@ -18,18 +18,19 @@ W, H, O, D, A, S = (
     PostKind.ASSESSOR,
     PostKind.ADMIN,
 )
+EVERY_POST = {WORKER, HEAD, OFFICIAL, DEPARTMENT, ASSESSOR, ADMIN}
 
 # section → the post kinds that may open it (None: every account).
 SECTIONS = {
-    "grid_tree": {W, H, O, D, A, S},
-    "my_day": {W},
-    "residents": {W, H, O, S},
-    "coverage": {W, H, O, A, S},
-    "petitions": {W, H, O, D, S},
+    "grid_tree": EVERY_POST,
+    "my_day": {WORKER},
+    "residents": {WORKER, HEAD, OFFICIAL, ADMIN},
+    "coverage": {WORKER, HEAD, OFFICIAL, ASSESSOR, ADMIN},
+    "petitions": {WORKER, HEAD, OFFICIAL, DEPARTMENT, ADMIN},
     "inbox": None,
-    "assessment": {W, H, O, A, S},
-    "party": {W, H, O, S},
-    "dashboard": {H, O, A, S},
+    "assessment": {WORKER, HEAD, OFFICIAL, ASSESSOR, ADMIN},
+    "party": {WORKER, HEAD, OFFICIAL, ADMIN},
+    "dashboard": {HEAD, OFFICIAL, ASSESSOR, ADMIN},
 }
 
 

@@ -191,7 +191,7 @@ def _validate(records: list[dict], errors: list[RowError]) -> list[_Row]:
 
 def register_import(*, actor, grid: GridNode, file) -> ImportResult:
     """Validate the whole register, then import it in one transaction or not at all."""
-    access.require_covers(actor, grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, grid, kinds=RESIDENT_POST_KINDS)
     result = ImportResult()
     try:
         records, errors = _read(file)

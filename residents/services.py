@@ -91,7 +91,7 @@ def household_label(building_number: str, unit_number: str, door: str) -> str:
 def building_create(*, actor, grid: GridNode, number: str, name: str = "") -> Building:
     if grid.kind != NodeKind.GRID:
         raise InvalidInput.field("grid", _("Buildings belong to a grid (level-3 node)."))
-    access.require_covers(actor, grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, grid, kinds=RESIDENT_POST_KINDS)
     number = inputs.required("number", number)
     try:
         with transaction.atomic():
@@ -105,7 +105,7 @@ def building_create(*, actor, grid: GridNode, number: str, name: str = "") -> Bu
 
 
 def unit_create(*, actor, building: Building, number: str, wechat_group_url: str = "") -> Unit:
-    access.require_covers(actor, building.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, building.grid, kinds=RESIDENT_POST_KINDS)
     number = inputs.required("number", number)
     wechat_group_url = _check_url(wechat_group_url)
     try:
@@ -130,7 +130,7 @@ def _check_url(url: str) -> str:
 
 
 def unit_set_group_chat(*, actor, unit: Unit, url: str) -> Unit:
-    access.require_covers(actor, unit.building.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, unit.building.grid, kinds=RESIDENT_POST_KINDS)
     unit.wechat_group_url = _check_url(url)
     unit.save(update_fields=["wechat_group_url"])
     return unit
@@ -138,7 +138,7 @@ def unit_set_group_chat(*, actor, unit: Unit, url: str) -> Unit:
 
 def household_create(*, actor, unit: Unit, door: str) -> Household:
     building = unit.building
-    access.require_covers(actor, building.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, building.grid, kinds=RESIDENT_POST_KINDS)
     door = inputs.required("door", door)
     try:
         with transaction.atomic():
@@ -156,7 +156,7 @@ def household_create(*, actor, unit: Unit, door: str) -> Household:
 
 def building_set_head(*, actor, building: Building, head: Resident | None) -> Building:
     """Make a resident of the building its 楼栋长 (or clear it)."""
-    access.require_covers(actor, building.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, building.grid, kinds=RESIDENT_POST_KINDS)
     if head is not None and head.household.unit.building_id != building.pk:
         raise InvalidInput.field("head", _("The building head must live in the building."))
     building.head = head
@@ -166,7 +166,7 @@ def building_set_head(*, actor, building: Building, head: Resident | None) -> Bu
 
 def unit_set_head(*, actor, unit: Unit, head: Resident | None) -> Unit:
     """Make a resident of the unit its 单元长 (or clear it)."""
-    access.require_covers(actor, unit.building.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, unit.building.grid, kinds=RESIDENT_POST_KINDS)
     if head is not None and head.household.unit_id != unit.pk:
         raise InvalidInput.field("head", _("The unit head must live in the unit."))
     unit.head = head
@@ -212,7 +212,7 @@ def resident_create(
 ) -> Resident:
     """Register a resident. The ID number is validated (GB 11643), stored encrypted with its
     keyed hash, and gives the birth date and sex. Nothing is written on a bad value."""
-    access.require_covers(actor, household.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, household.grid, kinds=RESIDENT_POST_KINDS)
     name = inputs.required("name", name)
     parsed = id_number_check(id_number)
     phone = inputs.phone(phone)
@@ -252,7 +252,7 @@ def resident_reveal(*, actor, resident: Resident, fields: Iterable[str] = REVEAL
     fields = [f for f in REVEALABLE if f in set(fields)]
     if not fields:
         raise InvalidInput.field("fields", _("Choose what to show."))
-    access.require_covers(actor, resident.household.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, resident.household.grid, kinds=RESIDENT_POST_KINDS)
     with transaction.atomic():
         access_log_record(actor=actor, subject=resident, field=",".join(fields), request=request)
     return {field: getattr(resident, field) for field in fields}
@@ -283,7 +283,7 @@ def key_membership_create(
     """Record that a resident belongs to a key group. The first visit is due one interval after
     the household's last visit (or after `since` if it was never visited)."""
     household = resident.household
-    access.require_covers(actor, household.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, household.grid, kinds=RESIDENT_POST_KINDS)
     since = since or lights.today()
     if since > lights.today():
         raise InvalidInput.field("since", _("This date is in the future."))
@@ -311,7 +311,7 @@ def key_membership_create(
 
 
 def key_membership_end(*, actor, membership: KeyMembership) -> KeyMembership:
-    access.require_covers(actor, membership.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, membership.grid, kinds=RESIDENT_POST_KINDS)
     with transaction.atomic():
         membership.is_active = False
         membership.save(update_fields=["is_active"])
@@ -391,7 +391,7 @@ def visit_log(
 ) -> Visit:
     """Log `actor`'s visit. It resets the due dates of the household's key people. A visit is
     never edited: `corrects` names the earlier visit of the same household that this one corrects."""
-    access.require_covers(actor, household.grid, kinds=RESIDENT_POST_KINDS)
+    access.must_cover(actor, household.grid, kinds=RESIDENT_POST_KINDS)
     if access.recorded(actor) is None:  # SYSTEM covers the grid but visits nobody
         raise InvalidInput(_("A visit is logged by the person who made it."))
     if kind not in VisitKind.values:

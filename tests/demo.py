@@ -23,13 +23,17 @@ import sqlite3
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import override_settings
 
 _snapshots: dict = {}  # "empty" and "demo" databases, and the command's "output"
 
 
 def _load() -> str:
     out = io.StringIO()
-    call_command("load_helong_demo", verbosity=0, stdout=out)
+    # The same fast hasher as every test (conftest's _fast_passwords), which is not in force
+    # yet at module scope: a demo password hashed otherwise would not verify inside a test.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        call_command("load_helong_demo", verbosity=0, stdout=out)
     return out.getvalue()
 
 

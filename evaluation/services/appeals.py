@@ -82,7 +82,7 @@ def _decide(actor, appeal: Appeal, verdict: str) -> tuple[Appeal, Period]:
         raise NotFound() from None
     period = lock_period(period_id)
     appeal = Appeal.objects.select_for_update().select_related("assessment__grid").get(pk=appeal.pk)
-    access.require_covers(actor, appeal.assessment.grid, kinds=ASSESSOR_KINDS)
+    access.must_cover(actor, appeal.assessment.grid, kinds=ASSESSOR_KINDS)
     if not can_proceed(getattr(appeal, verdict)):
         raise TransitionNotAllowed(_("This appeal has already been decided."))
     return appeal, period

@@ -59,7 +59,7 @@ def inspection_record(
         raise InvalidInput.field("score", _("A score is a number from 0 to 100."))
     photo_cleaner.check_count(photos)
     grid = _worker_grid(worker)
-    access.require_covers(actor, grid, kinds=ASSESSOR_KINDS)
+    access.must_cover(actor, grid, kinds=ASSESSOR_KINDS)
     # every photo checked (and stripped of EXIF) before anything is stored
     cleaned = photo_cleaner.clean_all(photos)
     with transaction.atomic():
@@ -91,7 +91,7 @@ def inspection_delete(*, actor, inspection: Inspection) -> None:
             inspection = Inspection.objects.select_related("grid").get(pk=inspection.pk)
         except Inspection.DoesNotExist:
             raise NotFound() from None
-        access.require_covers(actor, inspection.grid, kinds=ASSESSOR_KINDS)
+        access.must_cover(actor, inspection.grid, kinds=ASSESSOR_KINDS)
         require_changeable(period)
         inspection.photos.all().delete()
         inspection.delete()

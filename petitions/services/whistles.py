@@ -75,7 +75,7 @@ def whistle_blow(
         if petition is not None:
             event(petition, actor=actor, action="whistle", before=petition.status, note=title, at=now)
         notify(
-            recipients=[user for d in summoned for user in access.department_users(d.pk)],
+            recipients=access.department_users(*(d.pk for d in summoned)),
             kind=NotificationKind.WHISTLE,
             whistle=whistle,
             petition=petition,
