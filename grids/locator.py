@@ -89,5 +89,16 @@ def get_locator() -> GridLocator:
         return _cached["locator"]
 
 
+def forget() -> None:
+    """Drop this process's locator; the next lookup rebuilds it.
+
+    For a database replaced underneath the process (a test restoring a snapshot, a restore
+    from backup) whose tree version may repeat a number the cache has already seen.
+    """
+    with _lock:
+        _cached["locator"] = None
+        _cached["version"] = None
+
+
 def locate(lat: float, lng: float) -> LocatedGrid | None:
     return get_locator().locate(lng, lat)

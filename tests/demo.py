@@ -25,6 +25,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 
+from grids import locator
+
 _snapshots: dict = {}  # "empty" and "demo" databases, and the command's "output"
 
 
@@ -44,12 +46,40 @@ def _raw():
 
 def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
     source.backup(target)
+    # The grid tree's version stamp may now repeat one the locator cached for other polygons.
+    locator.forget()
 
 
 def _snapshot() -> sqlite3.Connection:
     copy = sqlite3.connect(":memory:", check_same_thread=False)
     _copy(_raw(), copy)
     return copy
+
+
+def _sqlite_in_memory() -> bool:
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+def _restore_or_load() -> str:
+    """Put the demo city into the empty SQLite test database: from this process's snapshot,
+    or loaded (and snapshotted) the first time."""
+    if "demo" not in _snapshots:
+        empty = _snapshot()
+        try:
+            output = _load()
+        except BaseException:
+            _copy(empty, _raw())
+            raise
+        _snapshots.update(empty=empty, demo=_snapshot(), output=output)
+    else:
+        _copy(_snapshots["demo"], _raw())
+    return _snapshots["output"]
+
+
+def load_committed() -> str:
+    """The demo city committed to the test database, for transactional tests (the browser
+    tests' live server); pytest-django empties the database after such a test."""
+    return _restore_or_load() if _sqlite_in_memory() else _load()
 
 
 @pytest.fixture(scope="module")
@@ -59,19 +89,10 @@ def helong(django_db_setup, django_db_blocker):
     Yields the command's output (the printed demo accounts).
     """
     with django_db_blocker.unblock():
-        if connection.vendor == "sqlite" and connection.is_in_memory_db():
-            if "demo" not in _snapshots:
-                empty = _snapshot()
-                try:
-                    output = _load()
-                except BaseException:
-                    _copy(empty, _raw())
-                    raise
-                _snapshots.update(empty=empty, demo=_snapshot(), output=output)
-            else:
-                _copy(_snapshots["demo"], _raw())
+        if _sqlite_in_memory():
+            output = _restore_or_load()
             try:
-                yield _snapshots["output"]
+                yield output
             finally:
                 _copy(_snapshots["empty"], _raw())
         else:
@@ -82,3 +103,4 @@ def helong(django_db_setup, django_db_blocker):
             finally:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)
+                locator.forget()

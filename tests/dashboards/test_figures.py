@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -179,10 +178,7 @@ def test_bad_windows_name_the_field(params, field):
     assert field in exc.value.errors
 
 
-def test_the_demo_citys_figures_equal_independent_counts():
-    import io
-
-    call_command("load_helong_demo", verbosity=0, stdout=io.StringIO())
+def test_the_demo_citys_figures_equal_independent_counts(helong):
     now = timezone.now()
     today = timezone.localdate(now)
     street = GridNode.objects.get(name="光明街道")

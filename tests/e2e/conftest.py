@@ -1,9 +1,8 @@
-import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
+from tests.demo import load_committed
 from tests.services import CHROMIUM
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -54,7 +53,8 @@ def desktop(browser):
 
 @pytest.fixture
 def demo_city(transactional_db):
-    call_command("load_helong_demo", verbosity=0, stdout=io.StringIO())
+    """The demo city committed for the live server (restored from a snapshot on SQLite)."""
+    return load_committed()
 
 
 def screenshot(page, name: str) -> Path:

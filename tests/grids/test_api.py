@@ -1,7 +1,4 @@
-import io
-
 import pytest
-from django.core.management import call_command
 
 from grids.models import GridNode, NodeKind
 
@@ -68,8 +65,7 @@ def test_the_grid_list_needs_an_account(api_client, city):
     assert "detail" in response.json()
 
 
-def test_an_assessor_sees_all_69_demo_grids(api_client):
-    call_command("load_helong_demo", verbosity=0, stdout=io.StringIO())
+def test_an_assessor_sees_all_69_demo_grids(api_client, helong):
     from hlgrid.models import User
 
     api_client.force_authenticate(User.objects.get(username="assessor"))

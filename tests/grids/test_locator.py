@@ -1,7 +1,4 @@
-import io
-
 import pytest
-from django.core.management import call_command
 
 from grids import services
 from grids.access import SYSTEM
@@ -13,8 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_helong_demo", verbosity=0, stdout=io.StringIO())
+def demo(helong):
+    """The shared demo city (tests/demo.py): these tests only read it."""
 
 
 def test_every_demo_grid_locates_a_point_inside_it(demo):

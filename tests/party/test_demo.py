@@ -1,12 +1,9 @@
 """The demo city carries Helong's numbers for the Party chain and the two drives."""
 
-import io
-
 import pytest
 from django.db.models import Count
 
 from grids.models import GridNode, NodeKind
-from hlgrid.demo import DemoContext
 from party import selectors
 from party.models import (
     Alliance,
@@ -22,22 +19,15 @@ from party.models import (
     SocialWorker,
     Volunteer,
 )
-from portal.demo import demo_modules
 from residents.models import Household
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
-    """The demo parts up to and including the Party's (the later parts only read from it)."""
-    out = io.StringIO()
-    ctx = DemoContext(seed=2026, scale=1, stdout=out)
-    for label, module in demo_modules():
-        module.load(ctx)
-        if label == "party":
-            break
-    return out.getvalue()
+def demo(helong):
+    """The shared demo city (tests/demo.py) and what loading it printed."""
+    return helong
 
 
 def test_the_demo_has_helongs_party_numbers_and_a_sound_chain(demo):

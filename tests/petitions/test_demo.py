@@ -1,10 +1,8 @@
 """The Helong demo's petitions: realistic categories, five years of history, work in every light now."""
 
-import io
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
@@ -15,8 +13,7 @@ from petitions.sweep import sweep
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_five_years_of_petitions_and_open_work_in_every_light():
-    call_command("load_helong_demo", stdout=io.StringIO())
+def test_the_demo_has_five_years_of_petitions_and_open_work_in_every_light(helong):
     assert Category.objects.filter(parent=None).count() >= 5
     garbage = Category.objects.get(name="垃圾清运")
     assert garbage.parent.name == "市容环境" and garbage.department.name == "城管局" and garbage.keyword_list

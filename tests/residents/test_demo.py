@@ -1,8 +1,6 @@
-import io
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count, F
 
 from grids.models import NodeKind
@@ -14,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
-    call_command("load_helong_demo", verbosity=0, stdout=io.StringIO())
+def demo(helong):
+    """The shared demo city (tests/demo.py): these tests only read it."""
 
 
 def test_the_demo_has_helongs_buildings_units_and_their_heads(demo):
