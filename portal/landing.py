@@ -1,14 +1,16 @@
 """Where a user lands after logging in: where its work is.
 
 worker → "My day"; head, official or admin → its node's dashboard; department staff
-→ its petition queue; assessor → the current assessment period. A user holding
-several posts lands by the first of those that applies, in that order.
+→ its petition queue; assessor → the current assessment period; a volunteer without a
+post → its time bank. A user holding several posts lands by the first of those that
+applies, in that order.
 """
 
 from django.urls import NoReverseMatch, reverse
 
 from grids.models import PostKind
 from grids.selectors import user_posts
+from portal.navigation import is_volunteer
 
 DASHBOARD_KINDS = {PostKind.HEAD, PostKind.OFFICIAL, PostKind.ADMIN}
 
@@ -35,4 +37,7 @@ def landing_url(user) -> str | None:
         return _first(("petitions:inbox", ()))
     if PostKind.ASSESSOR in kinds:
         return _first(("evaluation:current", ()), ("evaluation:index", ()), ("dashboards:index", ()))
+    if not posts and is_volunteer(user):
+        # People without a post (volunteers, in-service Party members) work in the time bank.
+        return _first(("party:volunteer", ()))
     return None

@@ -38,16 +38,17 @@ def menu_for(user) -> dict[str, bool]:
     if not user.is_authenticated:
         return {}
     if user.is_superuser:
-        return dict.fromkeys([*SECTIONS, "time_bank"], True)
+        # Every section; the time bank is a volunteer's own page, so only for a volunteer.
+        return {**dict.fromkeys(SECTIONS, True), "time_bank": is_volunteer(user)}
     kinds = set(
         Post.objects.filter(user_id=user.pk, is_active=True).values_list("kind", flat=True).distinct()
     )
     menu = {name: allowed is None or bool(kinds & allowed) for name, allowed in SECTIONS.items()}
-    menu["time_bank"] = _is_volunteer(user)
+    menu["time_bank"] = is_volunteer(user)
     return menu
 
 
-def _is_volunteer(user) -> bool:
+def is_volunteer(user) -> bool:
     from party.models import Volunteer
 
     return Volunteer.objects.filter(user_id=user.pk).exists()

@@ -45,3 +45,11 @@ def test_the_menu_of_a_signed_out_visitor_is_empty(client):
     from django.contrib.auth.models import AnonymousUser
 
     assert menu_for(AnonymousUser()) == {}
+
+
+def test_a_superuser_sees_every_section_but_the_time_bank_of_a_volunteer_it_is_not(db):
+    from tests.factories import UserFactory
+
+    sections = shown(UserFactory(is_superuser=True))
+    assert {"dashboard", "residents", "petitions", "assessment", "party"} <= sections
+    assert "time_bank" not in sections

@@ -96,3 +96,15 @@ def test_a_user_without_posts_sees_the_posts_page(client, db):
     client.force_login(UserFactory())
     response = client.get("/")
     assert response.status_code == 200 and "my-posts" in response.content.decode()
+
+
+def test_a_volunteer_without_a_post_lands_on_the_time_bank(client, city):
+    from grids.access import SYSTEM
+    from party.services.time_bank import volunteer_register
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    volunteer_register(actor=SYSTEM, grid=city.grid_a1, name="志愿者", user=user)
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/party/volunteer/"
