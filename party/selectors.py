@@ -53,6 +53,7 @@ from party.models import (
     WindowService,
 )
 from residents.models import Household
+from residents.selectors import household_get
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
@@ -209,7 +210,10 @@ def household_chain(*, household_id: int) -> list[PartyOrganization]:
 
 
 def household_chain_for(*, user, household_id) -> tuple[Household, list[PartyOrganization]]:
-    household = get_scoped_or_404(user, Household.objects.all(), node_path="grid", pk=household_id)
+    """The chain of a household the user may see as the residents' selectors scope it: the chain
+    names the address and the secretaries, so department staff and assessors, whose city-wide
+    posts are not for residents, get 404 like an outsider and like an id that does not exist."""
+    household = household_get(user=user, pk=household_id)
     return household, household_chain(household_id=household.pk)
 
 

@@ -11,7 +11,7 @@ from hlgrid.api import ErrorSerializer
 from hlgrid.errors import InvalidInput
 from hlgrid.pagination import DefaultCursorPagination
 from party import selectors
-from party.api.common import TAGS, WRITE_ERRORS, ByCode, choices_text, int_param, visible
+from party.api.common import RESIDENT_KINDS, TAGS, WRITE_ERRORS, ByCode, choices_text, int_param, visible
 from party.models import MemberRole, OrgKind, PartyMember, PartyOrganization
 from party.services.chain import org_create
 from residents.models import Building, Household
@@ -121,7 +121,14 @@ class OrganizationViewSet(
         node = v.get("node") and visible(user, nodes, [v["node"]], node_path="", field="node")[0]
         household = (
             v.get("household")
-            and visible(user, Household.objects, [v["household"]], node_path="grid", field="household")[0]
+            and visible(
+                user,
+                Household.objects,
+                [v["household"]],
+                node_path="grid",
+                field="household",
+                post_kinds=RESIDENT_KINDS,
+            )[0]
         )
         org = org_create(
             actor=user,
@@ -141,6 +148,7 @@ class OrganizationViewSet(
                 v.get("contact_households"),
                 node_path="grid",
                 field="contact_households",
+                post_kinds=RESIDENT_KINDS,
             ),
         )
         org = selectors.org_get(user=user, pk=org.pk)

@@ -11,9 +11,15 @@ from grids.models import GridNode, NodeKind
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer
 from hlgrid.errors import InvalidInput
 from hlgrid.pagination import DefaultCursorPagination
+from residents.selectors import RESIDENT_POST_KINDS
 
 TAGS = ["party"]
 WRITE_ERRORS = {**ERROR_RESPONSES, 403: ErrorSerializer, 409: ErrorSerializer}
+
+
+# Households and residents named in a request are seen through the residents' posts only:
+# a department or assessor post over the whole city is for petitions and the assessment.
+RESIDENT_KINDS = RESIDENT_POST_KINDS
 
 
 class ByCode(DefaultCursorPagination):
@@ -39,14 +45,17 @@ def scoped_grid(user, pk) -> GridNode:
     return grid
 
 
-def visible(user, queryset, ids, *, node_path: str, field: str) -> list:
+def visible(user, queryset, ids, *, node_path: str, field: str, post_kinds=None) -> list:
     """The objects a request body names by id, in its order, all visible to the user.
 
     One query (grids.access.get_all_scoped_or_404); one unknown or foreign id refuses the
-    request, as a 400 on the field that named it, absent and foreign alike.
+    request, as a 400 on the field that named it, absent and foreign alike. Households and
+    residents pass `RESIDENT_KINDS`: they are seen through the residents' posts only.
     """
     try:
-        return access.get_all_scoped_or_404(user, queryset, ids or [], node_path=node_path)
+        return access.get_all_scoped_or_404(
+            user, queryset, ids or [], node_path=node_path, post_kinds=post_kinds
+        )
     except Http404:
         raise InvalidInput.field(field, _("Unknown or outside your scope.")) from None
 

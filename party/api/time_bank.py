@@ -15,7 +15,16 @@ from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.models import User
 from hlgrid.pagination import DefaultCursorPagination
 from party import selectors
-from party.api.common import TAGS, WRITE_ERRORS, ByName, choices_text, int_param, scoped_grid, visible
+from party.api.common import (
+    RESIDENT_KINDS,
+    TAGS,
+    WRITE_ERRORS,
+    ByName,
+    choices_text,
+    int_param,
+    scoped_grid,
+    visible,
+)
 from party.models import (
     Activity,
     ActivityKind,
@@ -283,7 +292,12 @@ class VolunteerViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
         if v.get("resident"):
             residents = Resident.objects.all()
             resident = visible(
-                user, residents, [v["resident"]], node_path="household__grid", field="resident"
+                user,
+                residents,
+                [v["resident"]],
+                node_path="household__grid",
+                field="resident",
+                post_kinds=RESIDENT_KINDS,
             )[0]
         if v.get("in_service_member"):
             members = InServiceMember.objects.filter(grid__isnull=False)

@@ -15,7 +15,7 @@ from hlgrid.api import ErrorSerializer
 from hlgrid.errors import InvalidInput
 from hlgrid.pagination import DefaultCursorPagination
 from party import selectors
-from party.api.common import TAGS, WRITE_ERRORS, day_param, int_param
+from party.api.common import RESIDENT_KINDS, TAGS, WRITE_ERRORS, day_param, int_param
 from party.models import DutyShift, ServiceItem
 from party.services.windows import window_service_record
 from residents.models import Resident
@@ -177,7 +177,9 @@ class WindowServiceViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
         resident = None
         if v.get("resident_id"):
             resident = (
-                access.scope_queryset(request.user, Resident.objects, node_path="household__grid")
+                access.scope_queryset(
+                    request.user, Resident.objects, node_path="household__grid", post_kinds=RESIDENT_KINDS
+                )
                 .filter(pk=v["resident_id"])
                 .first()
             )
