@@ -1,7 +1,4 @@
-import io
-
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
@@ -11,6 +8,7 @@ from dashboards.cache import cached
 from dashboards.periods import window_from
 from grids.models import GridNode
 from grids.selectors import visible_ancestors
+from hlgrid import xlsx
 from hlgrid.errors import DomainError
 
 SORTABLE = {"name", *selectors.FIGURES}
@@ -88,14 +86,7 @@ def wall(request, pk: int):
 def export_children(request, pk: int):
     node = selectors.node_get(user=request.user, pk=pk)
     context = _context(request, node)
-    buffer = io.BytesIO()
-    exports.children_workbook(
+    book = exports.children_workbook(
         node=node, window=context["window"], rows=context["rows"], figures=context["figures"]
-    ).save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    filename = f"{node.code}-{context['window'].key}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx.response(book, f"{node.code}-{context['window'].key}.xlsx")

@@ -1,6 +1,7 @@
-"""Excel (.xlsx) exports of the report tables, built from the same selector rows as the pages."""
+"""Excel (.xlsx) exports of the report tables, built from the same selector rows as the pages.
 
-from io import BytesIO
+Names come from people, so every cell and sheet title goes through hlgrid.xlsx (no formula is
+ever written, any name survives)."""
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -8,17 +9,17 @@ from openpyxl.styles import Font
 
 from evaluation import selectors
 from evaluation.models import Grade, Period
+from hlgrid import xlsx
 
 MONEY = "#,##0.00"
 
 
 def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list], money_columns=()):
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
+    sheet = xlsx.new_sheet(workbook, title)
+    for cell in xlsx.append_row(sheet, header):
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        xlsx.append_row(sheet, row)
     for column in money_columns:
         for cells in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             for cell in cells:
@@ -123,6 +124,4 @@ def worker_workbook(*, user, worker, rows) -> bytes:
 
 
 def _save(workbook: Workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(workbook)

@@ -15,11 +15,10 @@ from evaluation.forms import AppealForm, DecisionForm, InspectionForm, PeriodFor
 from evaluation.models import AppealStatus, PeriodStatus
 from evaluation.policy import VIEWER_KINDS, is_assessor
 from grids import access
+from hlgrid import xlsx
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
 from hlgrid.models import User
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _assessor_or_404(user) -> None:
@@ -28,9 +27,7 @@ def _assessor_or_404(user) -> None:
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx.response(content, filename)
 
 
 @login_required

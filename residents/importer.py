@@ -7,7 +7,6 @@ written in one transaction with bulk inserts, reusing buildings, units and house
 already exist in the grid.
 """
 
-import io
 import zipfile
 from dataclasses import dataclass, field
 
@@ -19,7 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from grids import access
 from grids.models import GridNode
-from hlgrid import inputs
+from hlgrid import inputs, xlsx
 from hlgrid.changes import node_changed
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput
@@ -287,11 +286,10 @@ def template_bytes() -> bytes:
     """The .xlsx template: the header row, one example row, and instructions on a second sheet."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "户籍登记"
-    sheet.append([title for title, _key, _required in COLUMNS])
-    sheet.append(
-        ["3", "2", "301", "张三", "222406198005170017", "13812345678", "否", "是", "", "示例行，导入前请删除"]
-    )
+    sheet.title = xlsx.sheet_title("户籍登记")
+    xlsx.append_row(sheet, [title for title, _key, _required in COLUMNS])
+    example = ["3", "2", "301", "张三", "222406198005170017", "13812345678", "否", "是", ""]
+    xlsx.append_row(sheet, [*example, "示例行，导入前请删除"])
     for index, (_title, key, required) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -303,7 +301,7 @@ def template_bytes() -> bytes:
             for row in range(2, 2002):
                 sheet.cell(row=row, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
-    help_sheet = workbook.create_sheet("填写说明")
+    help_sheet = xlsx.new_sheet(workbook, "填写说明")
     for line in [
         "红色表头为必填列；每行一位居民，同一户的居民填写相同的楼栋、单元和门牌号。",
         "身份证号请以文本格式填写（18位，末位X可大写或小写），系统会校验出生日期和校验码。",
@@ -311,8 +309,6 @@ def template_bytes() -> bytes:
         "导入前系统会逐行校验：只要有一行有误，整个文件都不会导入，并列出每一行的错误原因。",
         "身份证号、电话加密保存，列表中只显示部分号码。",
     ]:
-        help_sheet.append([line])
+        xlsx.append_row(help_sheet, [line])
     help_sheet.column_dimensions["A"].width = 100
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx.to_bytes(workbook)

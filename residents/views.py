@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grids.selectors import scope_roots
-from hlgrid import lights
+from hlgrid import lights, xlsx
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
 from residents import importer, selectors, services
@@ -179,12 +179,7 @@ def register_import(request):
 
 @login_required
 def import_template(request):
-    response = HttpResponse(
-        importer.template_bytes(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="household-register-template.xlsx"'
-    return response
+    return xlsx.response(importer.template_bytes(), "household-register-template.xlsx")
 
 
 @login_required
