@@ -208,6 +208,8 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The API gets its JSON error (429 with Retry-After), pages the template above.
+AXES_LOCKOUT_CALLABLE = "hlgrid.throttles.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
 
@@ -258,7 +260,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "hlgrid.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"public": env_str("PUBLIC_THROTTLE_RATE", "30/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "public": env_str("PUBLIC_THROTTLE_RATE", "30/minute"),
+        # Token logins per client address, whatever the usernames (hlgrid/throttles.py).
+        "token-burst": env_str("TOKEN_THROTTLE_BURST", "10/minute"),
+        "token-sustained": env_str("TOKEN_THROTTLE_SUSTAINED", "60/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "hlgrid API",

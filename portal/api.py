@@ -9,12 +9,28 @@ from rest_framework.views import APIView
 
 from grids.selectors import user_posts
 from hlgrid.api import ErrorSerializer
+from hlgrid.parsers import FormParser, JSONParser, MultiPartParser
+from hlgrid.throttles import AddressThrottle
+
+
+class TokenBurstThrottle(AddressThrottle):
+    scope = "token-burst"
+
+
+class TokenSustainedThrottle(AddressThrottle):
+    scope = "token-sustained"
 
 
 class TokenLoginView(ObtainAuthToken):
-    """Exchange a username and password for an API token (repeated failures lock the account)."""
+    """Exchange a username and password for an API token.
+
+    Repeated failures lock the account (django-axes, per username and address); attempts from
+    one address are limited whatever usernames they name (a burst per minute, a sustained rate
+    per hour), so one address cannot try a password against every account."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [TokenBurstThrottle, TokenSustainedThrottle]
+    parser_classes = [FormParser, MultiPartParser, JSONParser]  # the bounded ones, not DRF's
 
     @extend_schema(
         request=inline_serializer(
@@ -24,7 +40,11 @@ class TokenLoginView(ObtainAuthToken):
         responses={
             200: inline_serializer("TokenLoginResponse", {"token": serializers.CharField()}),
             400: ErrorSerializer,
-            429: OpenApiResponse(description="Locked out after repeated failures"),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many attempts from this address, or the account is locked out "
+                "after repeated failures (see Retry-After)",
+            ),
         },
         tags=["auth"],
     )
