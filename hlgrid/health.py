@@ -1,14 +1,18 @@
-"""The checks behind GET /healthz: database, broker, and the last timer sweep."""
+"""The checks behind GET /healthz: database, cache, broker, and the last timer sweep."""
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
 from kombu import Connection
 
+from hlgrid import cache as hlgrid_cache
+from hlgrid import outages
 from hlgrid.models import SweepState
 from hlgrid.sweeps import SWEEP_NAME
+from hlgrid.tasks import BROKER
 
 
 def check_database() -> dict:
@@ -21,6 +25,11 @@ def check_database() -> dict:
         return {"ok": False, "error": str(exc)}
 
 
+def check_cache() -> dict:
+    # Unhealthy, but not fatal: while Redis is down the site runs on a per-process cache.
+    return hlgrid_cache.probe(caches["default"])
+
+
 def check_broker() -> dict:
     url = settings.CELERY_BROKER_URL
     try:
@@ -31,6 +40,8 @@ def check_broker() -> dict:
         ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             transport = conn.transport_cls
+        # The broker answers: enqueue need not wait out its pause after an outage.
+        outages.report_recovery(BROKER)
         return {"ok": True, "transport": str(transport)}
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": str(exc)}
@@ -59,6 +70,7 @@ def health() -> tuple[bool, dict]:
     database = check_database()
     checks = {
         "database": database,
+        "cache": check_cache(),
         "broker": check_broker(),
         "sweep": check_sweep() if database["ok"] else {"ok": False, "error": "database down"},
     }

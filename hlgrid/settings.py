@@ -134,7 +134,9 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache that degrades to a per-process cache while Redis is down,
+            # so the rate limiter and the dashboards never fail a request (hlgrid/cache.py).
+            "BACKEND": "hlgrid.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hlgrid",
             "TIMEOUT": 300,

@@ -4,10 +4,13 @@ import logging
 
 from celery import current_app, shared_task
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
+from hlgrid import outages
 from hlgrid.sweeps import run_sweep
 
 logger = logging.getLogger(__name__)
+BROKER = "broker"
 
 
 @shared_task(name="hlgrid.tasks.sweep_lights", ignore_result=True)
@@ -20,17 +23,27 @@ def enqueue(name: str, *args, **kwargs) -> None:
 
     By name, so a service never imports its app's tasks module (which imports the
     services back). A broker that is down must never fail the request that asked: the
-    failure is logged and the periodic sweep catches the work up.
+    failure is logged (once per interval, however many requests hit it), the broker is
+    not asked again for a while (`hlgrid.outages`: kombu spends seconds on each attempt),
+    and the periodic sweep catches the work up.
     """
 
     def send() -> None:
+        if not outages.available(BROKER):
+            return
         try:
             task = current_app.tasks.get(name)
             if task is not None:  # a registered task honours eager mode in tests
                 task.apply_async(args=args, kwargs=kwargs, retry=False)
             else:
                 current_app.send_task(name, args=args, kwargs=kwargs, retry=False)
-        except Exception:
+        except (OperationalError, OSError) as exc:  # the broker is unreachable: an outage
+            outages.report_failure(
+                BROKER, exc, consequence="tasks are not sent; the sweep will catch them up"
+            )
+        except Exception:  # anything else is a bug to see in full, but still not the request's failure
             logger.warning("could not enqueue %s; it will be caught up", name, exc_info=True)
+        else:
+            outages.report_recovery(BROKER)
 
     transaction.on_commit(send)

@@ -55,6 +55,10 @@ def _notification_insert(select_sql: str) -> str:
     return f"INSERT INTO {_table(Notification)} ({columns}) {select_sql} ON CONFLICT DO NOTHING"
 
 
+def _mail_waiting() -> bool:
+    return Notification.objects.filter(emailed_at__isnull=True).exclude(recipient__email="").exists()
+
+
 def sweep(*, now: datetime) -> dict:
     stamp = connection.ops.adapt_datetimefield_value(now)
     open_rows = Petition.objects.filter(status__in=OPEN_STATUSES)
@@ -204,6 +208,7 @@ def sweep(*, now: datetime) -> dict:
         counts["idempotency_expired"] = IdempotencyKey.objects.filter(
             created_at__lt=now - timedelta(days=IDEMPOTENCY_DAYS)
         ).delete()[0]
-        if notified and emails_enabled():
+        # Also mail that waits from earlier: its task may have been lost while the broker was down.
+        if emails_enabled() and (notified or _mail_waiting()):
             enqueue(EMAIL_TASK)
     return counts

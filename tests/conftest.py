@@ -32,13 +32,19 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings, tmp_path):
-    """Each test gets its own cache (lockouts, rate limits, dashboards)."""
+    """Each test gets its own cache (lockouts, rate limits, dashboards), and no outage of the
+    cache or the broker remembered from another test (hlgrid.outages)."""
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
     }
     from django.core.cache import cache
 
+    from hlgrid import outages
+
     cache.clear()
+    outages.forget()
+    yield
+    outages.forget()
 
 
 @pytest.fixture

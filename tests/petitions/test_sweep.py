@@ -187,3 +187,28 @@ def test_a_late_verification_is_not_held_against_the_department_of_the_category(
         None,
         city.grid_a1,
     )
+
+
+def test_mail_whose_task_was_lost_while_the_broker_was_down_is_sent_by_the_next_sweep(
+    city, people, team, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from hlgrid.celery import app
+
+    people.worker.email = "worker@example.org"
+    people.worker.save(update_fields=["email"])
+    # Taken in while the broker was down: the inbox row exists, its e-mail task was never sent.
+    with django_capture_on_commit_callbacks(execute=False):
+        petition = report(now=timezone.now())
+    waiting = Notification.objects.filter(petition=petition, recipient=people.worker, emailed_at__isnull=True)
+    assert waiting.exists()
+    app.conf.task_always_eager = True
+    try:
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            counts = sweep(now=timezone.now())
+        assert counts["notified"] == 0  # nothing new turned red or yellow, yet the mail goes out
+        assert [m.to for m in mail.outbox] == [["worker@example.org"]]
+        assert not waiting.exists()
+    finally:
+        app.conf.task_always_eager = False
