@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -40,6 +39,7 @@ from hlgrid.api import ErrorSerializer
 from hlgrid.errors import InvalidInput
 from hlgrid.models import User
 from hlgrid.pagination import DefaultCursorPagination
+from hlgrid.parsers import FormParser, JSONParser, MultiPartParser
 
 CONFLICT = OpenApiResponse(
     ErrorSerializer, description="Not allowed in the period's current state (e.g. published)"

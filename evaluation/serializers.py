@@ -169,7 +169,8 @@ class InspectionWriteSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=Mode.choices, default=Mode.OPEN)
     score = serializers.DecimalField(max_digits=5, decimal_places=2)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    photos = serializers.ListField(child=serializers.ImageField(), required=False, default=list)
+    # FileField: the photo cleaner (hlgrid.photos) is the only code that parses the image
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class LineSerializer(serializers.ModelSerializer):

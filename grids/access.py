@@ -22,11 +22,13 @@ actor that covers everything and is recorded as nobody.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import DataError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from grids.models import GridNode, NodeKind, Post, PostKind
 from hlgrid.errors import DomainError, Forbidden, NotFound
+from hlgrid.ids import in_range
 
 # Depth of each kind of node: a smaller number is higher in the tree.
 NODE_RANK = {NodeKind.CITY: 0, NodeKind.STREET: 1, NodeKind.COMMUNITY: 2, NodeKind.GRID: 3}
@@ -147,7 +149,8 @@ def get_scoped_or_404(
     )
     try:
         return scoped.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError, DataError):
+        # a malformed id ("abc", one too large for the column) names nothing: 404, not 500
         raise Http404 from None
 
 
@@ -168,6 +171,8 @@ def get_all_scoped_or_404(
         wanted = list(dict.fromkeys(int(i) for i in ids))
     except (TypeError, ValueError):
         raise Http404 from None
+    if not all(in_range(i) for i in wanted):  # no row has it; the database would refuse it
+        raise Http404
     found = {
         obj.pk: obj
         for obj in scope_queryset(

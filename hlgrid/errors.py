@@ -4,9 +4,11 @@ Every JSON error has the shape {"detail": str, "errors": {field: [messages]}}.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -45,15 +47,41 @@ class TransitionNotAllowed(DomainError):
     default_detail = _("This action is not allowed in the current state.")
 
 
+class RequestTooLarge(exceptions.APIException):
+    """A body over the size limits (hlgrid.parsers, DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request is too large.")
+    default_code = "too_large"
+
+
+# Django refuses these while reading a body (too many bytes, fields or files): a 413, not a 500
+# or Django's HTML page.
+TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+def _messages(value) -> list[str]:
+    """Every message in a DRF error detail, however nested (a list field reports its items'
+    errors as {index: [...]}, a nested serializer as {field: [...]}), as plain strings."""
+    if isinstance(value, dict):
+        return [m for item in value.values() for m in _messages(item)]
+    if isinstance(value, list | tuple):
+        return [m for item in value for m in _messages(item)]
+    return [str(value)]
+
+
 def _flatten(detail) -> dict:
     if isinstance(detail, dict):
-        return {
-            key: [str(m) for m in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    if isinstance(detail, list):
-        return {"non_field_errors": [str(m) for m in detail]}
-    return {"non_field_errors": [str(detail)]}
+        flat = {}
+        for key, value in detail.items():
+            if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+                # a nested object: its fields under "outer.inner"
+                for inner, messages in _flatten(value).items():
+                    flat[f"{key}.{inner}"] = messages
+            else:
+                flat[str(key)] = _messages(value)
+        return flat
+    return {"non_field_errors": _messages(detail)}
 
 
 def api_exception_handler(exc, context):
@@ -68,7 +96,9 @@ def api_exception_handler(exc, context):
             {"detail": str(_("Invalid input.")), "errors": _flatten(errors)},
             status=status.HTTP_400_BAD_REQUEST,
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, TOO_LARGE):
+        exc = RequestTooLarge()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -82,3 +112,29 @@ def api_exception_handler(exc, context):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         response.data = {"detail": str(detail), "errors": {}}
     return response
+
+
+# --- Django's own answers under /api/ (handler400 and handler404 of the root URLconf) -----------
+
+API_PREFIX = "/api/"
+
+
+def _json_error(detail, status_code: int) -> JsonResponse:
+    return JsonResponse({"detail": str(detail), "errors": {}}, status=status_code)
+
+
+def bad_request(request, exception=None, template_name=defaults.ERROR_400_TEMPLATE_NAME):
+    """A request Django refused before or while reading it: JSON under /api/ (413 for a body
+    too large), the usual page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        if isinstance(exception, TOO_LARGE):
+            return _json_error(RequestTooLarge.default_detail, RequestTooLarge.status_code)
+        return _json_error(exceptions.ParseError.default_detail, status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception, template_name=template_name)
+
+
+def page_not_found(request, exception=None, template_name=defaults.ERROR_404_TEMPLATE_NAME):
+    """No route (a malformed id does not match one): JSON under /api/, the usual page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return _json_error(exceptions.NotFound.default_detail, status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception, template_name=template_name)

@@ -4,12 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
 
 from grids.api import DepartmentViewSet, GridNodeViewSet
+from hlgrid.api import Router
 from portal import api, views
 
-router = DefaultRouter()
+router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
 router.register("departments", DepartmentViewSet, basename="department")
 from residents import api as residents_api  # api:residents  # noqa: E402
@@ -49,6 +49,10 @@ api_urls = [
     path("dashboard/", include("dashboards.api_urls")),  # api:dashboards
     path("", include(router.urls)),
 ]
+
+# Under /api/ the answers of Django itself (no route, a body too large) are JSON too.
+handler400 = "hlgrid.errors.bad_request"
+handler404 = "hlgrid.errors.page_not_found"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from hlgrid.api import NoUnknownFields
 from hlgrid.crypto import lookup_hash
 from hlgrid.lights import Light
 from residents import idcard, selectors, services
@@ -135,7 +136,8 @@ class ResidentCreateSerializer(serializers.Serializer):
     health = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RevealRequestSerializer(serializers.Serializer):
+class RevealRequestSerializer(NoUnknownFields, serializers.Serializer):
+    # A misspelt key ("field") must not fall back to revealing every value.
     fields = serializers.ListField(
         child=serializers.ChoiceField(choices=services.REVEALABLE),
         required=False,
@@ -234,7 +236,8 @@ class VisitCreateSerializer(serializers.Serializer):
     problem_found = serializers.BooleanField(required=False, default=False)
     problem_description = serializers.CharField(required=False, allow_blank=True, default="")
     corrects = ScopedRelatedField(scoped=selectors.visit_list, required=False, allow_null=True, default=None)
-    photos = serializers.ListField(child=serializers.ImageField(), required=False, default=list)
+    # FileField: the photo cleaner (hlgrid.photos) is the only code that parses the image
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 # --- filters -----------------------------------------------------------------------------------

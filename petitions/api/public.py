@@ -5,13 +5,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from hlgrid import photos
 from hlgrid.errors import NotFound
+from hlgrid.parsers import FormParser, JSONParser, MultiPartParser
 from petitions import selectors, services
 from petitions.api.common import (
     E400,

@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from grids.models import Department
@@ -13,6 +12,7 @@ from hlgrid import photos
 from hlgrid.crypto import mask_name
 from hlgrid.errors import InvalidInput
 from hlgrid.models import User
+from hlgrid.parsers import FormParser, JSONParser, MultiPartParser
 from petitions import selectors, services
 from petitions.api.common import (
     E400,
