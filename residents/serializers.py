@@ -67,7 +67,7 @@ class LightField(serializers.ChoiceField):
 
 class BuildingSerializer(serializers.ModelSerializer):
     grid = ScopedRelatedField(scoped=selectors.grid_list)
-    head_name = serializers.CharField(source="head.name", default=None, read_only=True)
+    head_name = serializers.CharField(source="head.name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Building
@@ -77,7 +77,7 @@ class BuildingSerializer(serializers.ModelSerializer):
 
 class UnitSerializer(serializers.ModelSerializer):
     building = ScopedRelatedField(scoped=selectors.building_list)
-    head_name = serializers.CharField(source="head.name", default=None, read_only=True)
+    head_name = serializers.CharField(source="head.name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Unit

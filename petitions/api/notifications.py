@@ -16,7 +16,7 @@ class NotificationSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
     petition = serializers.IntegerField(source="petition_id", allow_null=True)
-    tracking_code = serializers.CharField(source="petition.tracking_code", default=None)
+    tracking_code = serializers.CharField(source="petition.tracking_code", default=None, allow_null=True)
     whistle = serializers.IntegerField(source="whistle_id", allow_null=True)
     text = serializers.CharField()
     created_at = serializers.DateTimeField()

@@ -37,7 +37,10 @@ class PetitionSerializer(serializers.ModelSerializer):
     assignee = PersonRefSerializer(allow_null=True)
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.CharField(source="reporter_phone_hint")
-    merged_into = serializers.CharField(source="merged_into.tracking_code", default=None, read_only=True)
+    # Null unless the petition was merged into another one (the schema says so: allow_null).
+    merged_into = serializers.CharField(
+        source="merged_into.tracking_code", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Petition
@@ -92,7 +95,7 @@ class EventSerializer(serializers.Serializer):
     to_status = serializers.CharField()
     note = serializers.CharField()
     at = serializers.DateTimeField()
-    actor = serializers.CharField(source="actor.display_name", default=None)
+    actor = serializers.CharField(source="actor.display_name", default=None, allow_null=True)  # SYSTEM: null
 
 
 class AttachmentSerializer(serializers.Serializer):

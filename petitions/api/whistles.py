@@ -32,7 +32,7 @@ class WhistleSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     street = GridRefSerializer()
-    petition = serializers.CharField(source="petition.tracking_code", default=None)
+    petition = serializers.CharField(source="petition.tracking_code", default=None, allow_null=True)
     blown_by = serializers.CharField(source="blown_by.display_name")
     blown_at = serializers.DateTimeField()
     deadline = serializers.DateTimeField()
