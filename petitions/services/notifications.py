@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from grids import access
 from hlgrid.errors import NotFound
+from hlgrid.ids import in_range
 from hlgrid.tasks import enqueue
 from petitions.models import Notification, Petition, Whistle
 from petitions.services.common import require_actor
@@ -96,5 +97,6 @@ def notification_mark_read(*, actor, ids: Iterable[int] | None = None) -> int:
     require_actor(actor)
     queryset = Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
     if ids is not None:
-        queryset = queryset.filter(pk__in=list(ids))
+        # an id no row can have matches nothing (the database would refuse it: 500)
+        queryset = queryset.filter(pk__in=[i for i in ids if in_range(i)])
     return queryset.update(read_at=timezone.now())

@@ -132,7 +132,7 @@ def _call(client, method: str, url: str):
 
 
 @pytest.fixture(scope="module")
-def superuser(django_db_blocker):
+def superuser(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         user = UserFactory(username="malformed_root", is_superuser=True, is_staff=True)
     yield user
@@ -192,3 +192,65 @@ def test_a_page_given_an_id_too_large_for_the_database_is_not_found(client, supe
     url = re.sub(r"\{\w+\}", "x", url)
     response = getattr(client, method)(url)
     assert response.status_code in (404, 405), (url, response.status_code)
+
+
+# --- ids in request bodies ----------------------------------------------------------------------
+
+
+def _body_id_fields():
+    """(method, path, [field, ...]) of every write without a path parameter whose request body
+    has integer or integer-list fields (ids, mostly), from the OpenAPI schema."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+
+    def resolve(node):
+        while "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    found = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "{" in path or method not in WRITE_METHODS or not content:
+                continue
+            body = content.get("application/json") or next(iter(content.values()))
+            fields = []
+            for name, prop in resolve(body["schema"]).get("properties", {}).items():
+                prop = resolve(prop)
+                items = resolve(prop.get("items", {})) if prop.get("type") == "array" else {}
+                if prop.get("type") == "integer" or items.get("type") == "integer":
+                    fields.append((name, prop.get("type") == "array"))
+            if fields:
+                found.append((method, path, fields))
+    return found
+
+
+BODY_ID_OPERATIONS = _body_id_fields()
+
+
+def test_the_body_id_list_covers_the_apps_writes():
+    paths = {path for _method, path, _fields in BODY_ID_OPERATIONS}
+    assert {"/api/v1/visits/", "/api/v1/whistles/", "/api/v1/notifications/mark-read/"} <= paths
+    assert len(BODY_ID_OPERATIONS) > 10
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "fields"), BODY_ID_OPERATIONS, ids=[f"{m} {p}" for m, p, _f in BODY_ID_OPERATIONS]
+)
+def test_a_malformed_id_in_a_request_body_is_refused_never_a_server_error(
+    api_client, superuser, method, path, fields
+):
+    from django.db import transaction
+
+    api_client.force_authenticate(superuser)
+    api_client.raise_request_exception = False
+    answers = {}
+    for name, is_list in fields:
+        for value in (int(MALFORMED[-1]), -1, "abc", 1.5):
+            with transaction.atomic():  # a failure must not spoil the next call's transaction
+                body = {name: [value] if is_list else value}
+                answers[(name, value)] = getattr(api_client, method)(path, body, format="json").status_code
+    assert all(status < 500 for status in answers.values()), answers
