@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -358,6 +359,10 @@ class InspectionPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+    def get_absolute_url(self) -> str:
+        """The checked view (who may see the inspection), never the file's /media/ address."""
+        return reverse("evaluation:photo", args=[self.pk])
 
 
 class Assessment(models.Model):

@@ -24,6 +24,7 @@ from evaluation.models import (
     HeadBonus,
     Indicator,
     Inspection,
+    InspectionPhoto,
     Mode,
     MoneySum,
     Notice,
@@ -114,6 +115,16 @@ def inspection_get(*, user, pk) -> Inspection:
     try:
         return inspection_list(user=user).get(pk=pk)
     except (Inspection.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def inspection_photo_get(*, user, pk) -> InspectionPhoto:
+    """Evidence of an inspection for whoever may see the inspection (covert ones stay hidden
+    from the inspected worker until publication, their photos with them)."""
+    try:
+        visible = inspection_list(user=user).values("pk")
+        return InspectionPhoto.objects.filter(inspection__in=visible).get(pk=pk)
+    except (InspectionPhoto.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

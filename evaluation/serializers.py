@@ -159,7 +159,8 @@ class InspectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_photos(self, inspection) -> list[str]:
-        return [photo.image.url for photo in inspection.photos.all()]
+        # The checked view, not /media/: only who may see the inspection gets the bytes.
+        return [photo.get_absolute_url() for photo in inspection.photos.all()]
 
 
 class InspectionWriteSerializer(serializers.Serializer):

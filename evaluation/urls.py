@@ -13,6 +13,7 @@ urlpatterns = [
     path("periods/<int:pk>/report.xlsx", views.report_xlsx, name="report-xlsx"),
     path("results/<int:pk>/", views.assessment, name="assessment"),
     path("results/<int:pk>/lines/<slug:code>/", views.line_evidence, name="evidence"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     path("mine/", views.mine, name="mine"),
     path("team/", views.team, name="team"),
     path("stars/", views.stars, name="stars"),

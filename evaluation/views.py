@@ -8,14 +8,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from evaluation import exports, selectors, services
 from evaluation.forms import AppealForm, DecisionForm, InspectionForm, PeriodForm
 from evaluation.models import AppealStatus, PeriodStatus
 from evaluation.policy import VIEWER_KINDS, is_assessor
 from grids import access
-from hlgrid import xlsx
+from hlgrid import media, xlsx
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
 from hlgrid.models import User
@@ -37,6 +37,13 @@ def index(request):
     if selectors.notices_for(user=request.user).exists() or access.holds(request.user, VIEWER_KINDS):
         return redirect("evaluation:team")
     return redirect("evaluation:mine")
+
+
+@require_safe
+def photo(request, pk: int):
+    """Inspection evidence, only for whoever may see the inspection (anonymous and outsiders: 404)."""
+    evidence = selectors.inspection_photo_get(user=request.user, pk=pk)
+    return media.file_response(evidence.image)
 
 
 # --- assessors --------------------------------------------------------------------------------

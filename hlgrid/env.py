@@ -46,3 +46,13 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None or value.strip() == "":
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, choices: list[str], default: str) -> str:
+    value = (os.environ.get(name) or "").strip()
+    if value == "":
+        return default
+    if value not in choices:
+        named = ", ".join(repr(c) for c in choices)
+        raise ImproperlyConfigured(f"{name} must be one of {named}, got {value!r}")
+    return value

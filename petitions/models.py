@@ -11,6 +11,7 @@ wrong light.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -465,6 +466,14 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+    def get_absolute_url(self) -> str:
+        """For staff: the checked view (scope of the petition), never the file's /media/ address.
+        Reporters reach their photos through the tracking code instead (`tracking_url`)."""
+        return reverse("petitions:attachment", args=[self.pk])
+
+    def tracking_url(self, code: str) -> str:
+        return reverse("petitions:track_photo", args=[code, self.pk])
 
 
 class IdempotencyKey(models.Model):

@@ -18,6 +18,8 @@ from grids.subtree import in_subtree
 from hlgrid.lights import light_at, light_at_expression, rank_expression
 from petitions.models import (
     ACTIVE_STATUSES,
+    Attachment,
+    AttachmentKind,
     Category,
     CheckIn,
     HandlingRequest,
@@ -233,6 +235,37 @@ def public_petition(*, tracking_code: str) -> Petition | None:
     )
     shown.asked_code = found.tracking_code
     return shown
+
+
+def attachment_get(*, user, pk) -> Attachment:
+    """A petition's photo for the staff who may see the petition."""
+    return get_scoped_or_404(
+        user,
+        Attachment.objects.all(),
+        node_path="petition__grid",
+        department_path="petition__department",
+        post_kinds=TERRITORIAL,
+        pk=pk,
+    )
+
+
+def public_attachments(*, petition: Petition) -> QuerySet:
+    """The photos a reporter sees on the tracking page of `petition` (from `public_petition`):
+    the photos of their own report, and how the problem was fixed. A merged report shows its
+    parent's resolution photos, never the photos other residents sent with the parent."""
+    own = Q(petition__tracking_code=petition.asked_code, kind=AttachmentKind.INTAKE)
+    fixed = Q(petition=petition, kind=AttachmentKind.RESOLUTION)
+    return Attachment.objects.filter(own | fixed).order_by("created_at", "id")
+
+
+def public_attachment_get(*, tracking_code: str, pk) -> Attachment | None:
+    petition = public_petition(tracking_code=tracking_code)
+    if petition is None:
+        return None
+    try:
+        return public_attachments(petition=petition).get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        return None
 
 
 PUBLIC_ACTIONS = [

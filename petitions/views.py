@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from grids.access import scope_queryset
 from grids.models import Department, GridNode, NodeKind
 from grids.selectors import scope_roots
+from hlgrid import media
 from hlgrid.errors import DomainError, InvalidInput
 from hlgrid.forms import add_domain_error
 from hlgrid.models import User
@@ -111,8 +112,26 @@ def track(request, code: str):
         "timeline": selectors.public_timeline(petition=petition),
         "form": form,
         "steps": _progress(petition),
+        "photos": selectors.public_attachments(petition=petition),
     }
     return render(request, "petitions/track.html", context)
+
+
+@require_safe
+def track_photo(request, code: str, pk: int):
+    """A photo for the reporter holding the tracking code: their own report's photos and the
+    resolution photos, never another report's (404 like an unknown code)."""
+    attachment = selectors.public_attachment_get(tracking_code=code, pk=pk)
+    if attachment is None:
+        raise Http404
+    return media.file_response(attachment.file, content_type=attachment.content_type)
+
+
+@require_safe
+def attachment(request, pk: int):
+    """A petition's photo for the staff who may see the petition (anonymous and outsiders: 404)."""
+    found = selectors.attachment_get(user=request.user, pk=pk)
+    return media.file_response(found.file, content_type=found.content_type)
 
 
 def _progress(petition) -> list[dict]:

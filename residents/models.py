@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -355,3 +356,7 @@ class VisitPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+    def get_absolute_url(self) -> str:
+        """The checked view (scope of the visit), never the file's own /media/ address."""
+        return reverse("residents:visit_photo", args=[self.pk])

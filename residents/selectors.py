@@ -18,7 +18,7 @@ from grids.subtree import in_subtree
 from hlgrid import lights
 from hlgrid.crypto import lookup_hash
 from residents import idcard, keypeople
-from residents.models import Building, Household, KeyGroup, KeyMembership, Resident, Unit, Visit
+from residents.models import Building, Household, KeyGroup, KeyMembership, Resident, Unit, Visit, VisitPhoto
 
 RESIDENT_POST_KINDS = (PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL, PostKind.ADMIN)
 COVERAGE_POST_KINDS = (*RESIDENT_POST_KINDS, PostKind.ASSESSOR)
@@ -111,6 +111,11 @@ def visit_get(*, user, pk) -> Visit:
         "grid",
         pk=pk,
     )
+
+
+def visit_photo_get(*, user, pk) -> VisitPhoto:
+    """A visit's photo for whoever may see the visit (a photo of a home is personal data)."""
+    return _get(user, VisitPhoto.objects.all(), "visit__grid", pk=pk)
 
 
 def quarter_start(on: datetime.date) -> datetime.date:

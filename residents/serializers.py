@@ -192,7 +192,8 @@ class KeyMembershipSerializer(serializers.ModelSerializer):
 
 class VisitPhotoSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    url = serializers.CharField(source="image.url")
+    # The checked view, not /media/: only who may see the visit gets the bytes.
+    url = serializers.CharField(source="get_absolute_url")
     width = serializers.IntegerField()
     height = serializers.IntegerField()
 

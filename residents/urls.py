@@ -10,6 +10,7 @@ urlpatterns = [
     path("households/<int:pk>/residents/new/", views.resident_new, name="resident_new"),
     path("households/<int:pk>/key-people/new/", views.membership_new, name="membership_new"),
     path("visit/", views.visit_pick, name="visit_pick"),
+    path("photos/<int:pk>/", views.visit_photo, name="visit_photo"),
     path("people/", views.resident_search, name="resident_search"),
     path("people/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
     path("coverage/", views.coverage, name="coverage"),

@@ -9,10 +9,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from grids.selectors import scope_roots
-from hlgrid import lights, xlsx
+from hlgrid import lights, media, xlsx
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
 from residents import importer, selectors, services
@@ -30,6 +30,13 @@ def my_day(request):
 def household(request, pk: int):
     page = selectors.household_page(user=request.user, pk=pk)
     return render(request, "residents/household.html", {"page": page, "household": page.household})
+
+
+@require_safe
+def visit_photo(request, pk: int):
+    """A visit's photo, only for whoever may see the visit (anonymous and outsiders: 404)."""
+    photo = selectors.visit_photo_get(user=request.user, pk=pk)
+    return media.file_response(photo.image)
 
 
 @login_required

@@ -33,6 +33,13 @@ class PublicStepSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
+class PublicPhotoSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    url = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
 class PublicPetitionSerializer(serializers.Serializer):
     """What a reporter sees: progress, never personal data or staff names."""
 
@@ -49,6 +56,7 @@ class PublicPetitionSerializer(serializers.Serializer):
     satisfaction = serializers.CharField()
     can_rate = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
 
     def get_can_rate(self, petition) -> bool:
         return petition.status == Status.RESOLVED
@@ -56,6 +64,15 @@ class PublicPetitionSerializer(serializers.Serializer):
     @extend_schema_field(PublicStepSerializer(many=True))
     def get_steps(self, petition) -> list[dict]:
         return PublicStepSerializer(selectors.public_timeline(petition=petition), many=True).data
+
+    @extend_schema_field(PublicPhotoSerializer(many=True))
+    def get_photos(self, petition) -> list[dict]:
+        """The reporter's own photos and the resolution photos, each behind the tracking code."""
+        shown = [
+            {"kind": a.kind, "url": a.tracking_url(petition.asked_code), "width": a.width, "height": a.height}
+            for a in selectors.public_attachments(petition=petition)
+        ]
+        return PublicPhotoSerializer(shown, many=True).data
 
 
 class PublicCreateSerializer(serializers.Serializer):

@@ -109,7 +109,8 @@ class AttachmentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_url(self, attachment) -> str:
-        return attachment.file.url
+        # The checked view, not /media/: only who may see the petition gets the bytes.
+        return attachment.get_absolute_url()
 
 
 class HandlingRequestSerializer(serializers.Serializer):

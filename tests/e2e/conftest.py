@@ -30,6 +30,25 @@ def browser():
         browser.close()
 
 
+def watch_csp(context) -> list[str]:
+    """Every Content-Security-Policy violation Chromium reports on the context's pages."""
+    violations: list[str] = []
+
+    def listen(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", listen)
+    return violations
+
+
+def _no_csp_violations(violations: list[str]) -> None:
+    # The policy forbids inline script and style (hlgrid/settings.py): a page that needs either
+    # is broken in production, so the browser tests fail on it.
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations[:10]))
+
+
 @pytest.fixture
 def phone(browser):
     """A phone-sized page (360 px wide), in Chinese, as grid workers use it."""
@@ -37,18 +56,22 @@ def phone(browser):
         viewport={"width": 360, "height": 740}, locale="zh-CN", device_scale_factor=2
     )
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    _no_csp_violations(violations)
 
 
 @pytest.fixture
 def desktop(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    _no_csp_violations(violations)
 
 
 @pytest.fixture

@@ -8,6 +8,14 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style attributes, which the
+  // Content-Security-Policy refuses (and text on a canvas cannot inject markup either).
+  function tip(options) {
+    var merged = { renderMode: "richText" };
+    Object.keys(options).forEach(function (key) { merged[key] = options[key]; });
+    return merged;
+  }
+
   function chartFor(el) {
     var existing = echarts.getInstanceByDom(el);
     if (existing) existing.dispose();
@@ -34,17 +42,17 @@
       var max = numbers.length ? Math.max.apply(null, numbers) : 1;
       var higherIsWorse = measure === "red";
       chart.setOption({
-        tooltip: {
+        tooltip: tip({
           trigger: "item",
           formatter: function (p) {
             var d = p.data && p.data.props;
             if (!d) return p.name;
-            return "<b>" + p.name + "</b><br>" +
-              labels.red + ": " + d.red + "<br>" +
-              labels.on_time_rate + ": " + (d.on_time_rate === null ? "—" : d.on_time_rate) + "<br>" +
+            return p.name + "\n" +
+              labels.red + ": " + d.red + "\n" +
+              labels.on_time_rate + ": " + (d.on_time_rate === null ? "—" : d.on_time_rate) + "\n" +
               labels.visit_rate + ": " + (d.visit_rate === null ? "—" : d.visit_rate);
           }
-        },
+        }),
         visualMap: {
           min: 0, max: Math.max(max, measure === "red" ? 1 : 100), left: 8, bottom: 8, calculable: true,
           text: [labels[measure] || measure, ""],
@@ -74,7 +82,7 @@
         return { name: name, type: "bar", stack: "all", data: t.weeks.map(function (w) { return t.received_by_category[name][w]; }) };
       });
       chartFor(el).setOption({
-        tooltip: { trigger: "axis" }, legend: { type: "scroll", top: 0 },
+        tooltip: tip({ trigger: "axis" }), legend: { type: "scroll", top: 0 },
         grid: { left: 40, right: 10, top: 30, bottom: 30 },
         xAxis: { type: "category", data: t.weeks.map(function (w) { return w.slice(5); }) },
         yAxis: { type: "value", minInterval: 1 }, series: series
@@ -83,7 +91,7 @@
     el = root.querySelector('[data-chart="rates"]');
     if (el) {
       chartFor(el).setOption({
-        tooltip: { trigger: "axis" }, legend: { top: 0 },
+        tooltip: tip({ trigger: "axis" }), legend: { top: 0 },
         grid: { left: 40, right: 10, top: 30, bottom: 30 },
         xAxis: { type: "category", data: t.weeks.map(function (w) { return w.slice(5); }) },
         yAxis: { type: "value", min: 0, max: 100 },
@@ -97,7 +105,7 @@
     if (el) {
       var months = Object.keys(t.visit_coverage);
       chartFor(el).setOption({
-        tooltip: { trigger: "axis" }, grid: { left: 40, right: 10, top: 20, bottom: 30 },
+        tooltip: tip({ trigger: "axis" }), grid: { left: 40, right: 10, top: 20, bottom: 30 },
         xAxis: { type: "category", data: months }, yAxis: { type: "value", min: 0, max: 100 },
         series: [{ name: labels.visit_rate, type: "line", areaStyle: {}, data: months.map(function (m) { return t.visit_coverage[m]; }) }]
       });
@@ -105,7 +113,7 @@
     el = root.querySelector('[data-chart="excellent"]');
     if (el) {
       chartFor(el).setOption({
-        tooltip: { trigger: "axis" }, grid: { left: 40, right: 10, top: 20, bottom: 50 },
+        tooltip: tip({ trigger: "axis" }), grid: { left: 40, right: 10, top: 20, bottom: 50 },
         xAxis: { type: "category", data: t.excellent_share.map(function (p) { return p.period; }), axisLabel: { rotate: 30 } },
         yAxis: { type: "value", min: 0, max: 100 },
         series: [{ name: labels.excellent, type: "line", data: t.excellent_share.map(function (p) { return p.share; }) }]
