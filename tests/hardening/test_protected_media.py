@@ -90,9 +90,22 @@ def test_the_household_page_and_the_api_link_visit_photos_through_the_checked_vi
     assert [p["url"] for p in answer["photos"]] == [url]
 
 
-def test_media_is_no_longer_served_openly(client, people, visit_photo, settings):
-    settings.DEBUG = True
-    assert _as(client, people.worker).get(f"/media/{visit_photo.image.name}").status_code == 404
+def test_media_is_no_longer_served_openly_even_in_debug(client, people, visit_photo, settings):
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import portal.urls
+
+    settings.DEBUG = True  # the URLs are built as `make run` builds them
+    try:
+        importlib.reload(portal.urls)
+        clear_url_caches()
+        assert _as(client, people.worker).get(f"/media/{visit_photo.image.name}").status_code == 404
+    finally:
+        settings.DEBUG = False
+        importlib.reload(portal.urls)
+        clear_url_caches()
 
 
 # --- petition photos -------------------------------------------------------------------------
