@@ -5,7 +5,6 @@ Names that a spreadsheet would evaluate (`=1+1`, `+SUM(A1)`, `-2`, `@cmd`) come 
 openpyxl as plain strings (data type "s", never "f"), exactly as typed; a name with `:` or `/`
 (illegal in a sheet title) still exports with 200."""
 
-import datetime
 import io
 from urllib.parse import unquote
 
