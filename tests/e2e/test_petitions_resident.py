@@ -38,11 +38,12 @@ def test_a_resident_reports_with_photo_and_location_follows_the_code_and_rates_i
     # Tapping the grid map also gives a point routed to a grid...
     phone.click("[data-testid=pick-on-map] summary")
     phone.locator("[data-testid=pick-map] path").first.click()
-    phone.wait_for_function("!!document.querySelector('[data-testid=location-status]').dataset.grid")
+    phone.wait_for_function("() => !!document.querySelector('[data-testid=location-status]').dataset.grid")
     # ...and "use my location" takes the phone's position.
     phone.click("[data-testid=use-location]")
     phone.wait_for_function(
-        "document.querySelector('[data-testid=location-status]').dataset.grid === " + f"'{grid.name}'"
+        "(name) => document.querySelector('[data-testid=location-status]').dataset.grid === name",
+        arg=grid.name,
     )
     screenshot(phone, "petitions-resident-report")
     phone.click("[data-testid=report-submit]")

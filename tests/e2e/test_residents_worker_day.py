@@ -27,7 +27,7 @@ def test_a_worker_logs_a_visit_to_a_red_key_person_on_a_phone_and_sees_it_turn_g
 
     red.get_by_test_id("visit-now").click()
     phone.wait_for_selector("[data-testid=visit-form]")
-    phone.wait_for_function("document.getElementById('id_latitude').value !== ''")
+    phone.wait_for_function("() => document.getElementById('id_latitude').value !== ''")
     phone.get_by_test_id("notes").fill("上门探望，身体状况稳定，叮嘱按时服药")
     screenshot(phone, "residents-log-visit")
     phone.get_by_test_id("save-visit").click()
