@@ -11,7 +11,7 @@ TEST_WORKERS ?= auto
 # Development defaults; production sets these in its own environment.
 export DEBUG ?= 1
 
-.PHONY: run test bench install install-dev lint format messages clean
+.PHONY: run test fuzz bench install install-dev lint format messages clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ run: install
 test: install-dev
 	$(PY) manage.py compile_catalogues >/dev/null
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# The schemathesis run of the suite with a longer budget (cases per operation, and the coverage
+# phase: every boundary value of every parameter). FUZZ_EXAMPLES=100 make fuzz for more.
+FUZZ_EXAMPLES ?= 25
+fuzz: install-dev
+	$(PY) manage.py compile_catalogues >/dev/null
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(PY) -m pytest tests/hardening/test_fuzz_api.py -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: install-dev
 	$(PY) -m bench
