@@ -300,7 +300,10 @@ SPECTACULAR_SETTINGS = {
         "PostKindEnum": "grids.models.PostKind",
     },
     # The errors every operation can answer (401, 403, 400, 404), documented where they apply.
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "hlgrid.schema.document_errors"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hlgrid.schema.document_errors",
+    ],
 }
 
 # --- Security -------------------------------------------------------------------------------
