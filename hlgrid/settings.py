@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "petitions",  # apps:petitions
     "evaluation",  # apps:evaluation
     "party",  # apps:party
+    "deliberation",  # apps:deliberation
+    "mediation",  # apps:mediation
     "dashboards",  # apps:dashboards
     "portal",
 ]

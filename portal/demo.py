@@ -11,7 +11,7 @@ from django.apps import apps
 from grids.demo import CITY_CODE
 from grids.models import GridNode
 
-PARTS = ["grids", "residents", "party", "petitions", "evaluation"]
+PARTS = ["grids", "residents", "party", "petitions", "deliberation", "mediation", "evaluation"]
 
 
 def demo_modules():
