@@ -53,7 +53,7 @@ from party.models import (
     WindowService,
 )
 from residents.models import Household
-from residents.selectors import household_get
+from residents.selectors import household_get, household_list
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
@@ -117,6 +117,7 @@ class OrgPage:
     grids: list
     buildings: list
     contact_households: list
+    central_household: Household | None = None
     alliances: list = field(default_factory=list)
     paired_units: list = field(default_factory=list)
     in_service: list = field(default_factory=list)
@@ -136,7 +137,14 @@ def org_page(*, user, pk) -> OrgPage:
         ),
         grids=list(org.grids.order_by("code")),
         buildings=list(org.buildings.select_related("grid").order_by("grid__code", "number")),
-        contact_households=list(org.contact_households.order_by("label")),
+        # Addresses are the residents' register: only those the user's residents scope holds
+        # (department staff and assessors see the organisation, not the households).
+        contact_households=list(
+            household_list(user=user).filter(party_contacts=org).order_by("label")
+        ),
+        central_household=(
+            household_list(user=user).filter(pk=org.household_id).first() if org.household_id else None
+        ),
         alliances=list(org.alliances.annotate(unit_count=Count("units")).order_by("name")),
         **_sunk_resources(org),
     )

@@ -200,6 +200,18 @@ def test_pages_outside_the_scope_answer_404(chain, people, client):
     assert client.get(f"/party/households/{chain.home.pk}/chain/").status_code == 404
 
 
+def test_an_assessor_sees_a_central_households_organisation_but_not_its_addresses(chain, people, client):
+    # The addresses are the residents' register: a city-wide assessor's post is not for residents.
+    client.force_login(people.assessor)
+    html = client.get(f"/party/orgs/{chain.central.pk}/").content.decode()
+    assert chain.central.name in html
+    for household in (chain.home, chain.neighbour, chain.other):
+        assert household.label not in html
+    client.force_login(people.worker)
+    html = client.get(f"/party/orgs/{chain.central.pk}/").content.decode()
+    assert all(h.label in html for h in (chain.home, chain.neighbour, chain.other))
+
+
 def test_a_progress_report_posted_on_the_page_with_bad_input_changes_nothing(chain, people, client):
     project = project_create(actor=SYSTEM, alliance=pf.alliance(chain), name="老旧小区改造", budget=1000)
     client.force_login(people.official)
