@@ -4,6 +4,8 @@ period is read-only, and the bonus ledger is never editable."""
 from django import http
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from evaluation import services
 from evaluation.models import (
@@ -150,10 +152,16 @@ class BonusRuleAdmin(ReadOnlyAdmin):
 class PhotoInline(admin.TabularInline):
     model = InspectionPhoto
     extra = 0
-    readonly_fields = ["image", "created_at"]
+    exclude = ["image"]
+    readonly_fields = ["photo_link", "created_at"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("photo"))
+    def photo_link(self, obj):
+        # /media/ is closed: the photo leaves only through the checked view (hlgrid.media).
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.image.name)
 
 
 @admin.register(Inspection)

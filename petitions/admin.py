@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from petitions.models import (
     Attachment,
@@ -106,7 +108,14 @@ class HandlingRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin):
-    list_display = ["petition", "kind", "file", "size", "created_at"]
+    list_display = ["petition", "kind", "file_link", "size", "created_at"]
+    exclude = ["file"]
+    readonly_fields = ["file_link"]
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj):
+        # /media/ is closed: the file leaves only through the checked view (hlgrid.media).
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.file.name)
 
 
 @admin.register(Notification)

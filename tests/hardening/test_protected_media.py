@@ -301,3 +301,21 @@ def test_every_photo_link_in_templates_and_serializers_uses_a_checked_view():
         if path.suffix in {".html", ".py"} and pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_admin_links_uploads_through_the_checked_views_not_media(client, people, reported):
+    from hlgrid.models import User
+
+    admin = User.objects.create_superuser("media_admin", password="x-admin-pass-1")
+    photo = _evidence(people, "OPEN")
+    attachment = _photo(reported[0], "INTAKE")
+    client.force_login(admin)
+    pages = {
+        f"/admin/evaluation/inspection/{photo.inspection_id}/change/": photo.get_absolute_url(),
+        f"/admin/petitions/attachment/{attachment.pk}/change/": attachment.get_absolute_url(),
+        "/admin/petitions/attachment/": attachment.get_absolute_url(),
+    }
+    for page, checked in pages.items():
+        html = client.get(page).content.decode()
+        assert f'href="{checked}"' in html, page
+        assert "/media/" not in html, page
