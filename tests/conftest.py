@@ -26,6 +26,17 @@ def _fail_missing_service(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_locator():
+    """A rolled-back or flushed tree reuses tree version numbers, so a locator cached by an
+    earlier test could route points to grids that no longer exist: every test starts without."""
+    from grids import locator
+
+    locator.forget()
+    yield
+    locator.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

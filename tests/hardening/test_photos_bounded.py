@@ -75,16 +75,6 @@ def team(city, people):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_locator():
-    """As in tests/petitions: a rolled-back tree reuses version numbers, so no cached locator."""
-    from grids import locator
-
-    locator._cached.update(version=None, locator=None)
-    yield
-    locator._cached.update(version=None, locator=None)
-
-
-@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path

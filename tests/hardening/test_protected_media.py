@@ -26,16 +26,6 @@ def _media(settings, tmp_path):
     settings.MEDIA_SENDFILE = ""
 
 
-@pytest.fixture(autouse=True)
-def _fresh_locator():
-    """Each test's rolled-back tree reuses version numbers: never reuse another test's locator."""
-    from grids import locator
-
-    locator._cached.update(version=None, locator=None)
-    yield
-    locator._cached.update(version=None, locator=None)
-
-
 @pytest.fixture
 def category(city):
     return garbage_category(DepartmentFactory(code="CG", name="城管局"))

@@ -37,16 +37,6 @@ def dead_redis(settings):
     return url
 
 
-@pytest.fixture(autouse=True)
-def _fresh_locator():
-    """Each test's rolled-back tree reuses version numbers: never reuse another test's locator."""
-    from grids import locator
-
-    locator._cached.update(version=None, locator=None)
-    yield
-    locator._cached.update(version=None, locator=None)
-
-
 def report(api_client, n=0):
     return api_client.post(
         PUBLIC, {"description": f"{DESCRIPTION}{n}", "latitude": 42.505, "longitude": 129.01}, format="json"

@@ -29,13 +29,3 @@ class Team:
 @pytest.fixture
 def team(city, people):
     return Team(city, people)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_locator():
-    """Each test's rolled-back tree reuses version numbers: never reuse another test's locator."""
-    from grids import locator
-
-    locator._cached.update(version=None, locator=None)
-    yield
-    locator._cached.update(version=None, locator=None)
