@@ -139,9 +139,7 @@ def org_page(*, user, pk) -> OrgPage:
         buildings=list(org.buildings.select_related("grid").order_by("grid__code", "number")),
         # Addresses are the residents' register: only those the user's residents scope holds
         # (department staff and assessors see the organisation, not the households).
-        contact_households=list(
-            household_list(user=user).filter(party_contacts=org).order_by("label")
-        ),
+        contact_households=list(household_list(user=user).filter(party_contacts=org).order_by("label")),
         central_household=(
             household_list(user=user).filter(pk=org.household_id).first() if org.household_id else None
         ),
