@@ -3,10 +3,25 @@ import os
 import pytest
 
 from tests import services
-from tests.demo import helong  # noqa: F401  (a fixture shared by every folder)
+from tests.demo import (
+    helong,  # noqa: F401  (a fixture shared by every folder)
+    share_between_processes,
+)
+
+DEMO_FIXTURES = {"helong", "demo_city"}
+
+
+def _demo_modules_last(items) -> None:
+    """The modules that read the demo city run after the others, each module's tests still
+    together and in order: under xdist the first process to need the city loads it while the
+    others go on with their own tests, and then restore it instead of loading it too."""
+    readers = {item.module.__name__ for item in items if DEMO_FIXTURES & set(item.fixturenames)}
+    order = {id(item): n for n, item in enumerate(items)}
+    items.sort(key=lambda item: (item.module.__name__ in readers, order[id(item)]))
 
 
 def pytest_collection_modifyitems(config, items):
+    _demo_modules_last(items)
     required = os.environ.get("HLGRID_REQUIRE_SERVICES") == "1"
     for item in items:
         reason = services.missing_for(m.name for m in item.iter_markers())
@@ -23,6 +38,12 @@ def pytest_collection_modifyitems(config, items):
 def _fail_missing_service(request):
     reason = dict(request.node.user_properties).get("missing_service")
     pytest.fail(f"HLGRID_REQUIRE_SERVICES=1 but {reason}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_shared_by_the_run(tmp_path_factory):
+    # Every xdist process of a run has its basetemp under the run's one directory.
+    share_between_processes(tmp_path_factory.getbasetemp().parent)
 
 
 @pytest.fixture(autouse=True)

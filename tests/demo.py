@@ -8,7 +8,10 @@ seeing it; the module's end takes the city away again, so no other test ever see
 - On SQLite (the laptop default: an in-memory database per test process) the loaded city
   is kept as an in-memory snapshot through SQLite's backup API: the first module that asks
   loads it, every later module restores the snapshot in a fraction of a second, and the
-  empty database is restored after each module.
+  empty database is restored after each module. Under pytest-xdist the processes of one run
+  share it: the first to need the city loads it and writes it to a file of the run (under a
+  lock), and the others restore that file instead of loading the city again; the modules
+  that read the demo run after the others (conftest), so nobody waits for the load idle.
 - On PostgreSQL the city is loaded inside an outer transaction for the module and rolled
   back after it (as Django's TestCase.setUpTestData does): one load per module.
 
@@ -17,10 +20,14 @@ browser tests, a Celery worker) keep loading the demo themselves on a transactio
 database.
 """
 
+import fcntl
 import io
+import os
 import sqlite3
+from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
@@ -28,6 +35,12 @@ from django.test import override_settings
 from grids import locator
 
 _snapshots: dict = {}  # "empty" and "demo" databases, and the command's "output"
+_shared: dict = {"dir": None}  # the run's directory shared by its xdist processes (conftest)
+
+
+def share_between_processes(directory: Path | None) -> None:
+    """Called once per process by conftest: where this run's processes share the snapshot."""
+    _shared["dir"] = directory if os.environ.get("PYTEST_XDIST_WORKER") else None
 
 
 def _load() -> str:
@@ -48,6 +61,7 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
     source.backup(target)
     # The grid tree's version stamp may now repeat one the locator cached for other polygons.
     locator.forget()
+    ContentType.objects.clear_cache()
 
 
 def _snapshot() -> sqlite3.Connection:
@@ -60,13 +74,39 @@ def _sqlite_in_memory() -> bool:
     return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
+def _load_or_read_shared() -> str:
+    """Load the city into the empty database, or restore the one another process of this run
+    loaded: the file is written whole under the lock, so a reader never sees half of it."""
+    directory = _shared["dir"]
+    if directory is None:
+        return _load()
+    database, output = directory / "helong.sqlite3", directory / "helong.txt"
+    with open(directory / "helong.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if output.exists():
+            shared = sqlite3.connect(database)
+            try:
+                _copy(shared, _raw())
+            finally:
+                shared.close()
+            return output.read_text(encoding="utf-8")
+        text = _load()
+        shared = sqlite3.connect(database)
+        try:
+            _raw().backup(shared)
+        finally:
+            shared.close()
+        output.write_text(text, encoding="utf-8")  # last: its presence says the file is whole
+        return text
+
+
 def _restore_or_load() -> str:
     """Put the demo city into the empty SQLite test database: from this process's snapshot,
-    or loaded (and snapshotted) the first time."""
+    or loaded (or read from the run's shared file) and snapshotted the first time."""
     if "demo" not in _snapshots:
         empty = _snapshot()
         try:
-            output = _load()
+            output = _load_or_read_shared()
         except BaseException:
             _copy(empty, _raw())
             raise
