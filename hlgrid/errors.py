@@ -3,6 +3,7 @@
 Every JSON error has the shape {"detail": str, "errors": {field: [messages]}}.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -138,3 +139,36 @@ def page_not_found(request, exception=None, template_name=defaults.ERROR_404_TEM
     if request.path.startswith(API_PREFIX):
         return _json_error(exceptions.NotFound.default_detail, status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception, template_name=template_name)
+
+
+def permission_denied(request, exception=None, template_name=defaults.ERROR_403_TEMPLATE_NAME):
+    """A refusal outside a DRF view (a page's PermissionDenied): JSON under /api/."""
+    if request.path.startswith(API_PREFIX):
+        return _json_error(exceptions.PermissionDenied.default_detail, status.HTTP_403_FORBIDDEN)
+    return defaults.permission_denied(request, exception, template_name=template_name)
+
+
+def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    """An unhandled error: JSON under /api/ (a client parses it like any other error), else the
+    site's own page, which renders without a database or a context (500.html extends nothing)."""
+    if request.path.startswith(API_PREFIX):
+        return _json_error(_("A server error occurred."), status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request, template_name=template_name)
+
+
+class StyledNotFoundMiddleware:
+    """A 404 that a view raises (an id outside the user's scope, one that no longer exists) is
+    the site's own page even with DEBUG on, where Django would show its technical page: users
+    reach those by links. A URL that matches no route still gets the technical page in DEBUG,
+    which is what a developer wants to see."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and settings.DEBUG:
+            return page_not_found(request, exception)
+        return None

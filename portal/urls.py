@@ -48,9 +48,12 @@ api_urls = [
     path("", include(router.urls)),
 ]
 
-# Under /api/ the answers of Django itself (no route, a body too large) are JSON too.
+# Under /api/ the answers of Django itself (no route, a body too large, a crash) are JSON too...
 handler400 = "hlgrid.errors.bad_request"
 handler404 = "hlgrid.errors.page_not_found"
+# ...and elsewhere the site's own pages (templates/403.html, 404.html, 500.html).
+handler403 = "hlgrid.errors.permission_denied"
+handler500 = "hlgrid.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
