@@ -296,6 +296,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The tags collapsed: a reader opens the app it needs, and the page stays light however
+    # many operations the apps add (expanded, Swagger UI renders them only as they scroll in).
+    "SWAGGER_UI_SETTINGS": {"docExpansion": "none"},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several apps name a choice field "kind"; give the shared ones stable component names.
