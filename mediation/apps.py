@@ -1,7 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# The nav item in templates/base.html (the "nav:mediation" marker) takes its word from here.
+NAV = [gettext_noop("Disputes")]
 
 
 class MediationConfig(AppConfig):
     name = "mediation"
     verbose_name = _("Dispute mediation")
+
+    def ready(self) -> None:
+        from hlgrid.sweeps import register_sweeper
+        from mediation.sweep import sweep
+
+        register_sweeper("mediation", sweep)
