@@ -243,6 +243,16 @@ class Party(models.Model):
         return mask_phone(self.resident.phone if self.resident_id else self.phone)
 
 
+ACTIONS = {
+    "register": _("Registered"),
+    "grade": _("Risk graded"),
+    "session": _("Mediation session"),
+    "agreement": _("Agreement signed"),
+    "refer": _("Referred on"),
+    "follow_up": _("Followed up"),
+}
+
+
 class CaseEvent(models.Model):
     """One row per step (registration, grading, session, agreement, referral, follow-up)."""
 
@@ -264,6 +274,14 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTIONS.get(self.action, self.action))
+
+    @property
+    def to_label(self) -> str:
+        return str(Status(self.to_status).label) if self.to_status in Status.values else ""
 
 
 class Session(models.Model):

@@ -94,6 +94,11 @@ def visit_get(*, user, pk) -> Visit:
     )
 
 
+def visits_for(*, user) -> QuerySet:
+    """Visits the user may register a dispute from (those of its grids)."""
+    return _scoped(user, Visit.objects.select_related("household__grid", "grid"))
+
+
 def visits_to_register(*, user, days: int = 30, limit: int = 20) -> QuerySet:
     """The user's recent visits that found a problem and have no dispute case yet."""
     since = timezone.now() - datetime.timedelta(days=days)
