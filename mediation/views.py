@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hlgrid.errors import DomainError, InvalidInput
+from hlgrid.errors import DomainError, InvalidInput, NotFound
 from mediation import clock, selectors, services
 from mediation.models import Kind, MediatorKind, PartyRole, ReferredTo, Risk, Source, Status
 from residents.models import Resident
@@ -29,7 +29,7 @@ def _int(value) -> int | None:
     return number if 0 < number < 2**63 else None
 
 
-def _problems(error: DomainError) -> list[str]:
+def problems_of(error: DomainError) -> list[str]:
     return [m for ms in error.errors.values() for m in ms] or [error.detail]
 
 
@@ -62,7 +62,7 @@ def index(request):
     )
 
 
-def _party_inputs(request, residents: dict[int, Resident]) -> list[services.PartyInput]:
+def party_inputs(request, residents: dict[int, Resident]) -> list[services.PartyInput]:
     parties = []
     for pk in request.POST.getlist("resident"):
         resident = residents.get(_int(pk) or 0)
@@ -105,10 +105,12 @@ def new(request):
                 description=request.POST.get("description", ""),
                 grid=grid,
                 visit=visit,
-                parties=_party_inputs(request, residents),
+                parties=party_inputs(request, residents),
             )
+        except NotFound:  # outside the actor's grids: the page's 404, never a form error
+            raise Http404 from None
         except DomainError as error:
-            problems = _problems(error)
+            problems = problems_of(error)
         else:
             messages.success(request, _("The dispute is registered. Grade its risk now."))
             return redirect("mediation:detail", pk=case.pk)
@@ -214,8 +216,10 @@ def act(request, pk: int, verb: str):
             )
         else:
             raise Http404
+    except NotFound:
+        raise Http404 from None
     except DomainError as error:
-        for problem in _problems(error):
+        for problem in problems_of(error):
             messages.error(request, problem)
         return redirect("mediation:detail", pk=pk)
     messages.success(request, _("Done."))
@@ -232,8 +236,10 @@ def reveal(request, pk: int, party: int):
         raise Http404
     try:
         revealed = services.party_reveal(actor=request.user, party=found, request=request)
+    except NotFound:
+        raise Http404 from None
     except DomainError as error:
-        return render(request, "mediation/_errors.html", {"problems": _problems(error)})
+        return render(request, "mediation/_errors.html", {"problems": problems_of(error)})
     return render(request, "mediation/_revealed.html", {"revealed": revealed, "party": found})
 
 
@@ -258,8 +264,10 @@ def reports(request):
                 zero=request.POST.get("zero") == "1",
                 note=request.POST.get("note", ""),
             )
+        except NotFound:  # outside the actor's grids: the page's 404, never a form error
+            raise Http404 from None
         except DomainError as error:
-            for problem in _problems(error):
+            for problem in problems_of(error):
                 messages.error(request, problem)
         else:
             messages.success(request, _("The report of %(grid)s is sent.") % {"grid": grid.name})

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from grids.api import DepartmentViewSet, GridNodeViewSet
 from hlgrid.api import Router
-from portal import api, views
+from portal import api, mediation_links, views
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -71,6 +71,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),  # pages:petitions
     path("evaluation/", include("evaluation.urls")),  # pages:evaluation
     path("party/", include("party.urls")),  # pages:party
+    path("mediation/from-petition/<int:pk>/", mediation_links.from_petition, name="mediation_from_petition"),
     path("mediation/", include("mediation.urls")),  # pages:mediation
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
     path("api/v1/", include((api_urls, "api"), namespace="api")),
