@@ -4,6 +4,8 @@ from django.utils.translation import gettext_noop
 
 # The nav item in templates/base.html (the "nav:mediation" marker) takes its word from here.
 NAV = [gettext_noop("Disputes")]
+# The dashboards' lights board names a dispute item with this word (dashboards/_board.html).
+BOARD = [gettext_noop("Dispute")]
 
 
 class MediationConfig(AppConfig):

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, NodeKind
-from grids.subtree import in_subtree
 from hlgrid import lights
 from mediation import clock
 from mediation.models import (
@@ -26,7 +25,6 @@ from mediation.models import (
     Notice,
     Party,
     ReportStatus,
-    Risk,
     Status,
 )
 from mediation.services.common import CASE_POST_KINDS
@@ -162,72 +160,7 @@ def report_list(*, user) -> QuerySet:
     return _scoped(user, MonthlyReport.objects.select_related("grid")).order_by("-month", "grid__code")
 
 
-# --- figures for a node (dashboards) and for the assessment (evaluation) -------------------
-
-
-def figures(*, node: GridNode, now: datetime.datetime | None = None) -> dict:
-    """Counts by kind, risk and outcome of the node's subtree, and this month's 排查 (3 queries).
-
-    The node comes from a scoped lookup (dashboards.selectors.node_get)."""
-    now = now or timezone.now()
-    cases = Case.objects.filter(in_subtree(node, "grid")).order_by()
-    by = {"kind": {}, "risk": {}, "status": {}}
-    open_by_risk: dict[str, int] = {}
-    total = 0
-    for row in cases.values("kind", "risk", "status").annotate(n=Count("id")):
-        total += row["n"]
-        for key in by:
-            by[key][row[key]] = by[key].get(row[key], 0) + row["n"]
-        if row["status"] in OPEN_STATUSES:
-            open_by_risk[row["risk"]] = open_by_risk.get(row["risk"], 0) + row["n"]
-    red_open = (
-        with_light(cases.filter(status__in=OPEN_STATUSES), now).filter(current_light=lights.Light.RED).count()
-    )
-    month = clock.month_of(timezone.localdate(now))
-    grids = GridNode.objects.filter(in_subtree(node), kind=NodeKind.GRID).order_by()
-    report_counts = grids.aggregate(
-        total=Count("id", distinct=True),
-        reported=Count(
-            "mediation_reports",
-            filter=Q(mediation_reports__month=month) & ~Q(mediation_reports__status=ReportStatus.MISSED),
-            distinct=True,
-        ),
-    )
-    missing = report_counts["total"] - report_counts["reported"]
-    report_state = report_light(None, month=month, now=now) if missing else lights.Light.GREEN
-    return {
-        "total": total,
-        "by_kind": by["kind"],
-        "by_risk": by["risk"],
-        "by_status": by["status"],
-        "open_by_risk": {risk: open_by_risk.get(risk, 0) for risk in (Risk.HIGH, Risk.MEDIUM, Risk.LOW, "")},
-        "open": sum(open_by_risk.values()),
-        "red_open": red_open,
-        "settled": by["status"].get(Status.CLOSED, 0),
-        "referred": by["status"].get(Status.REFERRED, 0),
-        "month": month,
-        "grids": report_counts["total"],
-        "reported": report_counts["reported"],
-        "unreported": missing,
-        "report_light": report_state,
-    }
-
-
-def board(*, node: GridNode, now: datetime.datetime | None = None, limit: int = 50) -> list[Case]:
-    """Open high-risk cases and open cases whose clock is red or yellow, in the subtree (1 query).
-    A high-risk case is red on the board whatever its clock."""
-    now = now or timezone.now()
-    cases = (
-        with_light(Case.objects.filter(in_subtree(node, "grid"), status__in=OPEN_STATUSES), now)
-        .filter(Q(risk=Risk.HIGH) | Q(current_light__in=[lights.Light.RED, lights.Light.YELLOW]))
-        .select_related("grid")
-        .order_by("light_rank", "due_at", "id")[:limit]
-    )
-    result = list(cases)
-    for case in result:
-        if case.risk == Risk.HIGH:
-            case.current_light = lights.Light.RED
-    return result
+# --- figures for the assessment (evaluation) ------------------------------------------------
 
 
 def indicator_values(*, start: datetime.datetime, end: datetime.datetime, as_of: datetime.datetime) -> dict:
