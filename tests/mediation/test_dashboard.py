@@ -23,7 +23,10 @@ NOW = datetime.datetime(2026, 3, 10, 2, tzinfo=datetime.UTC)
 def build(city, people, *, copies=1, floor=1):
     with time_machine.travel(NOW, tick=False):
         for i in range(copies):
-            pair = lambda grid, n: neighbours(grid, door_a=f"{floor}{i}{n}1", door_b=f"{floor}{i}{n}2")  # noqa: E731
+
+            def pair(grid, n, i=i):
+                return neighbours(grid, door_a=f"{floor}{i}{n}1", door_b=f"{floor}{i}{n}2")
+
             high = case(city.grid_a1, people=pair(city.grid_a1, 1), kind="LABOUR")
             services.case_grade(actor=SYSTEM, case=high, risk="HIGH", reasons="聚集讨薪")
             case(city.grid_a2, people=pair(city.grid_a2, 2), kind="FAMILY")  # ungraded
