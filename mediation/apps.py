@@ -6,6 +6,12 @@ from django.utils.translation import gettext_noop
 NAV = [gettext_noop("Disputes")]
 # The dashboards' lights board names a dispute item with this word (dashboards/_board.html).
 BOARD = [gettext_noop("Dispute")]
+# The words of mediation's hookups elsewhere: the petition page's link (petitions/detail.html)
+# and the portal's petition-to-case flow (portal.mediation_links).
+ELSEWHERE = [
+    gettext_noop("Mediate as a dispute"),
+    gettext_noop("This petition cannot be turned into a dispute case."),
+]
 
 
 class MediationConfig(AppConfig):

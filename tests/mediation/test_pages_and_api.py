@@ -199,3 +199,13 @@ def test_the_pages_cost_a_fixed_number_of_queries_at_two_sizes(client, city, peo
     }
     assert large == small
     assert _queries(client, f"/mediation/{big.pk}/") == small[f"/mediation/{first.pk}/"]
+
+
+def test_the_pages_are_in_chinese_by_default_and_in_english_on_request(client, city, people):
+    c = case(city.grid_a1, actor=people.worker)
+    client.force_login(people.worker)
+    chinese = client.get(f"/mediation/{c.pk}/").content.decode()
+    assert "风险研判" in chinese and "邻里纠纷" in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/mediation/{c.pk}/").content.decode()
+    assert "Grade the risk" in english and "Neighbours" in english
