@@ -277,10 +277,10 @@ def evidence(*, source: str, window: Window, worker_id: int, grid_id: int, perio
     if source in MEDIATION_SOURCES:
         if source == Source.MEDIATION_SUCCESS:
             title = _("Disputes referred on instead of settled")
-            columns = [_("Case"), _("Kind"), _("Registered"), _("Concluded"), _("Referred to")]
+            columns = [_("Case"), _("Kind"), _("Registered at"), _("Concluded at"), _("Referred to")]
         else:
             title = _("Monthly dispute reports not on time")
-            columns = [_("Month"), _("Status"), _("Was due"), _("Reported")]
+            columns = [_("Month"), _("Status"), _("Was due"), _("Reported at")]
         if not mediation_installed():
             return Evidence(title, [], [])
         from mediation.selectors import indicator_evidence
