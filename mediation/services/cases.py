@@ -348,8 +348,8 @@ def follow_up_record(
         if holds:
             case.concluded_at = now
             set_clock(case, None, None, now=now)
-        else:
-            set_clock(case, *clock_for(case, now=now), now=now)
+        else:  # mediation starts again, with a fresh limit for the current risk
+            set_clock(case, *clock.mediation_clock(now, case.risk), now=now)
         case.save(update_fields=[*SAVED, "concluded_at"])
         event(case, actor=actor, action="follow_up", before=before, note=notes, at=now)
     return follow_up
