@@ -60,7 +60,7 @@ class ChildSerializer(serializers.Serializer):
 
 
 class BoardItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["petition", "key_person", "checkin"])
+    kind = serializers.ChoiceField(choices=["petition", "key_person", "checkin", "dispute"])
     light = serializers.CharField()
     due = serializers.DateTimeField()
     title = serializers.CharField()

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from dashboards.mediation_figures import board_items as dispute_items
 from dashboards.periods import Window
 from grids.access import get_scoped_or_404
 from grids.models import GridNode, Post, PostKind
@@ -299,6 +300,7 @@ def lights_board(*, node: GridNode, now: datetime.datetime | None = None, limit:
                 url=reverse("petitions:whistle", args=[c.whistle_id]),
             )
         )
+    items += [BoardItem(kind="dispute", **item) for item in dispute_items(node=node, now=now, limit=limit)]
     items.sort(key=lambda item: (item.light != Light.RED, item.due))
     return items[:limit]
 

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from dashboards import exports, selectors
+from dashboards import exports, mediation_figures, selectors
 from dashboards.cache import cached
 from dashboards.periods import window_from
 from grids.models import GridNode
@@ -30,6 +30,7 @@ def _context(request, node: GridNode) -> dict:
     rows = cached("children", node, window.key, lambda: selectors.children(node=node, window=window, now=now))
     board = cached("lights", node, "now", lambda: selectors.lights_board(node=node, now=now))
     trend = cached("trends", node, "now", lambda: selectors.trends(node=node, now=now))
+    disputes = cached("mediation", node, "now", lambda: mediation_figures.panel(node=node, now=now))
     sort = request.GET.get("sort", "name")
     descending = sort.startswith("-")
     key = sort.lstrip("-")
@@ -51,6 +52,7 @@ def _context(request, node: GridNode) -> dict:
         "rows": rows,
         "board": board,
         "trend": trend,
+        "mediation": disputes,
         "map": selectors.map_features(node=node, rows=rows),
         "sort": sort,
         "columns": [("name", pgettext("node", "Name")), *exports.columns()],

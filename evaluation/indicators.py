@@ -1,4 +1,4 @@
-"""Automatic indicators, computed in SQL from petitions and residents.
+"""Automatic indicators, computed in SQL from petitions, residents, party and mediation.
 
 Each source is one grouped aggregate (key-person visits: one per key group), so a
 period's computation runs a fixed number of queries whatever the number of workers.
@@ -59,8 +59,14 @@ def residents_installed() -> bool:
     return apps.is_installed("residents")
 
 
+def mediation_installed() -> bool:
+    return apps.is_installed("mediation")
+
+
 # For each source: is it keyed by worker (user id) or by grid (node id)?
-BY_GRID = {Source.HOUSEHOLD_COVERAGE, Source.KEY_VISITS}
+# Disputes and the monthly 排查 are the grid's, like its households: its workers share them.
+BY_GRID = {Source.HOUSEHOLD_COVERAGE, Source.KEY_VISITS, Source.MEDIATION_SUCCESS, Source.REPORT_PUNCTUALITY}
+MEDIATION_SOURCES = {Source.MEDIATION_SUCCESS: "success", Source.REPORT_PUNCTUALITY: "punctuality"}
 
 
 def _petitions():
@@ -141,6 +147,14 @@ def automatic_values(window: Window, sources: set[str]) -> dict[str, dict[int, t
 
         counts = window_service_counts(start=window.start, end=window.end)
         values[Source.WINDOW_SERVICES] = {worker_id: (n, n) for worker_id, n in counts.items()}
+    if mediation_installed() and sources & set(MEDIATION_SOURCES):
+        # 矛盾纠纷: cases concluded in the period settled by mediation; months reported on time
+        from mediation.selectors import indicator_values
+
+        found = indicator_values(start=window.start, end=window.end, as_of=window.as_of)
+        for source, key in MEDIATION_SOURCES.items():
+            if source in sources:
+                values[source] = found[key]
     return values
 
 
@@ -260,6 +274,25 @@ def evidence(*, source: str, window: Window, worker_id: int, grid_id: int, perio
             [_("When"), _("Window"), _("Service item"), _("Minutes")],
             [[s.served_at, s.window.name, s.item.name, s.minutes] for s in qs[:limit]],
         )
+    if source in MEDIATION_SOURCES:
+        if source == Source.MEDIATION_SUCCESS:
+            title = _("Disputes referred on instead of settled")
+            columns = [_("Case"), _("Kind"), _("Registered at"), _("Concluded at"), _("Referred to")]
+        else:
+            title = _("Monthly dispute reports not on time")
+            columns = [_("Month"), _("Status"), _("Was due"), _("Reported at")]
+        if not mediation_installed():
+            return Evidence(title, [], [])
+        from mediation.selectors import indicator_evidence
+
+        rows = indicator_evidence(
+            which=MEDIATION_SOURCES[source],
+            grid_id=grid_id,
+            start=window.start,
+            end=window.end,
+            as_of=window.as_of,
+        )
+        return Evidence(title, columns, rows[:limit])
     if source == Source.HOUSEHOLD_COVERAGE:
         if not residents_installed():
             return Evidence(_("Households not visited"), [], [])

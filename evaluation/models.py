@@ -87,6 +87,8 @@ class Source(models.TextChoices):
     HOUSEHOLD_COVERAGE = "HOUSEHOLD_COVERAGE", _("Household visit coverage (%)")
     KEY_VISITS = "KEY_VISITS", _("Key people visited within interval (%)")
     WINDOW_SERVICES = "WINDOW_SERVICES", _("Services handled at a window (count)")
+    MEDIATION_SUCCESS = "MEDIATION_SUCCESS", _("Disputes settled by mediation (%)")
+    REPORT_PUNCTUALITY = "REPORT_PUNCTUALITY", _("Monthly dispute reports on time (%)")
     INSPECTION = "INSPECTION", _("Inspection score (manual)")
 
 

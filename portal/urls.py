@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from grids.api import DepartmentViewSet, GridNodeViewSet
 from hlgrid.api import Router
-from portal import api, views
+from portal import api, mediation_links, views
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -39,6 +39,9 @@ router.register("evaluation/stars", ev_api.StarBoardViewSet, "evaluation-stars")
 from party.api import register_routes as party_routes  # noqa: E402  # api:party
 
 party_routes(router)
+from mediation.api import register_routes as mediation_routes  # noqa: E402  # api:mediation
+
+mediation_routes(router)
 # api:dashboards
 
 api_urls = [
@@ -71,6 +74,8 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),  # pages:petitions
     path("evaluation/", include("evaluation.urls")),  # pages:evaluation
     path("party/", include("party.urls")),  # pages:party
+    path("mediation/from-petition/<int:pk>/", mediation_links.from_petition, name="mediation_from_petition"),
+    path("mediation/", include("mediation.urls")),  # pages:mediation
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
