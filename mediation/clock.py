@@ -8,50 +8,20 @@
 - a grid's report of a month is due by the end of REPORT_DAY of that month (local time),
   "due soon" from REPORT_WARN_DAY.
 
-Working days follow China's statutory holidays and make-up working days (调休) through the
-`holidays` library, as petitions' timers do (mediation may not import petitions: see the
-report of issue 13 for moving the calendar to the ground floor).
+Working days are the one calendar of every clock (hlgrid.workdays: China's statutory
+holidays and make-up working days, 调休).
 """
 
 import datetime
-import functools
-from zoneinfo import ZoneInfo
 
-import holidays
-from django.conf import settings
+from hlgrid.workdays import LOCAL, add_working_days, day_start, nth_working_day, warn_before
 
-LOCAL = ZoneInfo(settings.TIME_ZONE)
 GRADE_HOURS = 24
 MEDIATION_WORKDAYS = {"HIGH": 3, "MEDIUM": 10, "LOW": 15}
 DEFAULT_FOLLOW_UP_DAYS = 30
 FOLLOW_UP_WORKDAYS = 5
 REPORT_DAY = 25
 REPORT_WARN_DAY = 20
-
-
-@functools.lru_cache(maxsize=32)
-def _calendar(year: int) -> holidays.HolidayBase:
-    return holidays.China(years=range(year - 1, year + 3))
-
-
-def is_working_day(day: datetime.date) -> bool:
-    return _calendar(day.year).is_working_day(day)
-
-
-def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
-    """The same local clock time on the `days`-th working day after the start's date."""
-    local = start.astimezone(LOCAL)
-    day = _calendar(local.year).get_nth_working_day(local.date(), days)
-    return datetime.datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=LOCAL)
-
-
-def day_start(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=LOCAL)
-
-
-def warn_before(start: datetime.datetime, due: datetime.datetime) -> datetime.datetime:
-    """The warning starts with the last quarter of the step's time."""
-    return due - (due - start) / 4
 
 
 def grading_clock(registered_at: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
@@ -67,7 +37,7 @@ def mediation_clock(graded_at: datetime.datetime, risk: str) -> tuple[datetime.d
 def follow_up_dates(signed_on: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
     """(the first day a follow-up may be made, the last day it is on time)."""
     opens = signed_on + datetime.timedelta(days=days)
-    last = _calendar(opens.year).get_nth_working_day(opens, FOLLOW_UP_WORKDAYS)
+    last = nth_working_day(opens, FOLLOW_UP_WORKDAYS)
     return opens, last
 
 

@@ -1,50 +1,15 @@
-"""Deadlines: hours, and working days that follow China's statutory holidays and make-up days.
+"""Deadlines of a petition's steps: hours, or working days of the one calendar
+(hlgrid.workdays: China's statutory holidays and make-up days)."""
 
-The `holidays` library's China calendar knows both the statutory days off and the weekend
-days that are worked instead (调休, `weekend_workdays`); `is_working_day` combines them.
-Its weekend_workdays set is filled year by year as years are loaded, so the calendar used
-here always has the year before and after the date loaded.
-"""
+from datetime import datetime, timedelta
 
-import functools
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
-
-import holidays
-from django.conf import settings
-
+from hlgrid.workdays import LOCAL, add_working_days, is_working_day, warn_before
 from petitions.models import LimitUnit
 
-LOCAL = ZoneInfo(settings.TIME_ZONE)
-
-
-@functools.lru_cache(maxsize=32)
-def _calendar(year: int) -> holidays.HolidayBase:
-    return holidays.China(years=range(year - 1, year + 3))
-
-
-def is_working_day(day: date) -> bool:
-    return _calendar(day.year).is_working_day(day)
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """The same local clock time on the `days`-th working day after the start's date.
-
-    A request received on Friday 26 September 2025 with 3 working days is due on
-    Tuesday 30 September: Sunday the 28th is a make-up working day, and 1–8 October
-    are the National Day holiday.
-    """
-    local = start.astimezone(LOCAL)
-    day = _calendar(local.year).get_nth_working_day(local.date(), days)
-    return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=LOCAL)
+__all__ = ["LOCAL", "add_working_days", "due_after", "is_working_day", "warn_before"]
 
 
 def due_after(start: datetime, limit: int, unit: str) -> datetime:
     if unit == LimitUnit.WORKDAYS:
         return add_working_days(start, limit)
     return start + timedelta(hours=limit)
-
-
-def warn_before(start: datetime, due: datetime) -> datetime:
-    """The warning starts with the last quarter of the step's time."""
-    return due - (due - start) / 4

@@ -51,7 +51,18 @@ from petitions.models import Notification, NotificationKind
 pytestmark = pytest.mark.django_db
 
 ROLES = ("worker", "gridhead", "official", "dept", "assessor", "volunteer")
-PROJECT_APPS = ("hlgrid", "grids", "residents", "petitions", "party", "evaluation", "dashboards", "portal")
+PROJECT_APPS = (
+    "hlgrid",
+    "grids",
+    "residents",
+    "petitions",
+    "party",
+    "deliberation",
+    "mediation",
+    "evaluation",
+    "dashboards",
+    "portal",
+)
 METHODS = ("get", "put", "post", "patch", "delete")
 # Posts that see by territory where a model is assigned to departments (all but the department's).
 TERRITORIAL = [kind for kind in PostKind.values if kind != PostKind.DEPARTMENT]
