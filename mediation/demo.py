@@ -169,8 +169,12 @@ def load(ctx) -> None:
         case.risk = _weighted(rng, [(Risk.LOW, 58), (Risk.MEDIUM, 31), (Risk.HIGH, 11)])
         case.risk_reasons = REASONS[case.risk]
         # how far it has got: old cases are over; recent ones are anywhere along the way
+        # (a grid settles its disputes within weeks: an old case still open is the rare one that
+        # overran, not a quarter of the board)
         if age > 75:
-            stage = _weighted(rng, [("closed", 84), ("referred", 12), ("agreed", 4)])
+            stage = _weighted(rng, [("closed", 86), ("referred", 14)])
+        elif age > 21:
+            stage = _weighted(rng, [("closed", 55), ("referred", 10), ("agreed", 35)])
         elif age > 3:
             stage = _weighted(
                 rng, [("closed", 25), ("referred", 8), ("agreed", 40), ("mediating", 17), ("graded", 10)]
@@ -224,6 +228,8 @@ def load(ctx) -> None:
                     opens, last = clock.follow_up_dates(timezone.localdate(signed_at), days)
                     if stage == "closed" and opens > today:
                         stage = "agreed"
+                    elif stage == "agreed" and last < today and rng.random() < 0.9:
+                        stage = "closed"  # its follow-up was made; one in ten is overdue
                     agreement = Agreement(
                         terms=rng.choice(TERMS),
                         signatures="双方当事人及调解员",
