@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from dashboards import exports, selectors
+from dashboards import deliberation_figures, exports, selectors
 from dashboards.cache import cached
 from dashboards.periods import window_from
 from grids.models import GridNode
@@ -52,6 +52,7 @@ def _context(request, node: GridNode) -> dict:
         "board": board,
         "trend": trend,
         "map": selectors.map_features(node=node, rows=rows),
+        "deliberation": deliberation_figures.figures(node=node, now=now),
         "sort": sort,
         "columns": [("name", pgettext("node", "Name")), *exports.columns()],
         "query": request.GET.urlencode(),

@@ -30,6 +30,7 @@ SECTIONS = {
     "inbox": None,
     "assessment": {WORKER, HEAD, OFFICIAL, ASSESSOR, ADMIN},
     "party": {WORKER, HEAD, OFFICIAL, ADMIN},
+    "deliberation": {WORKER, HEAD, OFFICIAL, ADMIN},
     "dashboard": {HEAD, OFFICIAL, ASSESSOR, ADMIN},
 }
 

@@ -39,6 +39,9 @@ router.register("evaluation/stars", ev_api.StarBoardViewSet, "evaluation-stars")
 from party.api import register_routes as party_routes  # noqa: E402  # api:party
 
 party_routes(router)
+from deliberation.api import register_routes as deliberation_routes  # noqa: E402  # api:deliberation
+
+deliberation_routes(router)
 # api:dashboards
 
 api_urls = [
@@ -68,6 +71,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),  # pages:petitions
     path("evaluation/", include("evaluation.urls")),  # pages:evaluation
     path("party/", include("party.urls")),  # pages:party
+    path("deliberation/", include("deliberation.urls")),  # pages:deliberation
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
