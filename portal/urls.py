@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from grids.api import DepartmentViewSet, GridNodeViewSet
 from hlgrid.api import Router
-from portal import api, views
+from portal import api, deliberation_links, views
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -71,6 +71,11 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),  # pages:petitions
     path("evaluation/", include("evaluation.urls")),  # pages:evaluation
     path("party/", include("party.urls")),  # pages:party
+    path(
+        "deliberation/from-petition/<int:pk>/",
+        deliberation_links.topic_from_petition,
+        name="deliberation_from_petition",
+    ),  # pages:deliberation
     path("deliberation/", include("deliberation.urls")),  # pages:deliberation
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
     path("api/v1/", include((api_urls, "api"), namespace="api")),
