@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from hlgrid.lights import Light
@@ -179,7 +180,7 @@ class ParticipantRole(models.TextChoices):
 
 
 class MeetingStatus(models.TextChoices):
-    PLANNED = "PLANNED", _("Planned")
+    PLANNED = "PLANNED", pgettext_lazy("meeting", "Planned")
     HELD = "HELD", _("Held")
     CANCELLED = "CANCELLED", _("Cancelled")
 
@@ -294,8 +295,8 @@ class Share(models.TextChoices):
 
 
 class VoteStatus(models.TextChoices):
-    OPEN = "OPEN", _("Open")
-    CLOSED = "CLOSED", _("Closed")
+    OPEN = "OPEN", pgettext_lazy("vote", "Open")
+    CLOSED = "CLOSED", pgettext_lazy("vote", "Closed")
 
 
 class VoteResult(models.TextChoices):
@@ -366,9 +367,9 @@ class Vote(FSMModelMixin, models.Model):
 
 
 class Choice(models.TextChoices):
-    YES = "YES", _("Yes")
-    NO = "NO", _("No")
-    ABSTAIN = "ABSTAIN", _("Abstain")
+    YES = "YES", pgettext_lazy("vote", "Yes")
+    NO = "NO", pgettext_lazy("vote", "No")
+    ABSTAIN = "ABSTAIN", pgettext_lazy("vote", "Abstain")
 
 
 class Channel(models.TextChoices):
@@ -431,7 +432,7 @@ class Ballot(models.Model):
 
 
 class ResolutionStatus(models.TextChoices):
-    OPEN = "OPEN", _("In progress")
+    OPEN = "OPEN", pgettext_lazy("resolution", "In progress")
     DONE = "DONE", _("Done")
 
 
