@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from deliberation.models import ParticipantRole, Topic
+from deliberation.models import Choice, ParticipantRole, Topic
 from grids.models import GridNode
 from residents.models import Building, Unit
 
@@ -13,7 +13,10 @@ class BootstrapForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+            if isinstance(widget, forms.RadioSelect):  # radios and checkbox lists
+                widget.attrs.setdefault("class", "form-check-input")
+                continue
+            if isinstance(widget, forms.HiddenInput):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)
@@ -126,3 +129,17 @@ class PublicTopicForm(BootstrapForm):
     def __init__(self, *args, grids, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = GridNode.objects.filter(pk__in=[g.pk for g in grids]).order_by("code")
+
+
+class PublicBallotForm(BootstrapForm):
+    building = forms.CharField(label=_("Building"), max_length=32)
+    unit = forms.CharField(label=_("Unit"), max_length=32)
+    door = forms.CharField(label=_("Door"), max_length=32)
+    phone = forms.CharField(
+        label=_("The phone registered for your household"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    choice = forms.ChoiceField(
+        label=_("Your household's vote"), choices=Choice.choices, widget=forms.RadioSelect
+    )

@@ -305,6 +305,18 @@ def public_topic(*, tracking_code: str) -> Topic | None:
     )
 
 
+def public_open_vote(*, topic: Topic, now: datetime.datetime | None = None) -> Vote | None:
+    """The household vote on a topic open for online votes right now, if any (one query)."""
+    now = now or timezone.now()
+    return (
+        Vote.objects.filter(
+            topic=topic, status=VoteStatus.OPEN, rule=VoteRule.HOUSEHOLD, opens_at__lte=now, closes_at__gt=now
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
 def public_board(*, node_id: int, now: datetime.datetime | None = None) -> tuple[GridNode, list, list]:
     """A grid's (or community's) board: the resolutions published at it or above it, and its
     closed topics, newest first (three queries)."""

@@ -16,5 +16,6 @@ urlpatterns = [
     path("public/new/", views.public_new, name="public_new"),
     path("public/track/", views.public_lookup, name="public_lookup"),
     path("public/track/<str:code>/", views.public_topic, name="public_topic"),
+    path("public/track/<str:code>/vote/", views.public_vote, name="public_vote"),
     path("public/board/<int:node_id>/", views.public_board, name="public_board"),
 ]

@@ -24,6 +24,7 @@ from deliberation.models import (
     VoteStatus,
 )
 from deliberation.policy import STAFF_KINDS
+from deliberation.services.votes import electorate_households
 from grids import access
 from grids.models import GridNode, NodeKind
 from hlgrid.crypto import mask_text
@@ -407,7 +408,13 @@ def public_topic(request, code: str):
     if found is None:
         return render(request, "deliberation/public_lookup.html", {"not_found": code}, status=404)
     return render(
-        request, "deliberation/public_topic.html", {"topic": found, "proposer": _masked_place(found)}
+        request,
+        "deliberation/public_topic.html",
+        {
+            "topic": found,
+            "proposer": _masked_place(found),
+            "open_vote": selectors.public_open_vote(topic=found),
+        },
     )
 
 
@@ -417,6 +424,32 @@ def _masked_place(topic) -> str:
     if household is None:
         return ""
     return f"{household.unit.building.number}栋{household.unit.number}单元{mask_text(household.door)}"
+
+
+def public_vote(request, code: str):
+    """A household votes online within the window, identified by its address and phone."""
+    topic = selectors.public_topic(tracking_code=services.normalise_tracking_code(code))
+    vote = selectors.public_open_vote(topic=topic) if topic is not None else None
+    if vote is None:
+        raise Http404
+    form = forms.PublicBallotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = services.household_match(
+                candidates=electorate_households(topic),
+                building=data["building"],
+                unit=data["unit"],
+                door=data["door"],
+                phone=data["phone"],
+            )
+            services.ballot_cast_public(vote=vote, household=household, choice=data["choice"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Thank you: your household's vote is counted."))
+            return redirect("deliberation:public_topic", code=topic.tracking_code)
+    return render(request, "deliberation/public_vote.html", {"topic": topic, "vote": vote, "form": form})
 
 
 def public_lookup(request):

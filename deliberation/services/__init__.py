@@ -12,6 +12,7 @@ from deliberation.services.resolutions import resolution_close, resolution_creat
 from deliberation.services.topics import (
     Screening,
     household_identify,
+    household_match,
     normalise_tracking_code,
     topic_raise,
     topic_screen,
@@ -38,6 +39,7 @@ __all__ = [
     "ballot_cast",
     "ballot_cast_public",
     "household_identify",
+    "household_match",
     "meeting_cancel",
     "meeting_create",
     "meeting_record_minutes",

@@ -157,25 +157,30 @@ def household_identify(
         grid_id = located.id
     elif grid_id is None or not GridNode.objects.filter(pk=grid_id, kind=NodeKind.GRID).exists():
         raise InvalidInput.field("location", _("Share your location or choose your grid."))
-    phone = inputs.phone(inputs.required("phone", phone))
-    household = (
-        Household.objects.filter(
-            grid_id=grid_id,
-            unit__building__number=(building or "").strip(),
-            unit__number=(unit or "").strip(),
-            door=(door or "").strip(),
-        )
-        .select_related("grid")
-        .first()
+    return household_match(
+        candidates=Household.objects.filter(grid_id=grid_id),
+        building=building,
+        unit=unit,
+        door=door,
+        phone=phone,
     )
-    # One answer for "no such door" and "not your phone": nothing tells which households exist.
-    refusal = InvalidInput.field("door", _("No household of this grid has this address and phone."))
-    if household is None:
-        raise refusal
-    phones = [r.phone for r in household.residents.all()]
-    if phone not in phones:
-        raise refusal
-    return household
+
+
+def household_match(*, candidates, building: str, unit: str, door: str, phone: str) -> Household:
+    """The household among `candidates` behind this address whose residents include this phone.
+
+    One answer for "no such door" and "not your phone": nothing tells which households exist.
+    A handful of rows at most (one door per unit; a community may repeat building numbers)."""
+    phone = inputs.phone(inputs.required("phone", phone))
+    matches = candidates.filter(
+        unit__building__number=(building or "").strip(),
+        unit__number=(unit or "").strip(),
+        door=(door or "").strip(),
+    ).select_related("grid", "unit__building")[:10]
+    for household in matches:
+        if phone in [r.phone for r in household.residents.all()]:
+            return household
+    raise InvalidInput.field("door", _("No household of this grid has this address and phone."))
 
 
 def topic_submit_public(

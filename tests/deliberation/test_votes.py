@@ -195,3 +195,26 @@ def test_an_outsider_can_neither_cast_nor_close(elevator, people, place):
     with pytest.raises(NotFound):
         services.vote_close(actor=people.outsider, vote=elevator, now=NOW)
     assert not Ballot.objects.exists()
+
+
+def test_a_household_votes_online_at_the_front_door_once_within_the_window(city, people, place, client):
+    topic = df.topic(people, city, unit=place.unit)
+    vote = df.household_vote(people, df.meeting(people, city, [topic]), topic)
+    page = client.get(f"/deliberation/public/track/{topic.tracking_code}/").content.decode()
+    assert 'data-testid="public-vote-link"' in page
+    url = f"/deliberation/public/track/{topic.tracking_code}/vote/"
+    body = {"building": "1", "unit": "1", "door": "101", "phone": df.PHONE, "choice": "YES"}
+    wrong = client.post(url, {**body, "phone": "13711112222"})
+    assert wrong.status_code == 200 and not Ballot.objects.exists()
+    assert client.post(url, body).status_code == 302
+    again = client.post(url, {**body, "choice": "NO"})
+    assert again.status_code == 200 and "已经投过票" in again.content.decode()
+    ballot = Ballot.objects.get()
+    assert (ballot.vote_id, ballot.household_id, ballot.choice, ballot.channel) == (
+        vote.pk,
+        place.homes[0].pk,
+        "YES",
+        "ONLINE",
+    )
+    with time_machine.travel(vote.closes_at, tick=False):
+        assert client.get(url).status_code == 404
