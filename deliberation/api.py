@@ -130,9 +130,9 @@ class TopicViewSet(
         if status_ and status_ not in ("open", "closed", *TopicStatus.values):
             raise InvalidInput.field("status", _("Unknown status."))
         node = self.request.query_params.get("node")
-        if node not in (None, "") and not node.isdigit():
+        if node not in (None, "") and (not node.isdigit() or len(node) > 18):
             raise InvalidInput.field("node", _("An id is a number."))
-        node_id = int(node) if node and len(node) < 12 else None
+        node_id = int(node) if node else None
         return selectors.topic_list(user=self.request.user, status=status_ or None, node_id=node_id).order_by(
             "-id"
         )

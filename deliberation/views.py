@@ -23,7 +23,7 @@ from deliberation.models import (
     VoteRule,
     VoteStatus,
 )
-from deliberation.policy import STAFF_KINDS
+from deliberation.policy import LEADING_KINDS, STAFF_KINDS
 from deliberation.services.votes import electorate_households
 from grids import access
 from grids.models import GridNode, NodeKind
@@ -56,10 +56,14 @@ def _when(value) -> datetime.datetime | None:
     return parsed
 
 
-def _nodes(user) -> list[GridNode]:
-    """The grids and communities the user may raise topics and call meetings for."""
+def _nodes(user, kinds=STAFF_KINDS) -> list[GridNode]:
+    """The grids and communities the user may raise topics for (or, with the leading kinds,
+    call meetings for): one query."""
     nodes = access.scope_queryset(
-        user, GridNode.objects.filter(kind__in=[NodeKind.GRID, NodeKind.COMMUNITY]), node_path=""
+        user,
+        GridNode.objects.filter(kind__in=[NodeKind.GRID, NodeKind.COMMUNITY]),
+        node_path="",
+        post_kinds=kinds,
     )
     return list(nodes.order_by("tree_id", "lft")[:300])
 
@@ -152,9 +156,7 @@ def topic(request, pk: int):
 
 @login_required
 def meeting_new(request):
-    nodes = [
-        n for n in _nodes(request.user) if access.covers(request.user, n, kinds=("HEAD", "OFFICIAL", "ADMIN"))
-    ]
+    nodes = _nodes(request.user, LEADING_KINDS)
     if not nodes:
         raise Http404
     accepted = list(
@@ -290,7 +292,7 @@ def vote(request, pk: int):
             threshold=found.threshold,
         ),
         "choices": Choice.choices,
-        "may_lead": access.covers(request.user, found.node, kinds=("HEAD", "OFFICIAL", "ADMIN")),
+        "may_lead": access.covers(request.user, found.node, kinds=LEADING_KINDS),
         "staff": selectors.staff_over(found.node) if found.status == VoteStatus.CLOSED else [],
         "resolutions": list(selectors.with_light(found.resolutions.select_related("owner"))),
         "section": "index",
@@ -366,7 +368,7 @@ def resolution(request, pk: int):
     context = {
         "resolution": found,
         "is_owner": found.owner_id == request.user.pk,
-        "may_lead": access.covers(request.user, found.node, kinds=("HEAD", "OFFICIAL", "ADMIN")),
+        "may_lead": access.covers(request.user, found.node, kinds=LEADING_KINDS),
         "section": "index",
     }
     return render(request, "deliberation/resolution.html", context)
