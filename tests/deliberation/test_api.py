@@ -105,3 +105,45 @@ def test_bad_input_names_the_field_and_creates_nothing(city, people, api_client)
     assert api_client.get("/api/v1/deliberation/topics/?status=nonsense").status_code == 400
     assert api_client.get("/api/v1/deliberation/resolutions/?light=BLUE").status_code == 400
     assert api_client.get("/api/v1/deliberation/topics/").json()["results"] == []
+
+
+def test_the_lists_read_the_same_number_of_queries_at_two_sizes(city, people, place, api_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deliberation import services
+
+    api_client.force_authenticate(people.gridhead)
+    urls = [
+        "/api/v1/deliberation/topics/",
+        "/api/v1/deliberation/meetings/",
+        "/api/v1/deliberation/votes/",
+        "/api/v1/deliberation/resolutions/",
+    ]
+
+    def grow():
+        vote = df.passed_vote(people, city, place) if not services.topics.Topic.objects.exists() else None
+        if vote is None:
+            topic = df.topic(people, city, title="再议", unit=place.unit)
+            meeting = df.meeting(people, city, [topic])
+            vote = df.household_vote(people, meeting, topic)
+            for home in place.homes:
+                services.ballot_cast(actor=people.worker, vote=vote, choice="YES", household=home)
+            vote = services.vote_close(actor=people.gridhead, vote=vote)
+        services.resolution_create(
+            actor=people.gridhead, vote=vote, text="施工", owner=people.worker, working_days=5
+        )
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert api_client.get(url).status_code == 200
+            result.append(len(ctx.captured_queries))
+        return result
+
+    grow()
+    small = counts()
+    for _ in range(3):
+        grow()
+    assert counts() == small

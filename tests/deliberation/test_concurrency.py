@@ -67,3 +67,24 @@ def test_closing_while_ballots_arrive_counts_exactly_what_was_cast(city, people)
     assert ballots == 4, results
     if vote.status == "CLOSED":
         assert vote.yes == 4
+
+
+def test_two_heads_screening_one_topic_at_the_same_moment_one_decides(city, people):
+    from grids.access import SYSTEM
+    from grids.models import PostKind
+    from grids.services import post_assign
+    from hlgrid.errors import TransitionNotAllowed
+    from tests.factories import UserFactory
+
+    other_head = UserFactory(username="p_comm_head")
+    post_assign(actor=SYSTEM, user=other_head, kind=PostKind.HEAD, node=city.community_a)
+    topic = df.topic(people, city, accept=False)
+    results = run_together(
+        lambda: services.topic_screen(actor=people.gridhead, topic=topic, decision="accept"),
+        lambda: services.topic_screen(actor=other_head, topic=topic, decision="answer", reason="已列入计划"),
+    )
+    decided = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, TransitionNotAllowed)]
+    assert len(decided) == 1 and len(refused) == 1, results
+    topic.refresh_from_db()
+    assert topic.status == decided[0].status

@@ -141,3 +141,35 @@ def test_publishing_puts_the_resolution_on_the_nodes_board(resolution, people, c
     board = client.get(f"/deliberation/public/board/{city.grid_a1.pk}/").content.decode()
     assert "委托设计施工" in board
     assert client.get(f"/deliberation/public/board/{city.street_a.pk}/").status_code == 404
+
+
+def test_the_sweep_runs_a_fixed_number_of_queries_however_many_resolutions_turn(vote, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def make(n):
+        return [
+            services.resolution_create(
+                actor=people.gridhead,
+                vote=vote,
+                text=f"决议{i}",
+                owner=people.worker,
+                working_days=2,
+                now=NOW,
+            )
+            for i in range(n)
+        ]
+
+    def queries(at) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            sweep(now=at)
+        return len(ctx.captured_queries)
+
+    first = make(1)[0]
+    small = queries(first.due_at)
+    Resolution.objects.all().delete()
+    Notice.objects.all().delete()
+    many = make(6)
+    large = queries(many[0].due_at)
+    assert small == large
+    assert Notice.objects.filter(kind=NoticeKind.RED).count() == 6 * 2  # owner and grid head each
