@@ -317,6 +317,13 @@ def public_open_vote(*, topic: Topic, now: datetime.datetime | None = None) -> V
     )
 
 
+def public_boards() -> list[GridNode]:
+    """Every grid with its community, for residents to find their grid's board (one query)."""
+    return list(
+        GridNode.objects.filter(kind=NodeKind.GRID).select_related("parent").order_by("tree_id", "lft")
+    )
+
+
 def public_board(*, node_id: int, now: datetime.datetime | None = None) -> tuple[GridNode, list, list]:
     """A grid's (or community's) board: the resolutions published at it or above it, and its
     closed topics, newest first (three queries)."""

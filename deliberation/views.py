@@ -408,7 +408,8 @@ def public_topic(request, code: str):
     code = services.normalise_tracking_code(code)
     found = selectors.public_topic(tracking_code=code)
     if found is None:
-        return render(request, "deliberation/public_lookup.html", {"not_found": code}, status=404)
+        context = {"not_found": code, "boards": selectors.public_boards()}
+        return render(request, "deliberation/public_lookup.html", context, status=404)
     return render(
         request,
         "deliberation/public_topic.html",
@@ -458,7 +459,7 @@ def public_lookup(request):
     code = services.normalise_tracking_code(request.GET.get("code", ""))
     if code:
         return redirect("deliberation:public_topic", code=code)
-    return render(request, "deliberation/public_lookup.html")
+    return render(request, "deliberation/public_lookup.html", {"boards": selectors.public_boards()})
 
 
 def public_board(request, node_id: int):

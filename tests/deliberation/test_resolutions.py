@@ -173,3 +173,9 @@ def test_the_sweep_runs_a_fixed_number_of_queries_however_many_resolutions_turn(
     large = queries(many[0].due_at)
     assert small == large
     assert Notice.objects.filter(kind=NoticeKind.RED).count() == 6 * 2  # owner and grid head each
+
+
+def test_residents_find_their_grids_board_from_the_lookup_page(city, client):
+    page = client.get("/deliberation/public/track/").content.decode()
+    for grid in city.grids:
+        assert f'href="/deliberation/public/board/{grid.pk}/"' in page
