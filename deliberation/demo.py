@@ -27,6 +27,7 @@ from deliberation.models import (
     ParticipantRole,
     Resolution,
     ResolutionStatus,
+    Share,
     Topic,
     TopicSource,
     TopicStatus,
@@ -419,8 +420,172 @@ def load(ctx) -> None:
     for topic, vote in decided:
         topic.decided_at = vote.closes_at if vote.result != VoteResult.NO_QUORUM else None
     Topic.objects.bulk_update([t for t, _v in decided], ["decided_at"], batch_size=BATCH)
-    ctx.data["deliberation_topics"] = len(topics)
+    showcase = _showcase(ctx, grids[0], households.get(grids[0].pk, []), now)
+    ctx.data["deliberation_topics"] = len(topics) + showcase
     ctx.log(
         f"    {len(topics)} deliberation topics, {len(meetings)} meetings, {len(votes)} votes "
         f"({len(passed_ids)} passed), {len(rows)} ballots, {len(resolutions)} resolutions"
     )
+
+
+def _showcase(ctx, grid, homes, now) -> int:
+    """The demo accounts' grid, through the services (as the system, at past moments): a
+    resident's topic to screen; a meeting held two weeks ago whose vote passed, with one
+    resolution of `worker` overdue and one due soon; a unit's elevator vote open online now,
+    before next week's meeting. A few dozen queries."""
+    from deliberation import services
+    from grids.access import SYSTEM
+    from hlgrid.models import User
+
+    worker = User.objects.filter(username="worker").first()
+    if not homes or worker is None:
+        return 0
+    rng = ctx.rng
+    home = homes[0]
+    Topic.objects.create(
+        node=grid,
+        unit_id=home[1],
+        building_id=home[2],
+        title=f"{home[3].split('单元')[0]}单元楼道堆物清理",
+        description="楼道里堆放杂物和旧家具，影响通行也有火灾隐患，提议统一清理并约定不再堆放。",
+        source=TopicSource.RESIDENT,
+        household_id=home[0],
+        tracking_code=_code(rng),
+        created_at=now - datetime.timedelta(days=2),
+    )
+    start = now - datetime.timedelta(days=20)
+    parking = services.topic_raise(
+        actor=SYSTEM, node=grid, title="小区东侧停车位划线", description=SUBJECTS[2][1], now=start
+    )
+    parking = services.topic_screen(actor=SYSTEM, topic=parking, decision="accept", now=start)
+    held_at = _at(start + datetime.timedelta(days=5), 19)
+    meeting = services.meeting_create(
+        actor=SYSTEM,
+        node=grid,
+        title=f"{grid.name}停车议事会",
+        starts_at=held_at,
+        place="网格议事厅",
+        invited_roles=[ParticipantRole.RESIDENT_REP, ParticipantRole.PARTY_MEMBER, ParticipantRole.PROPERTY],
+        topics=[parking],
+    )
+    reps = [
+        services.participant_add(
+            actor=SYSTEM,
+            meeting=meeting,
+            role=ParticipantRole.RESIDENT_REP,
+            name=ctx.person_name(),
+            household=household,
+        )
+        for household in Household.objects.filter(pk__in=[h[0] for h in homes[1:6]]).order_by("pk")
+    ]
+    services.participant_add(
+        actor=SYSTEM, meeting=meeting, role=ParticipantRole.PROPERTY, name=PROPERTY_FIRMS[0]
+    )
+    services.attendance_record(actor=SYSTEM, meeting=meeting, present=[p.pk for p in reps])
+    vote = services.vote_open(
+        actor=SYSTEM,
+        meeting=meeting,
+        topic=parking,
+        question="是否同意在小区东侧施划停车位",
+        rule=VoteRule.REPRESENTATIVE,
+        quorum=Share.TWO_THIRDS,
+        threshold=Share.HALF,
+        opens_at=held_at,
+        closes_at=held_at + datetime.timedelta(hours=3),
+        now=held_at,
+    )
+    for index, rep in enumerate(reps):
+        services.ballot_cast(
+            actor=SYSTEM,
+            vote=vote,
+            choice=Choice.NO if index == 4 else Choice.YES,
+            participant=rep,
+            now=held_at + datetime.timedelta(minutes=30 + index),
+        )
+    closed_at = held_at + datetime.timedelta(hours=1)
+    vote = services.vote_close(actor=SYSTEM, vote=vote, now=closed_at)
+    services.meeting_record_minutes(
+        actor=SYSTEM,
+        meeting=meeting,
+        minutes="五位居民代表全部出席，物业公司列席。表决通过小区东侧停车位划线，由网格员负责联系物业实施。",
+        now=closed_at,
+    )
+    overdue = services.resolution_create(
+        actor=SYSTEM,
+        vote=vote,
+        text="小区东侧施划停车位并设消防通道标识。",
+        owner=worker,
+        working_days=5,
+        now=closed_at,
+    )
+    # the second one is due soon: the shortest time whose warning has begun now
+    for days in range(1, 60):
+        due = calendar.add_working_days(closed_at, days)
+        if light_at(due_at=due, warn_at=calendar.warn_before(closed_at, due), now=now) == "YELLOW":
+            break
+    services.resolution_create(
+        actor=SYSTEM,
+        vote=vote,
+        text="在停车区入口设置限速和禁止鸣笛标识。",
+        owner=worker,
+        working_days=days,
+        now=closed_at,
+    )
+    for resolution in Resolution.objects.filter(pk__gte=overdue.pk, vote=vote):
+        services.resolution_publish(
+            actor=SYSTEM, resolution=resolution, now=closed_at + datetime.timedelta(days=1)
+        )
+        light = light_at(due_at=resolution.due_at, warn_at=resolution.warn_at, now=now)
+        Resolution.objects.filter(pk=resolution.pk).update(light=light, light_changed_at=now)
+
+    # a unit's elevator, open for online votes before next week's meeting
+    by_unit: dict[int, list] = defaultdict(list)
+    for h in homes:
+        by_unit[h[1]].append(h)
+    unit_homes = max(by_unit.values(), key=lambda hs: (len(hs), -hs[0][0]))
+    if len(unit_homes) >= 2:
+        home = unit_homes[0]
+        elevator = services.topic_raise(
+            actor=SYSTEM,
+            node=grid,
+            title=f"{home[3].split('单元')[0]}单元加装电梯",
+            description=SUBJECTS[0][1],
+            unit=Household.objects.select_related("unit__building").get(pk=home[0]).unit,
+            now=now - datetime.timedelta(days=6),
+        )
+        elevator = services.topic_screen(actor=SYSTEM, topic=elevator, decision="accept", now=now)
+        next_week = services.meeting_create(
+            actor=SYSTEM,
+            node=grid,
+            title=f"{grid.name}加装电梯议事会",
+            starts_at=_at(now + datetime.timedelta(days=7), 19),
+            place="社区党群服务中心会议室",
+            invited_roles=[
+                ParticipantRole.RESIDENT_REP,
+                ParticipantRole.UNIT_HEAD,
+                ParticipantRole.DEPARTMENT,
+            ],
+            topics=[elevator],
+        )
+        online = services.vote_open(
+            actor=SYSTEM,
+            meeting=next_week,
+            topic=elevator,
+            question="是否同意本单元加装电梯（费用按楼层分摊）",
+            rule=VoteRule.HOUSEHOLD,
+            quorum=Share.TWO_THIRDS,
+            threshold=Share.THREE_QUARTERS,
+            opens_at=now - datetime.timedelta(days=1),
+            closes_at=_at(now + datetime.timedelta(days=7), 21),
+            now=now,
+        )
+        for h in unit_homes[1:3]:
+            services.ballot_cast(
+                actor=SYSTEM,
+                vote=online,
+                choice=Choice.YES,
+                household=Household.objects.get(pk=h[0]),
+                channel=Channel.ONLINE,
+                now=now - datetime.timedelta(hours=rng.randint(1, 20)),
+            )
+    return 3

@@ -13,10 +13,10 @@ class BootstrapForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, forms.RadioSelect):  # radios and checkbox lists
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+                continue  # Django's own list of labelled checkboxes
+            if isinstance(widget, forms.RadioSelect):  # rendered one by one in .form-check
                 widget.attrs.setdefault("class", "form-check-input")
-                continue
-            if isinstance(widget, forms.HiddenInput):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)

@@ -4,7 +4,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,8 +54,6 @@ def with_tally(queryset: QuerySet) -> QuerySet:
 def with_light(queryset: QuerySet, now: datetime.datetime | None = None) -> QuerySet:
     """The light of each resolution now (done ones keep GREEN): never trusted from storage alone."""
     now = now or timezone.now()
-    from django.db.models import Case, CharField, Value, When
-
     return queryset.annotate(
         current_light=Case(
             When(status=ResolutionStatus.DONE, then=Value("GREEN")),
