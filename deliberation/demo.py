@@ -326,6 +326,7 @@ def load(ctx) -> None:
                 closed_at=closes,
                 created_by_id=head,
                 electorate=0,
+                counted_at=meeting.starts_at,
             )
             support = rng.choice([0.95, 0.9, 0.85, 0.8, 0.7, 0.55, 0.4])
             turnout = rng.choice([1.0, 0.95, 0.9, 0.85, 0.8, 0.6])

@@ -325,6 +325,8 @@ class Vote(FSMModelMixin, models.Model):
         _("threshold (share of the votes cast saying yes)"), max_length=3, choices=Share.choices
     )
     electorate = models.PositiveIntegerField(_("electorate"))
+    # When the electorate was counted: a household registered after it does not vote.
+    counted_at = models.DateTimeField(_("electorate counted at"))
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     status = FSMField(

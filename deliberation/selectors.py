@@ -205,7 +205,7 @@ def vote_panel(*, vote: Vote, limit: int = 500) -> VotePanel:
     voted_ids = Ballot.objects.filter(vote=vote)
     if vote.rule == VoteRule.HOUSEHOLD:
         rows = (
-            electorate_households(vote.topic)
+            electorate_households(vote.topic, counted_at=vote.counted_at)
             .exclude(pk__in=voted_ids.exclude(household__isnull=True).values("household_id"))
             .order_by("label")
             .values_list("pk", "label")[:limit]

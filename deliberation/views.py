@@ -440,7 +440,7 @@ def public_vote(request, code: str):
         data = form.cleaned_data
         try:
             household = services.household_match(
-                candidates=electorate_households(topic),
+                candidates=electorate_households(topic, counted_at=vote.counted_at),
                 building=data["building"],
                 unit=data["unit"],
                 door=data["door"],

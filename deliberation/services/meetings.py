@@ -108,6 +108,11 @@ def participant_add(
         raise InvalidInput.field("household", _("A resident representative speaks for a household."))
     with transaction.atomic():
         meeting = _locked_planned(meeting)
+        if (
+            role == ParticipantRole.RESIDENT_REP
+            and meeting.votes.filter(status="OPEN", rule="REPRESENTATIVE").exists()
+        ):
+            raise TransitionNotAllowed(_("The representatives are fixed while a vote of theirs is open."))
         if household is not None and meeting.participants.filter(household=household).exists():
             raise InvalidInput.field("household", _("This household is represented already."))
         return Participant.objects.create(meeting=meeting, role=role, name=name, household=household)

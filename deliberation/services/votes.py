@@ -77,9 +77,12 @@ class Tally:
         return VoteResult.PASSED if share_met(self.yes, self.cast, self.threshold) else VoteResult.REJECTED
 
 
-def electorate_households(topic: Topic) -> QuerySet:
-    """The households that vote on a topic: its unit's, its building's, or all under its node."""
+def electorate_households(topic: Topic, *, counted_at: datetime.datetime | None = None) -> QuerySet:
+    """The households that vote on a topic: its unit's, its building's, or all under its node
+    (those registered by `counted_at`, when the vote's electorate was counted)."""
     queryset = Household.objects.all()
+    if counted_at is not None:
+        queryset = queryset.filter(created_at__lte=counted_at)
     if topic.unit_id:
         return queryset.filter(unit_id=topic.unit_id)
     if topic.building_id:
@@ -153,6 +156,7 @@ def vote_open(
                     quorum=quorum,
                     threshold=threshold,
                     electorate=electorate,
+                    counted_at=now,
                     opens_at=opens_at,
                     closes_at=closes_at,
                     created_by=access.recorded(actor),
@@ -198,7 +202,11 @@ def ballot_cast(
         if vote.rule == VoteRule.HOUSEHOLD:
             if household is None or participant is not None:
                 raise InvalidInput.field("household", _("In this vote each household votes."))
-            if not electorate_households(vote.topic).filter(pk=household.pk).exists():
+            if (
+                not electorate_households(vote.topic, counted_at=vote.counted_at)
+                .filter(pk=household.pk)
+                .exists()
+            ):
                 raise InvalidInput.field("household", _("This household does not vote on this topic."))
             return _insert(
                 vote,
@@ -235,7 +243,7 @@ def ballot_cast_public(
         vote = _locked_open(vote, now)
         if vote.rule != VoteRule.HOUSEHOLD:
             raise TransitionNotAllowed(_("Representatives vote at the meeting."))
-        if not electorate_households(vote.topic).filter(pk=household.pk).exists():
+        if not electorate_households(vote.topic, counted_at=vote.counted_at).filter(pk=household.pk).exists():
             raise InvalidInput.field("door", _("This household does not vote on this topic."))
         return _insert(vote, household=household, choice=choice, channel=Channel.ONLINE, cast_at=now)
 

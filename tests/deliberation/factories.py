@@ -4,6 +4,7 @@ with their accounts."""
 
 import datetime
 
+import time_machine
 from django.utils import timezone
 
 from deliberation import services
@@ -19,7 +20,14 @@ class Place:
     """Unit 1-1 of building 1 in grid A-1 with four households (one resident each), a second
     unit with two households, and a household in grid B-1 (another street)."""
 
+    # Registered long ago: votes counted at the tests' (past or present) moments include them.
+    REGISTERED = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
+
     def __init__(self, city):
+        with time_machine.travel(self.REGISTERED, tick=False):
+            self._build(city)
+
+    def _build(self, city):
         self.homes = [rf.household(city.grid_a1, building="1", unit="1", door=f"{i}01") for i in range(1, 5)]
         self.neighbours = [
             rf.household(city.grid_a1, building="1", unit="2", door=f"{i}01") for i in range(1, 3)

@@ -218,3 +218,31 @@ def test_a_household_votes_online_at_the_front_door_once_within_the_window(city,
     )
     with time_machine.travel(vote.closes_at, tick=False):
         assert client.get(url).status_code == 404
+
+
+def test_a_household_registered_after_the_electorate_was_counted_does_not_vote(elevator, people, place):
+    from tests.residents import factories as rf
+
+    late = rf.household(place.unit.building.grid, building="1", unit="1", door="901")
+    with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False), pytest.raises(InvalidInput):
+        services.ballot_cast(actor=people.worker, vote=elevator, choice="YES", household=late)
+    assert elevator.electorate == 4 and not Ballot.objects.exists()
+
+
+def test_no_representative_joins_while_a_vote_of_representatives_is_open(city, people, place):
+    topic = df.topic(people, city, title="物业服务费调整")
+    meeting = df.meeting(people, city, [topic])
+    df.representatives(people, meeting, place.homes[:2])
+    services.vote_open(
+        actor=people.gridhead,
+        meeting=meeting,
+        topic=topic,
+        question="是否同意",
+        rule=VoteRule.REPRESENTATIVE,
+        quorum=Share.HALF,
+        threshold=Share.HALF,
+        closes_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    with pytest.raises(TransitionNotAllowed):
+        df.representatives(people, meeting, place.homes[2:3])
+    assert meeting.participants.count() == 2
