@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from dashboards import exports, mediation_figures, selectors
+from dashboards import deliberation_figures, exports, mediation_figures, selectors
 from dashboards.cache import cached
 from dashboards.periods import window_from
 from grids.models import GridNode
@@ -54,6 +54,7 @@ def _context(request, node: GridNode) -> dict:
         "trend": trend,
         "mediation": disputes,
         "map": selectors.map_features(node=node, rows=rows),
+        "deliberation": deliberation_figures.figures(node=node, now=now),
         "sort": sort,
         "columns": [("name", pgettext("node", "Name")), *exports.columns()],
         "query": request.GET.urlencode(),

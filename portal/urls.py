@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from grids.api import DepartmentViewSet, GridNodeViewSet
 from hlgrid.api import Router
-from portal import api, mediation_links, views
+from portal import api, deliberation_links, mediation_links, views
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -42,6 +42,9 @@ party_routes(router)
 from mediation.api import register_routes as mediation_routes  # noqa: E402  # api:mediation
 
 mediation_routes(router)
+from deliberation.api import register_routes as deliberation_routes  # noqa: E402  # api:deliberation
+
+deliberation_routes(router)
 # api:dashboards
 
 api_urls = [
@@ -76,6 +79,12 @@ urlpatterns = [
     path("party/", include("party.urls")),  # pages:party
     path("mediation/from-petition/<int:pk>/", mediation_links.from_petition, name="mediation_from_petition"),
     path("mediation/", include("mediation.urls")),  # pages:mediation
+    path(
+        "deliberation/from-petition/<int:pk>/",
+        deliberation_links.topic_from_petition,
+        name="deliberation_from_petition",
+    ),  # pages:deliberation
+    path("deliberation/", include("deliberation.urls")),  # pages:deliberation
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
