@@ -15,7 +15,6 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from deliberation import calendar
 from deliberation.models import (
     AgendaItem,
     Ballot,
@@ -39,6 +38,7 @@ from deliberation.models import (
 from deliberation.services.topics import CODE_ALPHABET
 from deliberation.services.votes import Tally
 from grids.models import Post, PostKind
+from hlgrid import workdays
 from hlgrid.lights import light_at
 from residents.models import Household
 
@@ -393,8 +393,8 @@ def load(ctx) -> None:
         if owner is None:
             continue
         created = vote.closes_at
-        due = calendar.add_working_days(created, rng.choice([10, 15, 20, 30, 45]))
-        warn = calendar.warn_before(created, due)
+        due = workdays.add_working_days(created, rng.choice([10, 15, 20, 30, 45]))
+        warn = workdays.warn_before(created, due)
         done = due < now and rng.random() < 0.85 or due >= now and rng.random() < 0.3
         done_at = min(now, created + (due - created) * rng.uniform(0.4, 1.1)) if done else None
         resolutions.append(
@@ -521,8 +521,8 @@ def _showcase(ctx, grid, homes, now) -> int:
     )
     # the second one is due soon: the shortest time whose warning has begun now
     for days in range(1, 60):
-        due = calendar.add_working_days(closed_at, days)
-        if light_at(due_at=due, warn_at=calendar.warn_before(closed_at, due), now=now) == "YELLOW":
+        due = workdays.add_working_days(closed_at, days)
+        if light_at(due_at=due, warn_at=workdays.warn_before(closed_at, due), now=now) == "YELLOW":
             break
     services.resolution_create(
         actor=SYSTEM,

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import calendar, policy
+from deliberation import policy
 from deliberation.models import Resolution, ResolutionStatus, Vote, VoteResult, VoteStatus
 from grids import access
-from hlgrid import inputs
+from hlgrid import inputs, workdays
 from hlgrid.errors import InvalidInput, TransitionNotAllowed
 from hlgrid.lights import light_at
 
@@ -48,8 +48,8 @@ def resolution_create(
         vote = Vote.objects.select_for_update().get(pk=vote.pk)
         if vote.status != VoteStatus.CLOSED or vote.result != VoteResult.PASSED:
             raise TransitionNotAllowed(_("Only a passed vote has resolutions."))
-        due_at = calendar.add_working_days(now, working_days)
-        warn_at = calendar.warn_before(now, due_at)
+        due_at = workdays.add_working_days(now, working_days)
+        warn_at = workdays.warn_before(now, due_at)
         return Resolution.objects.create(
             node_id=vote.node_id,
             topic_id=vote.topic_id,
