@@ -102,9 +102,9 @@ def topic_new(request):
         )
         if visit is None:
             raise Http404
-    form = forms.TopicForm(
-        request.POST or None, nodes=_nodes(request.user), initial={"node": visit.grid_id if visit else None}
-    )
+    # From a visit: its grid and what the worker found there, to edit rather than type again.
+    initial = {"node": visit.grid_id, "description": visit.problem_description} if visit else {}
+    form = forms.TopicForm(request.POST or None, nodes=_nodes(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
