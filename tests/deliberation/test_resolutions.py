@@ -179,3 +179,14 @@ def test_residents_find_their_grids_board_from_the_lookup_page(city, client):
     page = client.get("/deliberation/public/track/").content.decode()
     for grid in city.grids:
         assert f'href="/deliberation/public/board/{grid.pk}/"' in page
+
+
+def test_the_owners_menu_shows_its_unread_notices(resolution, people, client):
+    client.force_login(people.worker)
+    assert 'data-testid="deliberation-unread"' not in client.get("/me/").content.decode()
+    yellow_at = resolution.warn_at + datetime.timedelta(minutes=1)
+    sweep(now=yellow_at)
+    html = client.get("/me/").content.decode()
+    assert 'data-testid="deliberation-unread">1<' in html
+    Notice.objects.update(read_at=yellow_at)
+    assert 'data-testid="deliberation-unread"' not in client.get("/me/").content.decode()

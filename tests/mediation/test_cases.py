@@ -342,3 +342,14 @@ def test_one_case_per_petition_is_a_database_rule(city, people):
     assert c.light == Light.GREEN
     with pytest.raises(IntegrityError):
         Case.objects.filter(pk=c.pk).update(status=Status.REFERRED)  # a referral must say where
+
+
+def test_a_high_grade_shows_on_the_officials_menu_until_read(city, people, client):
+    client.force_login(people.official)
+    assert 'data-testid="mediation-unread"' not in client.get("/me/").content.decode()
+    services.case_grade(
+        actor=people.worker, case=case(city.grid_a1, actor=people.worker), risk="HIGH", reasons="扬言报复"
+    )
+    assert 'data-testid="mediation-unread">1<' in client.get("/me/").content.decode()
+    Notice.objects.update(read_at=timezone.now())
+    assert 'data-testid="mediation-unread"' not in client.get("/me/").content.decode()
