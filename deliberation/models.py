@@ -13,21 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from hlgrid.fields import actor_field
 from hlgrid.lights import Light
-
-
-def _actor_field(verbose_name, related_name="+") -> models.ForeignKey:
-    """Who did it: the user of the service call, NULL when the system did (demo, scripts)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name=related_name,
-        verbose_name=verbose_name,
-    )
-
 
 # --- topics -----------------------------------------------------------------------------------
 
@@ -104,7 +91,7 @@ class Topic(FSMModelMixin, models.Model):
         related_name="+",
         verbose_name=_("petition"),
     )
-    proposer = _actor_field(_("raised by"))
+    proposer = actor_field(_("raised by"))
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
     status = FSMField(
         _("status"), max_length=10, choices=TopicStatus.choices, default=TopicStatus.SUBMITTED, protected=True
@@ -118,7 +105,7 @@ class Topic(FSMModelMixin, models.Model):
         verbose_name=_("merged into"),
     )
     answer = models.TextField(_("answer or reason"), blank=True)
-    screened_by = _actor_field(_("screened by"))
+    screened_by = actor_field(_("screened by"))
     screened_at = models.DateTimeField(_("screened at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised at"), db_index=True)
@@ -210,7 +197,7 @@ class Meeting(FSMModelMixin, models.Model):
         protected=True,
     )
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
-    created_by = _actor_field(_("called by"))
+    created_by = actor_field(_("called by"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -337,7 +324,7 @@ class Vote(FSMModelMixin, models.Model):
     abstain = models.PositiveIntegerField(_("abstain"), default=0)
     result = models.CharField(_("result"), max_length=10, choices=VoteResult.choices, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    created_by = _actor_field(_("opened by"))
+    created_by = actor_field(_("opened by"))
 
     class Meta:
         verbose_name = _("vote")
@@ -403,7 +390,7 @@ class Ballot(models.Model):
     choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     cast_at = models.DateTimeField(_("cast at"))
-    recorded_by = _actor_field(_("recorded by"))
+    recorded_by = actor_field(_("recorded by"))
 
     class Meta:
         verbose_name = _("ballot")
@@ -475,7 +462,7 @@ class Resolution(FSMModelMixin, models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_note = models.TextField(_("what was done"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    created_by = _actor_field(_("recorded by"))
+    created_by = actor_field(_("recorded by"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

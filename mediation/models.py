@@ -23,20 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from hlgrid.crypto import EncryptedTextField, mask_name, mask_phone
+from hlgrid.fields import actor_field
 from hlgrid.lights import Light
-
-
-def _by(verbose_name) -> models.ForeignKey:
-    """The user whose service call wrote the row; NULL when the system did (demo, sweep)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=verbose_name,
-    )
 
 
 class Kind(models.TextChoices):
@@ -118,7 +106,7 @@ class Case(FSMModelMixin, models.Model):
         verbose_name=_("petition"),
     )
     registered_at = models.DateTimeField(_("registered"))
-    registered_by = _by(_("registered by"))
+    registered_by = actor_field(_("registered by"))
 
     risk = models.CharField(_("risk"), max_length=8, choices=Risk.choices, blank=True)
     risk_reasons = models.TextField(_("reasons for the risk grade"), blank=True)
@@ -293,7 +281,7 @@ class Session(models.Model):
     # [{"kind": MediatorKind, "name": str}], validated by mediation.services
     mediators = models.JSONField(_("mediators"), default=list)
     summary = models.TextField(_("what was discussed and agreed"))
-    recorded_by = _by(_("recorded by"))
+    recorded_by = actor_field(_("recorded by"))
 
     class Meta:
         verbose_name = _("mediation session")
@@ -316,7 +304,7 @@ class Agreement(models.Model):
     follow_up_days = models.PositiveSmallIntegerField(_("follow up after (days)"))
     follow_up_from = models.DateField(_("follow-up from"))
     follow_up_due = models.DateField(_("follow-up due"))
-    recorded_by = _by(_("recorded by"))
+    recorded_by = actor_field(_("recorded by"))
     created_at = models.DateTimeField(_("recorded"))
 
     class Meta:
@@ -344,7 +332,7 @@ class FollowUp(models.Model):
     holds = models.BooleanField(_("the agreement holds"))
     notes = models.TextField(_("notes"), blank=True)
     on_time = models.BooleanField(_("on time"))
-    recorded_by = _by(_("recorded by"))
+    recorded_by = actor_field(_("recorded by"))
 
     class Meta:
         verbose_name = _("follow-up")
@@ -378,7 +366,7 @@ class MonthlyReport(models.Model):
     reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
     on_time = models.BooleanField(_("on time"), default=False)
     due_at = models.DateTimeField(_("due"))
-    reported_by = _by(_("reported by"))
+    reported_by = actor_field(_("reported by"))
 
     class Meta:
         verbose_name = _("monthly dispute report")
