@@ -307,3 +307,14 @@ def test_every_party_endpoint_is_in_the_openapi_schema(api_client, people):
         "/api/v1/party/in-service-members/me/report/",
     ]:
         assert path in paths, path
+
+
+def test_a_volunteer_without_a_post_is_offered_no_staff_section_of_the_party_menu(city, client):
+    user = UserFactory(username="v_only")
+    pf.volunteer(city.grid_a1, user=user)
+    client.force_login(user)
+    html = client.get("/party/volunteer/").content.decode()
+    assert 'data-testid="party-nav"' in html
+    for name in ("ranking", "roster", "board"):
+        assert f'href="/party/{name}/"' not in html, name
+    assert 'href="/party/activities/"' in html
