@@ -2,7 +2,8 @@
 
 worker → "My day"; head, official or admin → its node's dashboard; department staff
 → its petition queue; assessor → the current assessment period; a volunteer without a
-post → its time bank. A user holding several posts lands by the first of those that
+post → its time bank; an in-service Party member without a post → the activities it can
+join. A user holding several posts lands by the first of those that
 applies, in that order.
 """
 
@@ -10,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 
 from grids.models import PostKind
 from grids.selectors import user_posts
-from portal.navigation import is_volunteer
+from portal.navigation import is_in_service_member, is_volunteer
 
 DASHBOARD_KINDS = {PostKind.HEAD, PostKind.OFFICIAL, PostKind.ADMIN}
 
@@ -40,4 +41,6 @@ def landing_url(user) -> str | None:
     if not posts and is_volunteer(user):
         # People without a post (volunteers, in-service Party members) work in the time bank.
         return _first(("party:volunteer", ()))
+    if not posts and is_in_service_member(user):
+        return _first(("party:activities", ()))
     return None

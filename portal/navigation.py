@@ -2,8 +2,8 @@
 
 Every section names the post kinds that may use it; a user sees a section when it holds an
 active post of one of those kinds (a superuser sees everything). Volunteers hold no post:
-the time bank shows for them by their volunteer record. Two queries per page at most,
-evaluated only when a template reads the menu.
+the time bank shows for them by their volunteer record. Two queries per page (three for an
+account without a post), evaluated only when a template reads the menu.
 """
 
 from django.utils.functional import SimpleLazyObject
@@ -41,12 +41,16 @@ def menu_for(user) -> dict[str, bool]:
         return {}
     if user.is_superuser:
         # Every section; the time bank is a volunteer's own page, so only for a volunteer.
-        return {**dict.fromkeys(SECTIONS, True), "time_bank": is_volunteer(user)}
+        volunteer = is_volunteer(user)
+        return {**dict.fromkeys(SECTIONS, True), "time_bank": volunteer, "activities": volunteer}
     kinds = set(
         Post.objects.filter(user_id=user.pk, is_active=True).values_list("kind", flat=True).distinct()
     )
     menu = {name: allowed is None or bool(kinds & allowed) for name, allowed in SECTIONS.items()}
     menu["time_bank"] = is_volunteer(user)
+    # Activities are open to every account; they are a menu item of their own for people whose
+    # work is there (volunteers, in-service Party members) rather than under the Party chain.
+    menu["activities"] = menu["time_bank"] or (not kinds and is_in_service_member(user))
     return menu
 
 
@@ -54,6 +58,12 @@ def is_volunteer(user) -> bool:
     from party.models import Volunteer
 
     return Volunteer.objects.filter(user_id=user.pk).exists()
+
+
+def is_in_service_member(user) -> bool:
+    from party.models import InServiceMember
+
+    return InServiceMember.objects.filter(user_id=user.pk).exists()
 
 
 def navigation(request):

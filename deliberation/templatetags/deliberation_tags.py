@@ -1,6 +1,8 @@
 from django import template
 
 from deliberation import selectors
+from deliberation.policy import LEADING_KINDS
+from grids import access
 
 register = template.Library()
 
@@ -10,3 +12,10 @@ def unread_notices(context) -> int:
     """The badge of the menu item: notices are this app's own (it may not use petitions' inbox)."""
     request = context.get("request")
     return selectors.unread_notice_count(user=request.user) if request is not None else 0
+
+
+@register.simple_tag(takes_context=True)
+def may_call_meetings(context) -> bool:
+    """Whether to offer "Call a meeting": only heads and officials call them (the page is 404 else)."""
+    request = context.get("request")
+    return request is not None and access.holds(request.user, LEADING_KINDS)

@@ -29,4 +29,17 @@
   widths(document);
   // htmx announces every piece of page it swaps in.
   document.addEventListener("htmx:load", function (event) { widths(event.target); });
+
+  // The menu marks where the user is: the link of the current page (or of the section it is in).
+  (function currentPage() {
+    var here = window.location.pathname, best = null;
+    document.querySelectorAll("nav [data-nav]").forEach(function (link) {
+      var path = new URL(link.href, window.location.href).pathname;
+      if (path !== "/" && here.indexOf(path) === 0 && (!best || path.length > best.path.length)) best = { path: path };
+    });
+    if (!best) return;
+    document.querySelectorAll("nav [data-nav]").forEach(function (link) {
+      if (new URL(link.href, window.location.href).pathname === best.path) link.setAttribute("aria-current", "page");
+    });
+  })();
 })();

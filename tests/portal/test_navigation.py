@@ -35,7 +35,7 @@ def test_an_official_has_no_my_day(people):
 def test_every_link_in_a_roles_menu_opens(client, people, persona):
     client.force_login(getattr(people, persona))
     page = client.get("/me/").content.decode()
-    links = re.findall(r'class="nav-link" href="([^"]+)"', page)
+    links = re.findall(r'data-nav href="([^"]+)"', page)
     assert len(links) >= 4
     for url in links:
         assert client.get(url, follow=True).status_code == 200, (persona, url)
