@@ -108,3 +108,19 @@ def test_a_volunteer_without_a_post_lands_on_the_time_bank(client, city):
     client.force_login(user)
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/party/volunteer/"
+
+
+def test_an_in_service_party_member_without_a_post_lands_on_the_activities(client, city):
+    from grids.access import SYSTEM
+    from party.services.alliances import inservice_member_add
+    from tests.factories import UserFactory
+    from tests.party import factories as pf
+
+    user = UserFactory()
+    unit = pf.unit(pf.alliance(pf.Chain(city)), grids=[city.grid_a1])
+    inservice_member_add(actor=SYSTEM, unit=unit, name="在职党员", user=user)
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/party/activities/"
+    menu = client.get("/party/activities/").content.decode()
+    assert 'data-nav href="/party/activities/"' in menu and 'href="/party/volunteer/"' not in menu
