@@ -34,6 +34,8 @@ from hlgrid.ids import in_range
 NODE_RANK = {NodeKind.CITY: 0, NodeKind.STREET: 1, NodeKind.COMMUNITY: 2, NodeKind.GRID: 3}
 LEADING_KINDS = frozenset({PostKind.HEAD, PostKind.OFFICIAL})
 FIELD_KINDS = frozenset({PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL})
+# The posts that see residents' data by territory (department staff and assessors do not).
+RESIDENT_KINDS = frozenset({*FIELD_KINDS, PostKind.ADMIN})
 
 
 class _System:
