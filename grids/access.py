@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import DataError
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from grids.models import GridNode, NodeKind, Post, PostKind
@@ -34,6 +34,8 @@ from hlgrid.ids import in_range
 NODE_RANK = {NodeKind.CITY: 0, NodeKind.STREET: 1, NodeKind.COMMUNITY: 2, NodeKind.GRID: 3}
 LEADING_KINDS = frozenset({PostKind.HEAD, PostKind.OFFICIAL})
 FIELD_KINDS = frozenset({PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL})
+# The posts that see residents' data by territory (department staff and assessors do not).
+RESIDENT_KINDS = frozenset({*FIELD_KINDS, PostKind.ADMIN})
 
 
 class _System:
@@ -395,3 +397,105 @@ def require_may_grant(user, node: GridNode) -> None:
     """May the user grant or end a post at `node`? An OFFICIAL or ADMIN post over the node, so
     nobody staffs above or outside their own subtree."""
     require_post(user, node, kinds=SHAPING_KINDS)
+
+
+# --- managing people: accounts and the kinds of post (grids.people) -----------------------------
+
+
+def _holds_admin(user) -> bool:
+    return Post.objects.filter(user_id=user.pk, is_active=True, kind=PostKind.ADMIN).exists()
+
+
+def may_grant_kind(user, node: GridNode, kind: str) -> bool:
+    """Whether the user may grant (or end) a post of `kind` at `node`, beyond covering it.
+
+    - an ADMIN post: only an administrator (a superuser, or an ADMIN post);
+    - an OFFICIAL post: an administrator, or an official strictly above the node (an official
+      of a street appoints the officials of its communities, never a peer at its own street);
+    - any other kind: whoever covers the node with an OFFICIAL or ADMIN post.
+    """
+    if not _active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    if kind == PostKind.ADMIN:
+        return covers(user, node, kinds=[PostKind.ADMIN])
+    if kind == PostKind.OFFICIAL:
+        return (
+            posts_above(node, kinds=[PostKind.ADMIN]).filter(user_id=user.pk).exists()
+            or posts_above(node, kinds=[PostKind.OFFICIAL])
+            .filter(user_id=user.pk)
+            .exclude(node=node)
+            .exists()
+        )
+    return covers(user, node, kinds=SHAPING_KINDS)
+
+
+def require_may_grant_kind(user, node: GridNode, kind: str) -> None:
+    """Refuse (404 to an outsider, 403 to an insider) a grant or end of a `kind` post at `node`."""
+    require_may_grant(user, node)
+    if not may_grant_kind(user, node, kind):
+        raise Forbidden()
+
+
+def manages_people(user) -> bool:
+    """Whether the user manages anyone's account: a superuser, or an OFFICIAL or ADMIN post."""
+    return holds(user, SHAPING_KINDS)
+
+
+def scope_accounts(user, queryset: QuerySet) -> QuerySet:
+    """The accounts (hlgrid.User rows) `user` may see as a manager of people.
+
+    An account is in scope when it holds an active post at a node the user covers with an
+    OFFICIAL or ADMIN post; or, holding no active post, when its most recently ended post
+    was at such a node (a person whose posts ended stays findable, to be given a post again);
+    an account that never held a post only for an administrator. A superuser sees every account.
+    """
+    if not _active_user(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    managed = scope_queryset(user, Post.objects.all(), node_path="node", post_kinds=SHAPING_KINDS)
+    active = Post.objects.filter(user_id=OuterRef("pk"), is_active=True)
+    latest = (
+        Post.objects.filter(user_id=OuterRef(OuterRef("pk"))).order_by("-ended_at", "-pk").values("pk")[:1]
+    )
+    condition = Q(Exists(managed.filter(user_id=OuterRef("pk"), is_active=True))) | (
+        ~Q(Exists(active)) & Q(Exists(managed.filter(user_id=OuterRef("pk"), pk=Subquery(latest))))
+    )
+    if _holds_admin(user):
+        condition |= ~Q(Exists(Post.objects.filter(user_id=OuterRef("pk"))))
+    return queryset.filter(condition)
+
+
+def account_refusal(user, account) -> DomainError | None:
+    """Why `user` may not manage `account` (deactivate, reactivate, reset its password), or None.
+
+    The account must be in scope (else 404), and every post it holds must be one the user
+    could end itself (else 403): a lower official cannot lock out someone who also works
+    elsewhere or above it. Only a superuser manages a superuser.
+    """
+    if is_system(user):
+        return None
+    if not scope_accounts(user, type(account)._default_manager.filter(pk=account.pk)).exists():
+        return NotFound()
+    if user.is_superuser:
+        return None
+    if account.is_superuser:
+        return Forbidden()
+    posts = list(Post.objects.filter(user_id=account.pk, is_active=True).select_related("node"))
+    if not posts:
+        latest = Post.objects.filter(user_id=account.pk).select_related("node").order_by("-ended_at", "-pk")
+        posts = list(latest[:1])
+    if not posts:  # never held a post: an administrator's (it is in scope only for one)
+        return None
+    for post in posts:
+        if not may_grant_kind(user, post.node, post.kind):
+            return Forbidden()
+    return None
+
+
+def require_may_manage_account(user, account) -> None:
+    refused = account_refusal(user, account)
+    if refused is not None:
+        raise refused

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from grids import access, geo
 from grids.models import CHILD_KIND, POST_NODE_KINDS, Department, GridNode, NodeKind, Post, PostKind
-from hlgrid.errors import InvalidInput, TransitionNotAllowed
+from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from hlgrid.trees import tree_write
 
 TREE = "grids"
@@ -174,10 +174,22 @@ def gridnode_delete(*, actor, node: GridNode) -> None:
 
 
 def post_assign(*, actor, user, kind: str, node: GridNode, department: Department | None = None) -> Post:
-    """Grant `user` a post at `node`; `actor` needs an OFFICIAL or ADMIN post over the node."""
+    """Grant `user` a post at `node`; `actor` needs an OFFICIAL or ADMIN post over the node.
+
+    Beyond covering the node (`access.require_may_grant`): an ADMIN post is granted only by an
+    administrator, an OFFICIAL post only from strictly above its node (`access.may_grant_kind`);
+    the account must be active, and one the actor may see if it ever held a post
+    (`access.scope_accounts`: nobody staffs with someone else's people by guessing an id).
+    """
     access.require_may_grant(actor, node)
     if kind not in PostKind.values:
         raise InvalidInput.field("kind", _("Unknown post kind %(kind)s.") % {"kind": kind})
+    if not access.may_grant_kind(actor, node, kind):
+        raise Forbidden(
+            _("You may not grant a %(post)s post at %(node)s.")
+            % {"post": PostKind(kind).label, "node": node.name}
+        )
+    _check_account(actor=actor, user=user)
     if node.kind not in POST_NODE_KINDS[kind]:
         raise InvalidInput.field(
             "node",
@@ -188,6 +200,8 @@ def post_assign(*, actor, user, kind: str, node: GridNode, department: Departmen
         raise InvalidInput.field(
             "department", _("A department is required for department staff posts, and only for them.")
         )
+    if department is not None and not department.is_active:
+        raise InvalidInput.field("department", _("This department is no longer active."))
     try:
         with transaction.atomic():
             return Post.objects.create(
@@ -199,9 +213,24 @@ def post_assign(*, actor, user, kind: str, node: GridNode, department: Departmen
         raise InvalidInput.field("user", _("The user already holds this post.")) from None
 
 
+def _check_account(*, actor, user) -> None:
+    if access.is_system(actor):
+        return
+    if user.is_superuser and not actor.is_superuser:
+        raise NotFound()
+    if (
+        Post.objects.filter(user_id=user.pk).exists()
+        and not access.scope_accounts(actor, type(user)._default_manager.filter(pk=user.pk)).exists()
+    ):
+        raise NotFound()
+    if not user.is_active:
+        raise InvalidInput.field("user", _("This account is deactivated: reactivate it first."))
+
+
 def post_end(*, actor, post: Post) -> Post:
-    """End a post (it stays, as history); `actor` needs an OFFICIAL or ADMIN post over its node."""
-    access.require_may_grant(actor, post.node)
+    """End a post (it stays, as history); `actor` needs an OFFICIAL or ADMIN post over its node,
+    and may end only the kinds of post it may grant there (`access.may_grant_kind`)."""
+    access.require_may_grant_kind(actor, post.node, post.kind)
     now = timezone.now()
     ended = Post.objects.filter(pk=post.pk, is_active=True).update(
         is_active=False, ended_at=now, ended_by=access.recorded(actor)
@@ -210,3 +239,18 @@ def post_end(*, actor, post: Post) -> Post:
         post.ended_at, post.ended_by = now, access.recorded(actor)
     post.is_active = False
     return post
+
+
+def post_move(*, actor, post: Post, node: GridNode, department: Department | None = None) -> Post:
+    """Move a post to another node (and department): the old post is ended and a new one of the
+    same kind granted, in one transaction, so the history keeps both. The actor must be allowed
+    to end the old post and to grant the new one."""
+    with transaction.atomic():
+        post = Post.objects.select_for_update().select_related("node", "user").get(pk=post.pk)
+        access.require_may_grant_kind(actor, post.node, post.kind)
+        if not post.is_active:
+            raise TransitionNotAllowed(_("This post has already ended."))
+        if post.node_id == node.pk and post.department_id == (department.pk if department else None):
+            raise InvalidInput.field("node", _("The post is already held there."))
+        post_end(actor=actor, post=post)
+        return post_assign(actor=actor, user=post.user, kind=post.kind, node=node, department=department)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from grids import views
 
@@ -6,4 +6,5 @@ app_name = "grids"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.node, name="node"),
+    path("people/", include("grids.people.urls")),  # pages:people
 ]

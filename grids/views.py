@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from grids import selectors, svg
+from grids import access, selectors, svg
 from grids.models import NodeKind
 
 
@@ -37,5 +37,7 @@ def node(request, pk: int):
         "children": children,
         "map": drawing,
         "is_grid": node.kind == NodeKind.GRID,
+        # The roster (residents:roster) reads residents: for the posts that may see them.
+        "show_roster": access.covers(request.user, node, kinds=access.RESIDENT_KINDS),
     }
     return render(request, "grids/node.html", context)

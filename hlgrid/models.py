@@ -2,12 +2,17 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hlgrid.crypto import mask_phone
+
 
 class User(AbstractUser):
     """An account. What it may see comes from its `grids.Post`s, never from flags here."""
 
     name = models.CharField(_("full name"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Set when an official sets or resets the password: the user must choose its own at the
+    # next login (hlgrid.middleware.PasswordChangeRequiredMiddleware) before anything else.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -15,6 +20,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name or self.username
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
 
     @property
     def display_name(self) -> str:

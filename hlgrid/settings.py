@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A password set by an official must be changed before anything else (hlgrid.passwords).
+    "hlgrid.passwords.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A view's 404 is the site's page, in DEBUG too (hlgrid.errors).
@@ -276,7 +278,10 @@ REST_FRAMEWORK = {
         "hlgrid.parsers.FormParser",
         "hlgrid.parsers.MultiPartParser",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "hlgrid.passwords.PasswordChosen",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "hlgrid.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,

@@ -4,12 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from grids.api import DepartmentViewSet, GridNodeViewSet
+from hlgrid import passwords
 from hlgrid.api import Router
 from portal import api, deliberation_links, mediation_links, views
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
 router.register("departments", DepartmentViewSet, basename="department")
+from grids.people.api import register_routes as people_routes  # noqa: E402  # api:people
+
+people_routes(router)  # api:people
 from residents import api as residents_api  # api:residents  # noqa: E402
 
 router.register("buildings", residents_api.BuildingViewSet, basename="building")  # api:residents
@@ -71,6 +75,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", passwords.ChangePasswordView.as_view(), name="password_change"),
+    path("accounts/password/done/", passwords.password_change_done, name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("grids/", include("grids.urls")),
     path("residents/", include("residents.urls")),  # pages:residents

@@ -18,6 +18,7 @@ from hlgrid.forms import add_domain_error
 from residents import importer, selectors, services
 from residents.forms import CoverageForm, ImportForm, MembershipForm, ResidentForm, SearchForm, VisitForm
 from residents.models import KeyGroup, VisitKind
+from residents.roster import roster as roster_of
 
 
 @login_required
@@ -234,3 +235,10 @@ def membership_new(request, pk: int):
             "testid": "membership-form",
         },
     )
+
+
+@login_required
+def roster(request, pk: int):
+    """The five heads of a node and its subtree, with the gaps (vacant heads, buildings without
+    a 楼栋长, units without a 单元长)."""
+    return render(request, "residents/roster.html", {"roster": roster_of(user=request.user, pk=pk)})

@@ -89,6 +89,23 @@ NOT_TERRITORIAL = {
 OWNED = {"petitions.Notification": "recipient"}
 
 
+def _accounts_outside(user):
+    """Accounts (the people API) are placed by their posts: outside are the accounts whose every
+    active post lies outside the territory of the caller's posts (never the caller itself)."""
+    inside = scope_queryset(user, Post.objects.filter(is_active=True), node_path="node")
+    return (
+        User.objects.filter(posts__is_active=True)
+        .exclude(pk__in=inside.values("user_id"))
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+# Models placed in the tree through another model (no foreign key of their own to it).
+PLACED_BY = {"hlgrid.User": _accounts_outside}
+
+
 def _open_nearby(user):
     """A volunteer also sees the open activities of its own community, to sign up for them."""
     volunteer = volunteer_of(user)
@@ -218,6 +235,8 @@ def _assigned_to_departments(model) -> bool:
 def outside(user, model):
     """The objects of `model` outside `user`'s scope, by the policy, lowest id first."""
     queryset = model._default_manager.all()
+    if _label(model) in PLACED_BY:
+        return PLACED_BY[_label(model)](user)
     if _label(model) in OWNED:
         return queryset.exclude(**{OWNED[_label(model)]: user}).order_by("pk")
     path = node_path(model)
