@@ -59,18 +59,20 @@ def _check_change(day: date, kind: str, name: str) -> tuple[str, str]:
     return kind, name
 
 
-def calendar_year(year: int) -> list[tuple[date, str, str, bool]]:
-    """The exceptions of a year as the calendar has them: (date, kind, name, stored)."""
-    calendar = workdays.current()
-    stored = calendar.is_loaded(year)
-    return [(day, kind, name, stored) for day, (kind, name) in sorted(calendar.year(year).items())]
-
-
-def _stored_days(year: int) -> dict[date, tuple[str, str]]:
-    return {
-        day: (kind, name)
-        for day, kind, name in CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "name")
-    }
+def calendar_year(year: int) -> list[dict]:
+    """The exceptions of a year as the calendar has them, by date: the office's rows once the
+    year is loaded (`statutory` tells those copied from the package), else the package's."""
+    if workdays.current().is_loaded(year):
+        rows = CalendarDay.objects.filter(date__year=year).order_by("date")
+        days = [(row.date, row.kind, row.name, row.statutory) for row in rows]
+    else:
+        days = [
+            (day, kind, name, True) for day, (kind, name) in sorted(workdays.statutory_year(year).items())
+        ]
+    return [
+        {"date": day, "kind": kind, "kind_label": DayKind(kind).label, "name": name, "statutory": statutory}
+        for day, kind, name, statutory in days
+    ]
 
 
 def _planned(year: int, day: date, change: tuple[str, str] | None) -> dict[date, tuple[str, str]]:

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from grids.api import DepartmentViewSet, GridNodeViewSet
 from hlgrid.api import Router
-from portal import api, deliberation_links, mediation_links, views
+from portal import api, deliberation_links, mediation_links, settings_views, views
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -46,6 +46,9 @@ from deliberation.api import register_routes as deliberation_routes  # noqa: E40
 
 deliberation_routes(router)
 # api:dashboards
+from portal.calendar_api import CalendarDayViewSet  # noqa: E402  # api:settings
+
+router.register("calendar-days", CalendarDayViewSet, basename="calendar-day")  # api:settings
 
 api_urls = [
     path("auth/token/", api.TokenLoginView.as_view(), name="token"),
@@ -72,6 +75,11 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("settings/", settings_views.settings_hub, name="settings"),  # pages:settings
+    path("settings/calendar/", settings_views.calendar_today, name="settings_calendar"),  # pages:settings
+    path(
+        "settings/calendar/<int:year>/", settings_views.calendar_year, name="settings_calendar_year"
+    ),  # pages:settings
     path("grids/", include("grids.urls")),
     path("residents/", include("residents.urls")),  # pages:residents
     path("petitions/", include("petitions.urls")),  # pages:petitions
