@@ -1,9 +1,11 @@
 from django.urls import path
 
-from grids import views
+from grids import department_views, views
 
 app_name = "grids"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.node, name="node"),
+    path("departments/", department_views.department_list, name="departments"),
+    path("departments/<int:pk>/", department_views.department_edit, name="department"),
 ]

@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from grids.api import DepartmentViewSet, GridNodeViewSet
+from grids.api import GridNodeViewSet
+from grids.department_api import DepartmentViewSet
 from hlgrid.api import Router
 from portal import api, deliberation_links, mediation_links, settings_views, views
 
