@@ -17,7 +17,9 @@ router.register("buildings", residents_api.BuildingViewSet, basename="building")
 router.register("units", residents_api.UnitViewSet, basename="unit")  # api:residents
 router.register("households", residents_api.HouseholdViewSet, basename="household")  # api:residents
 router.register("residents", residents_api.ResidentViewSet, basename="resident")  # api:residents
-router.register("key-groups", residents_api.KeyGroupViewSet, basename="key-group")  # api:residents
+from residents.key_group_api import KeyGroupViewSet  # noqa: E402  # api:residents
+
+router.register("key-groups", KeyGroupViewSet, basename="key-group")  # api:residents
 router.register("key-memberships", residents_api.KeyMembershipViewSet, basename="membership")  # api:residents
 router.register("visits", residents_api.VisitViewSet, basename="visit")  # api:residents
 router.register("coverage", residents_api.CoverageViewSet, basename="coverage")  # api:residents
