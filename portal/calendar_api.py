@@ -7,7 +7,7 @@ Read by every official; changed by administrators, city-level officials and supe
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -172,7 +172,12 @@ class CalendarDayViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=YearSerializer,
-        responses={201: CalendarYearDaySerializer(many=True), **ERROR_RESPONSES, 403: ErrorSerializer},
+        responses={
+            201: CalendarYearDaySerializer(many=True),
+            **ERROR_RESPONSES,
+            403: ErrorSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The year is loaded already"),
+        },
         tags=TAGS,
     )
     @action(detail=False, methods=["post"], url_path="load-year")
