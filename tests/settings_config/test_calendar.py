@@ -170,3 +170,25 @@ def test_only_an_administrator_or_a_city_official_changes_the_calendar(city, peo
     assert list(CalendarDay.objects.filter(statutory=False).values_list("date", flat=True)) == [
         date(2026, 9, 3)
     ]
+
+
+def test_a_local_holiday_moves_a_high_risk_disputes_mediation_deadline_too(configurer, city, people):
+    from mediation import services as mediation
+    from mediation.models import Case, CaseEvent
+    from tests.mediation.factories import case
+
+    with time_machine.travel(local(2026, 9, 1, 10), tick=False):
+        dispute = case(city.grid_a1, actor=people.worker)
+        mediation.case_grade(actor=people.worker, case=dispute, risk="HIGH", reasons="可能激化")
+    dispute.refresh_from_db()
+    assert dispute.due_at == local(2026, 9, 4, 10)  # 3 working days: Wed, Thu, Fri
+    effects = calendar.calendar_change_preview(
+        actor=configurer, day=date(2026, 9, 3), kind=DayKind.HOLIDAY, name="州庆"
+    )
+    (disputes,) = [e for e in effects if e.name == "mediation"]
+    assert disputes.count == 1 and disputes.sample[0].after == local(2026, 9, 7, 10)
+    calendar.calendar_day_set(actor=configurer, day=date(2026, 9, 3), kind=DayKind.HOLIDAY, name="州庆")
+    dispute = Case.objects.get(pk=dispute.pk)
+    assert dispute.due_at == local(2026, 9, 7, 10)  # Wed, Fri, Mon
+    assert dispute.warn_at == workdays.warn_before(local(2026, 9, 1, 10), dispute.due_at)
+    assert CaseEvent.objects.filter(case=dispute, action="reschedule").count() == 1
