@@ -192,3 +192,26 @@ def test_a_local_holiday_moves_a_high_risk_disputes_mediation_deadline_too(confi
     assert dispute.due_at == local(2026, 9, 7, 10)  # Wed, Fri, Mon
     assert dispute.warn_at == workdays.warn_before(local(2026, 9, 1, 10), dispute.due_at)
     assert CaseEvent.objects.filter(case=dispute, action="reschedule").count() == 1
+
+
+def test_a_make_up_day_shortens_a_resolution_in_progress(configurer, city, people):
+    from deliberation import services as deliberation
+    from deliberation.models import Resolution
+    from tests.deliberation import factories as df
+
+    now = local(2026, 9, 4, 10)  # a Friday
+    with time_machine.travel(now, tick=False):
+        vote = df.passed_vote(people, city, df.Place(city), now=now)
+        resolution = deliberation.resolution_create(
+            actor=people.gridhead,
+            vote=vote,
+            text="委托设计施工",
+            owner=people.worker,
+            working_days=2,
+            now=now,
+        )
+    assert resolution.due_at == local(2026, 9, 8, 10)  # Mon, Tue
+    calendar.calendar_day_set(actor=configurer, day=date(2026, 9, 5), kind=DayKind.WORKDAY, name="调休上班")
+    resolution = Resolution.objects.get(pk=resolution.pk)
+    assert resolution.due_at == local(2026, 9, 7, 10)  # Sat, Mon
+    assert resolution.warn_at == workdays.warn_before(now, resolution.due_at)
