@@ -161,6 +161,7 @@ def forget() -> None:
 
 def bump_version() -> None:
     """Tell every process that the calendar changed (inside the writer's transaction)."""
+    from django.db import transaction
     from django.db.models import F
 
     from hlgrid.models import TreeLock
@@ -169,6 +170,8 @@ def bump_version() -> None:
         TreeLock.objects.get_or_create(name=VERSION_NAME)
         TreeLock.objects.filter(name=VERSION_NAME).update(version=F("version") + 1)
     forget()
+    # A thread of this process may have cached the calendar again before the commit.
+    transaction.on_commit(forget)
 
 
 # --- the timers' functions ----------------------------------------------------------------------

@@ -39,6 +39,9 @@ router.register("evaluation/assessments", ev_api.AssessmentViewSet, "evaluation-
 router.register("evaluation/appeals", ev_api.AppealViewSet, "evaluation-appeal")  # api:evaluation
 router.register("evaluation/payments", ev_api.PaymentViewSet, "evaluation-payment")  # api:evaluation
 router.register("evaluation/stars", ev_api.StarBoardViewSet, "evaluation-stars")  # api:evaluation
+from evaluation.scheme_api import SchemeViewSet  # noqa: E402  # api:evaluation
+
+router.register("evaluation/schemes", SchemeViewSet, "evaluation-scheme")  # api:evaluation
 from party.api import register_routes as party_routes  # noqa: E402  # api:party
 
 party_routes(router)

@@ -67,3 +67,33 @@ def test_an_official_reads_the_scheme_and_a_worker_gets_404(people):
     worker.force_login(people.worker)
     assert worker.get(url).status_code == 404
     assert Scheme.objects.get(pk=scheme.pk).version == scheme.version
+
+
+def test_the_api_reads_schemes_for_officials_and_assessors_and_patches_for_assessors(people, api_client):
+    scheme = scheme_default(actor=SYSTEM)
+    url = f"/api/v1/evaluation/schemes/{scheme.pk}/"
+    api_client.force_authenticate(people.worker)
+    assert api_client.get("/api/v1/evaluation/schemes/").status_code == 404
+    assert api_client.patch(url, {"worker_base": "1"}, format="json").status_code == 404
+    api_client.force_authenticate(people.official)
+    assert api_client.get(url).json()["version"] == scheme.version
+    assert api_client.patch(url, {"worker_base": "1"}, format="json").status_code == 403
+    api_client.force_authenticate(people.assessor)
+    for bad in (
+        {"good_min": "95"},
+        {"star_thresholds": ["60", "70", "80", "90"]},
+        {"coefficients": {"GOOD": "NaN"}},
+        {"bonus": 3},
+    ):
+        assert api_client.patch(url, bad, format="json").status_code == 400, bad
+    assert Scheme.objects.get(pk=scheme.pk).version == scheme.version
+    done = api_client.patch(
+        url, {"worker_base": "120.50", "coefficients": {"EXCELLENT": "1.5"}}, format="json"
+    )
+    assert done.status_code == 200, done.json()
+    saved = Scheme.objects.get(pk=scheme.pk)
+    assert saved.version == scheme.version + 1 and str(saved.worker_base) == "120.50"
+    assert (
+        saved.coefficients["EXCELLENT"] == "1.50"
+        and saved.coefficients["GOOD"] == scheme.coefficients["GOOD"]
+    )
