@@ -24,3 +24,13 @@ class DeliberationConfig(AppConfig):
         from hlgrid.sweeps import register_sweeper
 
         register_sweeper("deliberation", sweep)
+
+        from deliberation.services.calendar import resolutions_reschedule, resolutions_rescheduled_preview
+        from hlgrid.deadlines import register_deadline_source
+
+        register_deadline_source(
+            "deliberation",
+            title=_("Resolutions in progress"),
+            preview=resolutions_rescheduled_preview,
+            apply=resolutions_reschedule,
+        )

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from evaluation import views
+from evaluation import scheme_views, views
 
 app_name = "evaluation"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("settings/schemes/", scheme_views.scheme_list, name="settings_schemes"),
+    path("settings/schemes/<int:pk>/", scheme_views.scheme_edit, name="settings_scheme"),
     path("periods/", views.periods, name="periods"),
     path("periods/<int:pk>/", views.period, name="period"),
     path("periods/<int:pk>/<str:action>/", views.period_action, name="period-action"),

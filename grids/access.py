@@ -499,3 +499,39 @@ def require_may_manage_account(user, account) -> None:
     refused = account_refusal(user, account)
     if refused is not None:
         raise refused
+
+
+# --- the office's configuration (calendar, categories, departments, key groups, schemes) --------
+
+
+def may_configure(user) -> bool:
+    """May the user change the city-wide configuration? A superuser, an ADMIN post (held at the
+    city), or an OFFICIAL post at the city itself: the office that owns the whole city. A
+    street's or a community's official does not: one street's change would apply to all."""
+    if not _active_user(user):
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        Post.objects.filter(user_id=user.pk, is_active=True)
+        .filter(Q(kind=PostKind.ADMIN) | Q(kind=PostKind.OFFICIAL, node__kind=NodeKind.CITY))
+        .exists()
+    )
+
+
+def may_view_configuration(user) -> bool:
+    """May the user read the configuration pages? Those who may change it, and every official
+    (a street's official reads the categories' limits and the calendar its clocks run on)."""
+    return holds(user, [PostKind.OFFICIAL, PostKind.ADMIN])
+
+
+def require_may_configure(user) -> None:
+    """Refuse a change of the configuration: 403 to an official who may read it, 404 to others."""
+    if may_configure(user):
+        return
+    raise Forbidden() if may_view_configuration(user) else NotFound()
+
+
+def require_may_view_configuration(user) -> None:
+    if not may_view_configuration(user):
+        raise NotFound()

@@ -1,10 +1,12 @@
 from django.urls import include, path
 
-from grids import views
+from grids import department_views, views
 
 app_name = "grids"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.node, name="node"),
     path("people/", include("grids.people.urls")),  # pages:people
+    path("departments/", department_views.department_list, name="departments"),
+    path("departments/<int:pk>/", department_views.department_edit, name="department"),
 ]

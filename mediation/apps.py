@@ -23,3 +23,13 @@ class MediationConfig(AppConfig):
         from mediation.sweep import sweep
 
         register_sweeper("mediation", sweep)
+
+        from hlgrid.deadlines import register_deadline_source
+        from mediation.services.calendar import cases_reschedule, cases_rescheduled_preview
+
+        register_deadline_source(
+            "mediation",
+            title=_("Disputes being mediated"),
+            preview=cases_rescheduled_preview,
+            apply=cases_reschedule,
+        )

@@ -238,6 +238,7 @@ ACTIONS = {
     "agreement": _("Agreement signed"),
     "refer": _("Referred on"),
     "follow_up": _("Followed up"),
+    "reschedule": _("Deadline moved by the working calendar"),
 }
 
 

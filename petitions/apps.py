@@ -12,3 +12,13 @@ class PetitionsConfig(AppConfig):
         from petitions.sweep import sweep
 
         register_sweeper("petitions", sweep)
+
+        from hlgrid.deadlines import register_deadline_source
+        from petitions.services.calendar import petitions_reschedule, petitions_rescheduled_preview
+
+        register_deadline_source(
+            "petitions",
+            title=_("Petitions being handled"),
+            preview=petitions_rescheduled_preview,
+            apply=petitions_reschedule,
+        )

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grids.models import Department
 from petitions import selectors
-from petitions.models import Level, Satisfaction
+from petitions.models import Category, Level, LimitUnit, Satisfaction
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -108,3 +109,29 @@ class WhistleForm(forms.Form):
 
 
 LEVEL_UP_CHOICES = [(Level.COMMUNITY, Level.COMMUNITY.label), (Level.STREET, Level.STREET.label)]
+
+
+class CategorySettingsForm(forms.Form):
+    """A category and its time limits (validated again, and finally, by the service)."""
+
+    code = forms.CharField(label=_("code"), max_length=32)
+    name = forms.CharField(label=_("name"), max_length=64)
+    parent = forms.ModelChoiceField(label=_("parent"), queryset=None, required=False, empty_label="—")
+    keywords = forms.CharField(label=_("keywords"), max_length=500, required=False)
+    department = forms.ModelChoiceField(
+        label=_("responsible department"), queryset=None, required=False, empty_label="—"
+    )
+    level = forms.ChoiceField(label=_("handling level"), choices=Level.choices)
+    verify_hours = forms.IntegerField(label=_("verify within (hours)"), min_value=1)
+    handle_limit = forms.IntegerField(label=_("handle within"), min_value=1)
+    handle_unit = forms.ChoiceField(label=_("handle limit unit"), choices=LimitUnit.choices)
+    callback_days = forms.IntegerField(label=_("call back within (days)"), min_value=1)
+    is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+    def __init__(self, *args, category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Category.objects.filter(parent__isnull=True).order_by("code")
+        if category is not None:
+            parents = parents.exclude(pk=category.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["department"].queryset = Department.objects.filter(is_active=True).order_by("code")

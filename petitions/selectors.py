@@ -379,3 +379,17 @@ def grid_workers(*, grid: GridNode) -> list:
 
     workers = access.posts_at(grid.pk, kinds=[PostKind.WORKER]).values("user_id")
     return list(User.objects.filter(pk__in=workers).order_by("username"))
+
+
+def category_settings_list() -> QuerySet:
+    """Every category (inactive too) with the count of its unfinished petitions, for the
+    settings page (any official reads it: grids.access.may_view_configuration)."""
+    return (
+        Category.objects.select_related("parent", "department")
+        .annotate(open_count=Count("petitions", filter=Q(petitions__status__in=ACTIVE_STATUSES)))
+        .order_by("code")
+    )
+
+
+def category_open_count(category: Category) -> int:
+    return Petition.objects.filter(category=category, status__in=ACTIVE_STATUSES).count()

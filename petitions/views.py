@@ -4,13 +4,15 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from grids import access
 from grids.access import scope_queryset
 from grids.models import Department, GridNode, NodeKind
 from grids.selectors import scope_roots
@@ -452,3 +454,64 @@ def checkin_act(request, pk: int, verb: str):
     else:
         messages.success(request, _("Done."))
     return _back_to(request, reverse("petitions:whistle", args=[checkin.whistle_id]))
+
+
+# --- settings: the categories and their time limits (grids.access: configuration) ----------
+def _configuration_viewer(request) -> bool:
+    if not access.may_view_configuration(request.user):
+        raise Http404()
+    return access.may_configure(request.user)
+
+
+@login_required
+@require_safe
+def settings_categories(request):
+    may_change = _configuration_viewer(request)
+    return render(
+        request,
+        "petitions/settings_categories.html",
+        {"categories": selectors.category_settings_list(), "may_change": may_change},
+    )
+
+
+@login_required
+def settings_category(request, pk: int | None = None):
+    """Create (no pk) or edit a category; the page says that open petitions keep their limits."""
+    if not _configuration_viewer(request):
+        raise PermissionDenied()
+    category = get_object_or_404(Category, pk=pk) if pk is not None else None
+    initial = {}
+    if category is not None:
+        initial = {name: getattr(category, name) for name in services.categories.FIELDS}
+        initial.update(parent=category.parent_id, department=category.department_id)
+    form = forms.CategorySettingsForm(request.POST or None, initial=initial, category=category)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if category is None:
+                category = services.category_create(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("The category %(name)s was created.") % {"name": category})
+            else:
+                category = services.category_update(
+                    actor=request.user, category=category, **form.cleaned_data
+                )
+                messages.success(
+                    request,
+                    _(
+                        "The category %(name)s was saved. It applies to petitions received or classified "
+                        "from now on; its %(n)d open petitions keep their time limits."
+                    )
+                    % {"name": category, "n": selectors.category_open_count(category)},
+                )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return redirect("petitions:settings_categories")
+    return render(
+        request,
+        "petitions/settings_category.html",
+        {
+            "form": form,
+            "category": category,
+            "open_count": selectors.category_open_count(category) if category is not None else 0,
+        },
+    )

@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from grids.api import DepartmentViewSet, GridNodeViewSet
+from grids.api import GridNodeViewSet
+from grids.department_api import DepartmentViewSet
 from hlgrid import passwords
 from hlgrid.api import Router
-from portal import api, deliberation_links, mediation_links, views
+from portal import api, deliberation_links, mediation_links, settings_views, views
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -20,7 +21,9 @@ router.register("buildings", residents_api.BuildingViewSet, basename="building")
 router.register("units", residents_api.UnitViewSet, basename="unit")  # api:residents
 router.register("households", residents_api.HouseholdViewSet, basename="household")  # api:residents
 router.register("residents", residents_api.ResidentViewSet, basename="resident")  # api:residents
-router.register("key-groups", residents_api.KeyGroupViewSet, basename="key-group")  # api:residents
+from residents.key_group_api import KeyGroupViewSet  # noqa: E402  # api:residents
+
+router.register("key-groups", KeyGroupViewSet, basename="key-group")  # api:residents
 router.register("key-memberships", residents_api.KeyMembershipViewSet, basename="membership")  # api:residents
 router.register("visits", residents_api.VisitViewSet, basename="visit")  # api:residents
 router.register("coverage", residents_api.CoverageViewSet, basename="coverage")  # api:residents
@@ -40,6 +43,9 @@ router.register("evaluation/assessments", ev_api.AssessmentViewSet, "evaluation-
 router.register("evaluation/appeals", ev_api.AppealViewSet, "evaluation-appeal")  # api:evaluation
 router.register("evaluation/payments", ev_api.PaymentViewSet, "evaluation-payment")  # api:evaluation
 router.register("evaluation/stars", ev_api.StarBoardViewSet, "evaluation-stars")  # api:evaluation
+from evaluation.scheme_api import SchemeViewSet  # noqa: E402  # api:evaluation
+
+router.register("evaluation/schemes", SchemeViewSet, "evaluation-scheme")  # api:evaluation
 from party.api import register_routes as party_routes  # noqa: E402  # api:party
 
 party_routes(router)
@@ -50,6 +56,9 @@ from deliberation.api import register_routes as deliberation_routes  # noqa: E40
 
 deliberation_routes(router)
 # api:dashboards
+from portal.calendar_api import CalendarDayViewSet  # noqa: E402  # api:settings
+
+router.register("calendar-days", CalendarDayViewSet, basename="calendar-day")  # api:settings
 
 api_urls = [
     path("auth/token/", api.TokenLoginView.as_view(), name="token"),
@@ -78,6 +87,11 @@ urlpatterns = [
     path("accounts/password/", passwords.ChangePasswordView.as_view(), name="password_change"),
     path("accounts/password/done/", passwords.password_change_done, name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("settings/", settings_views.settings_hub, name="settings"),  # pages:settings
+    path("settings/calendar/", settings_views.calendar_today, name="settings_calendar"),  # pages:settings
+    path(
+        "settings/calendar/<int:year>/", settings_views.calendar_year, name="settings_calendar_year"
+    ),  # pages:settings
     path("grids/", include("grids.urls")),
     path("residents/", include("residents.urls")),  # pages:residents
     path("petitions/", include("petitions.urls")),  # pages:petitions

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from residents import views
+from residents import key_group_views, views
 
 app_name = "residents"
 urlpatterns = [
     path("", views.my_day, name="my_day"),
+    path("settings/key-groups/", key_group_views.key_group_list, name="settings_key_groups"),
+    path("settings/key-groups/<int:pk>/", key_group_views.key_group_edit, name="settings_key_group"),
     path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:pk>/visit/", views.visit_new, name="visit_new"),
     path("households/<int:pk>/residents/new/", views.resident_new, name="resident_new"),

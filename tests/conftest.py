@@ -51,10 +51,13 @@ def _fresh_locator():
     """A rolled-back or flushed tree reuses tree version numbers, so a locator cached by an
     earlier test could route points to grids that no longer exist: every test starts without."""
     from grids import locator
+    from hlgrid import workdays
 
     locator.forget()
+    workdays.forget()  # the same holds for the working calendar's cached copy
     yield
     locator.forget()
+    workdays.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from grids import locator
+from hlgrid import workdays
 
 _snapshots: dict = {}  # "empty" and "demo" databases, and the command's "output"
 _shared: dict = {"dir": None}  # the run's directory shared by its xdist processes (conftest)
@@ -61,6 +62,7 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
     source.backup(target)
     # The grid tree's version stamp may now repeat one the locator cached for other polygons.
     locator.forget()
+    workdays.forget()  # and the working calendar, whose version may repeat too
     ContentType.objects.clear_cache()
 
 
@@ -158,3 +160,4 @@ def helong(django_db_setup, django_db_blocker):
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)
                 locator.forget()
+                workdays.forget()

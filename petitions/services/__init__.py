@@ -15,6 +15,7 @@ residents have no account, and the tracking code is what they hold.
 The use cases are re-exported here, so callers write `services.petition_verify(...)`.
 """
 
+from petitions.services.categories import category_create, category_update
 from petitions.services.handling import (
     handling_request_deny,
     petition_extend,
@@ -49,6 +50,8 @@ from petitions.services.whistles import checkin_record, checkin_report, whistle_
 
 __all__ = [
     "attachment_add",
+    "category_create",
+    "category_update",
     "checkin_record",
     "checkin_report",
     "handling_request_deny",

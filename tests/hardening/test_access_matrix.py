@@ -84,6 +84,8 @@ NOT_TERRITORIAL = {
     "evaluation.Period": "an assessment period covers the whole city",
     "party.Reward": "the time bank's catalogue of rewards, city-wide",
     "party.ServiceItem": "the catalogue of the services a window offers",
+    "evaluation.Scheme": "the assessment schemes, the same city-wide (periods copy them)",
+    "hlgrid.CalendarDay": "the working calendar, one for the whole city (read by officials, kept by admins)",
 }
 # Models that belong to one user rather than to a place: outside is another user's.
 OWNED = {"petitions.Notification": "recipient"}
