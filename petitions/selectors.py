@@ -379,3 +379,19 @@ def grid_workers(*, grid: GridNode) -> list:
 
     workers = access.posts_at(grid.pk, kinds=[PostKind.WORKER]).values("user_id")
     return list(User.objects.filter(pk__in=workers).order_by("username"))
+
+
+def visit_of(*, user, petition: Petition):
+    """The visit a petition was taken in from (its time for the draft page), if the user may see it."""
+    if petition.visit_id is None:
+        return None
+    try:
+        from residents.models import Visit  # residents is optional for petitions
+    except ImportError:
+        return None
+    return (
+        scope_queryset(user, Visit.objects.all(), node_path="grid", post_kinds=TERRITORIAL)
+        .filter(pk=petition.visit_id)
+        .select_related("household")
+        .first()
+    )

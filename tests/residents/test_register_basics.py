@@ -66,10 +66,7 @@ def test_a_resident_is_registered_with_the_four_basics(city):
     resident.refresh_from_db()
     assert (resident.ethnicity, resident.relationship) == ("10", "02")
     assert resident.political_status == "02" and resident.is_party_member
-    assert (
-        resident.get_residence_status_display() == "流动人口（户籍在外地）"
-        or resident.residence_status == "MIGRANT"
-    )
+    assert resident.residence_status == ResidenceStatus.MIGRANT
 
 
 def test_a_household_has_one_head_and_a_second_is_refused(city):
