@@ -14,7 +14,7 @@ from rest_framework import serializers
 from hlgrid.api import NoUnknownFields
 from hlgrid.crypto import lookup_hash
 from hlgrid.lights import Light
-from residents import idcard, selectors, services
+from residents import basics, idcard, selectors, services
 from residents.models import (
     Building,
     Ethnicity,
@@ -70,10 +70,11 @@ class LightField(serializers.ChoiceField):
         super().__init__(choices=Light.choices, **kwargs)
 
 
-def _coded(choices, description: str, *, blank: bool = True):
-    """A choice field described inline like the ones above, by its codes and what they mean."""
+def _coded(choices, description: str, names: dict, *, blank: bool = True):
+    """A choice field described inline like the ones above: its codes, each with the name the
+    standard gives it (residents.basics), so the schema reads the same in every language."""
     enum = list(choices.values) + ([""] if blank else [])
-    legend = ", ".join(f"{value} {label}" for value, label in choices.choices)
+    legend = ", ".join(f"{code.value} {names[code]}" for code in choices)
 
     @extend_schema_field(
         {"allOf": [{"type": "string", "enum": enum}], "description": f"{description}: {legend}"}
@@ -87,11 +88,15 @@ def _coded(choices, description: str, *, blank: bool = True):
     return Coded
 
 
-EthnicityField = _coded(Ethnicity, "民族 by its GB/T 3304 code; blank: not recorded")
-RelationshipField = _coded(Relationship, "与户主关系 (GB/T 4761 style); blank: not recorded")
-PoliticalStatusField = _coded(PoliticalStatus, "政治面貌 (GB/T 4762 style); blank: not recorded")
-ResidenceStatusField = _coded(ResidenceStatus, "人户状态; blank: not recorded")
-OccupancyField = _coded(Occupancy, "自住 OWNER / 出租 RENTED / 空置 VACANT", blank=False)
+EthnicityField = _coded(Ethnicity, "民族 (GB/T 3304 code; blank: not recorded)", basics.ETHNICITY)
+RelationshipField = _coded(
+    Relationship, "与户主关系 (GB/T 4761 style; blank: not recorded)", basics.RELATIONSHIP
+)
+PoliticalStatusField = _coded(
+    PoliticalStatus, "政治面貌 (GB/T 4762 style; blank: not recorded)", basics.POLITICAL_STATUS
+)
+ResidenceStatusField = _coded(ResidenceStatus, "人户状态 (blank: not recorded)", basics.RESIDENCE_STATUS)
+OccupancyField = _coded(Occupancy, "How the dwelling is used", basics.OCCUPANCY, blank=False)
 
 
 class BuildingSerializer(serializers.ModelSerializer):
