@@ -22,6 +22,7 @@ from evaluation.serializers import (
     AppealSerializer,
     AssessmentDetailSerializer,
     AssessmentSerializer,
+    CloseEarlySerializer,
     EvidenceSerializer,
     InspectionSerializer,
     InspectionWriteSerializer,
@@ -117,6 +118,18 @@ class PeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def publish(self, request, pk=None):
         """Publish: lock the period, write the bonus ledger, notify the heads."""
         return self._detail(services.period_publish(actor=request.user, period=self.get_object()))
+
+    @extend_schema(request=CloseEarlySerializer, responses={200: PeriodDetailSerializer, **ERRORS}, tags=TAGS)
+    @action(detail=True, methods=["post"], url_path="close-early")
+    def close_early(self, request, pk=None):
+        """Close an open period before its end date, with the reason; it may then be computed as
+        final and published (before that, publishing answers 409)."""
+        data = CloseEarlySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        period = services.period_close_early(
+            actor=request.user, period=self.get_object(), reason=data.validated_data["reason"]
+        )
+        return self._detail(period)
 
     @extend_schema(responses={200: PreviewSerializer, **ERRORS}, tags=TAGS)
     @action(detail=True, methods=["get"], pagination_class=None)

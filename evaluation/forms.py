@@ -15,6 +15,14 @@ class PeriodForm(forms.Form):
     )
 
 
+class CloseEarlyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does the period close before its end date?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -33,14 +33,17 @@ from evaluation.models import Period, Source
 class Window:
     start: datetime
     end: datetime  # exclusive
-    as_of: datetime  # min(end, now): key-person intervals count back from here
+    as_of: datetime  # min(end, now, closed early): key-person intervals count back from here
 
 
 def period_window(period: Period, *, now: datetime) -> Window:
     tz = ZoneInfo(settings.TIME_ZONE)
     start = datetime.combine(period.starts_on, time.min, tzinfo=tz)
     end = datetime.combine(period.ends_on + timedelta(days=1), time.min, tzinfo=tz)
-    return Window(start=start, end=end, as_of=min(end, now))
+    as_of = min(end, now)
+    if period.closed_early_at is not None:  # closed early: its data ends when it was closed
+        as_of = min(as_of, period.closed_early_at)
+    return Window(start=start, end=end, as_of=as_of)
 
 
 def petitions_installed() -> bool:

@@ -230,6 +230,19 @@ class Period(FSMModelMixin, models.Model):
         related_name="+",
         editable=False,
     )
+    # Closing early (evaluation.services.period_close_early): the period's data ends then, and
+    # it may be computed as final and published before `ends_on`; who, when and why are kept.
+    closed_early_at = models.DateTimeField(_("closed early"), null=True, blank=True, editable=False)
+    closed_early_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("closed early by"),
+    )
+    close_early_reason = models.TextField(_("reason for closing early"), blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,7 @@ The public star board shows published results' name, grid and stars, nothing els
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Value
+from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 
 from evaluation import indicators as auto
@@ -224,6 +224,117 @@ def period_preview(*, user, period: Period) -> Preview:
         paid_before=paid_before,
         by_street=bonus_by_street(user=user, period=period),
         grades=grade_distribution(user=user, period=period),
+    )
+
+
+# --- before publishing: who was never inspected, and the change against the previous period ---
+def previous_period(period: Period) -> Period | None:
+    """The period before this one that has results (published, else computed)."""
+    return (
+        Period.objects.filter(
+            ends_on__lt=period.starts_on, status__in=[PeriodStatus.PUBLISHED, PeriodStatus.COMPUTED]
+        )
+        .order_by("-ends_on", "-id")
+        .first()
+    )
+
+
+def uninspected(*, user, period: Period) -> QuerySet:
+    """The assessed workers (current results, in the caller's scope) without any inspection
+    record in the period: publishing would score their inspection lines on others' average."""
+    inspected = Inspection.objects.filter(period=period, worker_id=OuterRef("worker_id"))
+    return (
+        assessment_list(user=user, period=period)
+        .filter(~Exists(inspected))
+        .select_related("worker", "grid")
+        .order_by("street__code", "grid__code", "worker_id")
+    )
+
+
+@dataclass
+class Headline:
+    workers: int
+    average: Decimal | None
+    excellent: int
+    bonus: Decimal
+
+    @property
+    def excellent_share(self) -> Decimal | None:
+        return (
+            (Decimal(100) * self.excellent / self.workers).quantize(Decimal("0.1")) if self.workers else None
+        )
+
+
+@dataclass
+class Change:
+    """This period against the previous one: the headline figures and the workers who moved most."""
+
+    previous: Period
+    now: Headline
+    before: Headline
+    rises: list[Assessment]
+    falls: list[Assessment]
+
+    def delta(self, name: str):
+        a, b = getattr(self.now, name), getattr(self.before, name)
+        return None if a is None or b is None else a - b
+
+    @property
+    def workers_delta(self):
+        return self.delta("workers")
+
+    @property
+    def average_delta(self):
+        value = self.delta("average")
+        return None if value is None else value.quantize(Decimal("0.01"))
+
+    @property
+    def excellent_share_delta(self):
+        return self.delta("excellent_share")
+
+    @property
+    def bonus_delta(self):
+        return self.delta("bonus")
+
+
+def _headline(qs: QuerySet) -> Headline:
+    row = qs.order_by().aggregate(
+        n=Count("id"),
+        average=Avg("total", filter=Q(insufficient_data=False)),
+        excellent=Count("id", filter=Q(grade=Grade.EXCELLENT, insufficient_data=False)),
+        bonus=MoneySum("bonus"),
+    )
+    average = row["average"]
+    return Headline(
+        workers=row["n"],
+        average=Decimal(average).quantize(Decimal("0.01")) if average is not None else None,
+        excellent=row["excellent"],
+        bonus=row["bonus"],
+    )
+
+
+def change_against_previous(*, user, period: Period, movers: int = 5) -> Change | None:
+    """The change against the previous period in the caller's scope, in SQL: headline figures
+    and the workers whose total rose or fell most (by a subquery on the previous result)."""
+    previous = previous_period(period)
+    if previous is None:
+        return None
+    current = assessment_list(user=user, period=period)
+    before = assessment_list(user=user, period=previous)
+    earlier = Assessment.objects.filter(period=previous, is_current=True, worker_id=OuterRef("worker_id"))
+    moved = (
+        current.filter(insufficient_data=False)
+        .annotate(previous_total=Subquery(earlier.filter(insufficient_data=False).values("total")[:1]))
+        .filter(previous_total__isnull=False)
+        .annotate(change=F("total") - F("previous_total"))
+        .select_related("worker", "grid")
+    )
+    return Change(
+        previous=previous,
+        now=_headline(current),
+        before=_headline(before),
+        rises=list(moved.filter(change__gt=0).order_by("-change", "worker_id")[:movers]),
+        falls=list(moved.filter(change__lt=0).order_by("change", "worker_id")[:movers]),
     )
 
 

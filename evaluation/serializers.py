@@ -15,6 +15,7 @@ from evaluation.models import (
     PeriodKind,
     Scheme,
 )
+from hlgrid.api import NoUnknownFields
 
 
 class BonusRuleSerializer(serializers.Serializer):
@@ -40,6 +41,10 @@ class PeriodSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="MONTH, QUARTER or YEAR")
     status = serializers.CharField(read_only=True, help_text="DRAFT, OPEN, COMPUTED or PUBLISHED")
     scheme_name = serializers.CharField(source="scheme.name", read_only=True)
+    is_final = serializers.SerializerMethodField(
+        help_text="Whether the current results were computed once the period was over (its end "
+        "date past, or closed early): only then may it be published"
+    )
 
     class Meta:
         model = Period
@@ -62,8 +67,20 @@ class PeriodSerializer(serializers.ModelSerializer):
             "opened_at",
             "computed_at",
             "published_at",
+            "closed_early_at",
+            "close_early_reason",
+            "is_final",
         ]
         read_only_fields = [f for f in fields if f not in ("name", "kind", "starts_on", "ends_on", "scheme")]
+
+    def get_is_final(self, period) -> bool:
+        from evaluation.services import computed_as_final
+
+        return computed_as_final(period)
+
+
+class CloseEarlySerializer(NoUnknownFields, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the period closes before its end date")
 
 
 class PeriodDetailSerializer(PeriodSerializer):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from evaluation import exports, selectors, services
-from evaluation.forms import AppealForm, DecisionForm, InspectionForm, PeriodForm
+from evaluation.forms import AppealForm, CloseEarlyForm, DecisionForm, InspectionForm, PeriodForm
 from evaluation.models import AppealStatus, PeriodStatus
 from evaluation.policy import VIEWER_KINDS, is_assessor
 from grids import access
@@ -69,15 +69,40 @@ def periods(request):
 
 @login_required
 def period(request, pk: int):
+    """The period's page; a POST is its "close early" form (a reason, errors on the field)."""
     _assessor_or_404(request.user)
     period = selectors.period_get(pk=pk)
+    close_form = CloseEarlyForm(request.POST or None)
+    if request.method == "POST" and close_form.is_valid():
+        try:
+            services.period_close_early(
+                actor=request.user, period=period, reason=close_form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            add_domain_error(close_form, exc)
+        else:
+            messages.success(
+                request, _("The period is closed early: compute the results again, then publish.")
+            )
+            return redirect("evaluation:period", pk=pk)
     preview = None
     ranking = []
+    checks = {}
     if period.status in (PeriodStatus.COMPUTED, PeriodStatus.PUBLISHED):
         preview = selectors.period_preview(user=request.user, period=period)
         ranking = selectors.ranking(user=request.user, period=period)
+    if period.status == PeriodStatus.COMPUTED:
+        checks = {
+            "uninspected": list(selectors.uninspected(user=request.user, period=period)),
+            "change": selectors.change_against_previous(user=request.user, period=period),
+        }
     context = {
         "period": period,
+        "close_form": close_form,
+        "over": services.period_over(period),
+        "final": services.computed_as_final(period),
+        "period_end": services.period_end(period),
+        **checks,
         "indicators": list(period.indicators.all()),
         "rule": getattr(period, "bonus_rule", None) if period.status != PeriodStatus.DRAFT else None,
         "inspections": list(selectors.inspection_list(user=request.user, period=period)[:200]),

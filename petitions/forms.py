@@ -88,16 +88,29 @@ class DraftForm(forms.Form):
 
 
 class WhistleForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    title = forms.CharField(
+        label=_("Title"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"})
     )
-    street = forms.ModelChoiceField(label=_("Street"), queryset=None, required=False)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+    street = forms.ModelChoiceField(
+        label=_("Street"), queryset=None, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
     departments = forms.ModelMultipleChoiceField(
-        label=_("Departments to summon"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("Departments to summon"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("The category's department is checked; summon others as needed."),
     )
     checkin_hours = forms.IntegerField(
-        label=_("Check in within (hours)"), min_value=1, max_value=336, initial=24
+        label=_("Check in within (hours)"),
+        min_value=1,
+        max_value=336,
+        initial=24,
+        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
     )
 
     def __init__(self, *args, streets=None, **kwargs):

@@ -393,3 +393,19 @@ def category_settings_list() -> QuerySet:
 
 def category_open_count(category: Category) -> int:
     return Petition.objects.filter(category=category, status__in=ACTIVE_STATUSES).count()
+
+
+def visit_of(*, user, petition: Petition):
+    """The visit a petition was taken in from (its time for the draft page), if the user may see it."""
+    if petition.visit_id is None:
+        return None
+    try:
+        from residents.models import Visit  # residents is optional for petitions
+    except ImportError:
+        return None
+    return (
+        scope_queryset(user, Visit.objects.all(), node_path="grid", post_kinds=TERRITORIAL)
+        .filter(pk=petition.visit_id)
+        .select_related("household")
+        .first()
+    )

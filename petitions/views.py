@@ -201,6 +201,37 @@ def detail(request, pk: int):
     return render(request, "petitions/detail.html", _detail_context(request, petition))
 
 
+def _classify_context(request, petition) -> dict:
+    """The classify form's defaults and what submitting them does (its help text), and the
+    sentences the page's script shows when the choice changes."""
+    defaults = services.classify_defaults(actor=request.user, petition=petition)
+    workers = selectors.grid_workers(grid=petition.grid)
+    departments = list(Department.objects.filter(is_active=True))
+    who = {
+        Level.GRID: next((w.display_name for w in workers if w.pk == defaults.assignee_id), ""),
+        Level.DEPARTMENT: next((d.name for d in departments if d.pk == defaults.department_id), ""),
+    }.get(defaults.level, "")
+    limit = services.limit_text(petition.category)
+    placeholder = {"who": "{who}", "limit": "{limit}"}
+    return {
+        "workers": workers,
+        "departments": departments,
+        "classify": defaults,
+        "classify_help": services.classify_outcome(level=defaults.level, limit=limit, who=who),
+        "classify_outcomes": {
+            level: {
+                "chosen": services.classify_outcome(level=level, **placeholder),
+                "unchosen": services.classify_outcome(level=level, limit="{limit}"),
+            }
+            for level in Level.values
+        },
+        "classify_categories": [
+            {"category": c, "limit": services.limit_text(c)}
+            for c in selectors.category_leaves().select_related("parent")
+        ],
+    }
+
+
 def _detail_context(request, petition, **extra) -> dict:
     verbs = selectors.allowed_actions(user=request.user, petition=petition)
     context = {
@@ -212,13 +243,14 @@ def _detail_context(request, petition, **extra) -> dict:
         if "merge" in verbs
         else [],
         "categories": selectors.category_leaves() if "classify" in verbs else [],
-        "workers": selectors.grid_workers(grid=petition.grid) if "classify" in verbs else [],
-        "departments": Department.objects.filter(is_active=True) if "classify" in verbs else [],
+        "can_whistle": services.whistle_allowed(actor=request.user, petition=petition),
         "levels": Level.choices,
         "level_up": forms.LEVEL_UP_CHOICES,
         "satisfactions": forms.RatingForm.base_fields["satisfaction"].choices,
         "has_contact": bool(petition.reporter_phone_hint or petition.reporter_name),
     }
+    if "classify" in verbs:
+        context.update(_classify_context(request, petition))
     context.update(extra)
     return context
 
@@ -345,6 +377,7 @@ def from_visit(request, visit_id: int):
     if petition.status != Status.DRAFT:
         return redirect("petitions:detail", pk=petition.pk)
     form = forms.DraftForm(initial={"description": petition.description, "category": petition.category_id})
+    visit = selectors.visit_of(user=request.user, petition=petition)
     if request.method == "POST":
         form = forms.DraftForm(request.POST, request.FILES)
         if form.is_valid():
@@ -361,7 +394,13 @@ def from_visit(request, visit_id: int):
             else:
                 messages.success(request, _("The petition was taken in."))
                 return redirect("petitions:detail", pk=petition.pk)
-    return render(request, "petitions/from_visit.html", {"petition": petition, "form": form})
+    context = {
+        "petition": petition,
+        "form": form,
+        "visit": visit,
+        "attachments": list(petition.attachments.order_by("id")),
+    }
+    return render(request, "petitions/from_visit.html", context)
 
 
 @login_required
@@ -387,15 +426,26 @@ def whistle_board(request):
 
 @login_required
 def whistle_new(request):
+    """The whistle form, only for whoever the whistle rule lets blow it (services.may_blow):
+    anyone else who can see the petition gets a clear 403, not a form the service refuses."""
     streets = scope_queryset(request.user, GridNode.objects.filter(kind=NodeKind.STREET), node_path="")
+    streets = streets.filter(pk__in=[s.pk for s in streets if services.may_blow(request.user, s)])
     petition = None
     petition_id = _int(request.GET.get("petition") or request.POST.get("petition"))
     if petition_id:
         petition = selectors.petition_get(user=request.user, pk=petition_id)
+        if not services.whistle_allowed(actor=request.user, petition=petition):
+            raise PermissionDenied(_("Only a street official may blow the whistle."))
+    elif not streets.exists():
+        raise PermissionDenied(_("Only a street official may blow the whistle."))
+    department = petition.category.department_id if petition and petition.category_id else None
     form = forms.WhistleForm(
         request.POST or None,
         streets=streets,
-        initial={"title": petition.description[:60] if petition else ""},
+        initial={
+            "title": petition.description[:60] if petition else "",
+            "departments": [department] if department else [],
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

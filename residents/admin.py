@@ -58,7 +58,8 @@ class UnitAdmin(admin.ModelAdmin):
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
     ordering = ["label"]
-    list_display = ["label", "grid"]
+    list_display = ["label", "grid", "occupancy"]
+    list_filter = ["occupancy"]
     search_fields = ["label"]
     list_select_related = ["grid"]
     raw_id_fields = ["unit"]
@@ -82,12 +83,17 @@ class ResidentAdmin(admin.ModelAdmin):
         "phone_masked",
         "is_party_member",
     ]
-    list_filter = ["sex", "is_party_member"]
+    list_filter = ["sex", "is_party_member", "political_status", "ethnicity", "residence_status"]
     search_fields = ["name", "household__label"]
     list_select_related = ["household"]
     fields = ["household", "name", "sex", "birth_date", "id_number_masked", "phone_masked", "health_masked",
-              "is_party_member", "notes"]  # fmt: skip
-    readonly_fields = ["household", "sex", "birth_date", "id_number_masked", "phone_masked", "health_masked"]
+              "relationship", "ethnicity", "political_status", "residence_status", "is_party_member",
+              "notes"]  # fmt: skip
+    # The basics are checked by residents.services (one head per household; Party membership
+    # follows the political status): shown here, changed there.
+    readonly_fields = ["household", "sex", "birth_date", "id_number_masked", "phone_masked", "health_masked",
+                       "relationship", "ethnicity", "political_status", "residence_status",
+                       "is_party_member"]  # fmt: skip
 
     @admin.display(description=_("ID number"))
     def id_number_masked(self, obj):

@@ -35,6 +35,7 @@ from residents.serializers import (
     KeyGroupSerializer,
     KeyMembershipFilter,
     KeyMembershipSerializer,
+    OccupancySerializer,
     ResidentCreateSerializer,
     ResidentFilter,
     ResidentSerializer,
@@ -173,6 +174,20 @@ class HouseholdViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         household = services.household_create(actor=request.user, unit=data["unit"], door=data["door"])
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=OccupancySerializer, responses={200: HouseholdSerializer, **WRITE_RESPONSES}, tags=TAG
+    )
+    @action(detail=True, methods=["post"], url_path="occupancy", filterset_class=None, pagination_class=None)
+    def set_occupancy(self, request, pk=None):
+        """How the dwelling is used (自住 / 出租 / 空置) and, when let, the landlord's household."""
+        household = self.get_object()
+        query = OccupancySerializer(data=request.data, context={"request": request})
+        query.is_valid(raise_exception=True)
+        household = services.household_set_occupancy(
+            actor=request.user, household=household, **query.validated_data
+        )
+        return Response(HouseholdSerializer(household).data)
 
 
 @extend_schema_view(

@@ -8,6 +8,7 @@ Everything is bulk-inserted; personal data is encrypted on the way in like any o
 
 import datetime
 import math
+import random
 from collections import defaultdict
 
 from django.utils import timezone
@@ -17,9 +18,14 @@ from hlgrid.lights import Light
 from residents import idcard, keypeople
 from residents.models import (
     Building,
+    Ethnicity,
     Household,
     KeyGroup,
     KeyMembership,
+    Occupancy,
+    PoliticalStatus,
+    Relationship,
+    ResidenceStatus,
     Resident,
     Unit,
     Visit,
@@ -58,6 +64,86 @@ PROBLEMS = [
     "楼前积雪未清理",
     "邻里噪音纠纷",
 ]
+
+
+# Helong's shares (和龙市: about 60% 朝鲜族, 38% 汉族, the rest mostly 满族, 回族, 蒙古族).
+ETHNICITIES = [
+    (Ethnicity.KOREAN, 600),
+    (Ethnicity.HAN, 380),
+    (Ethnicity.MANCHU, 10),
+    (Ethnicity.HUI, 4),
+    (Ethnicity.MONGOL, 3),
+    (Ethnicity.XIBE, 1),
+    (Ethnicity.DAUR, 1),
+    (Ethnicity.HEZHEN, 1),
+]
+RENTED_SHARE = 0.12  # of dwellings
+VACANT_SHARE = 0.0  # every demo dwelling has residents
+MIGRANT_IF_RENTED, MIGRANT_OTHERWISE = 0.45, 0.052  # about 10% of residents overall
+SEPARATED_SHARE = 0.06
+PROBATIONARY_SHARE = 0.06  # of the Party members
+
+
+def _basics_rng(ctx) -> random.Random:
+    """A generator for the register basics, seeded from ctx.rng's state without drawing from it:
+    the rest of the demo (and the later parts) stays exactly as it was."""
+    return random.Random(repr(ctx.rng.getstate()))
+
+
+def _assign_basics(rng, households, members, today) -> None:
+    """民族, 与户主关系, 政治面貌, 人户状态 of each resident and 自住/出租 of each dwelling."""
+    by_grid: dict[int, list[Household]] = defaultdict(list)
+    for household in households:
+        by_grid[household.grid_id].append(household)
+    for h_index, household in enumerate(households):
+        people = members[h_index]
+        rented = rng.random() < RENTED_SHARE
+        if rented:
+            household.occupancy = Occupancy.RENTED
+            neighbours = by_grid[household.grid_id]
+            if rng.random() < 0.7 and len(neighbours) > 1:  # the owner lives in the same grid
+                landlord = rng.choice(neighbours)
+                if landlord is not household:
+                    household.landlord = landlord
+        elif rng.random() < VACANT_SHARE:
+            household.occupancy = Occupancy.VACANT
+        draw = rng.random()
+        if draw < (MIGRANT_IF_RENTED if rented else MIGRANT_OTHERWISE):
+            status = ResidenceStatus.MIGRANT
+        elif draw < (MIGRANT_IF_RENTED if rented else MIGRANT_OTHERWISE) + SEPARATED_SHARE:
+            status = ResidenceStatus.SEPARATED
+        else:
+            status = ResidenceStatus.REGISTERED
+        family = _weighted(rng, ETHNICITIES)
+        head_age = (today - people[0].birth_date).days // 365
+        for p, person in enumerate(people):
+            person.ethnicity = family if rng.random() < 0.9 else _weighted(rng, ETHNICITIES)
+            if p == 0:
+                person.relationship = Relationship.HEAD
+            elif p == 1:
+                person.relationship = Relationship.SPOUSE
+            else:
+                person.relationship = _weighted(
+                    rng,
+                    [(Relationship.CHILD, 85), (Relationship.GRANDCHILD, 10 if head_age >= 55 else 0),
+                     (Relationship.OTHER_RELATIVE, 5)],
+                )  # fmt: skip
+            person.residence_status = status
+            years = (today - person.birth_date).days // 365
+            if person.is_party_member:
+                person.political_status = (
+                    PoliticalStatus.PROBATIONARY
+                    if rng.random() < PROBATIONARY_SHARE
+                    else PoliticalStatus.PARTY_MEMBER
+                )
+            elif 14 <= years <= 28 and rng.random() < 0.45:
+                person.political_status = PoliticalStatus.LEAGUE_MEMBER
+            elif years >= 18 and rng.random() < 0.004:
+                person.political_status = PoliticalStatus.DEMOCRATIC_PARTY
+            elif years >= 18 and rng.random() < 0.003:
+                person.political_status = PoliticalStatus.NON_PARTISAN
+            elif years >= 14:
+                person.political_status = PoliticalStatus.MASSES
 
 
 def _split(total: int, parts: int, rng) -> list[int]:
@@ -161,7 +247,11 @@ def load(ctx) -> None:
             people.append(person)
         members[h_index] = people
         residents.extend(people)
+    _assign_basics(_basics_rng(ctx), households, members, today)
     Resident.objects.bulk_create(residents, batch_size=BATCH)
+    Household.objects.bulk_update(
+        [h for h in households if h.occupancy != Occupancy.OWNER], ["occupancy", "landlord"], batch_size=BATCH
+    )
 
     # --- the five heads below the grid: 楼栋长 and 单元长 -----------------------------------------
     first_resident_of_unit: dict[int, Resident] = {}

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from residents.models import VisitKind
+from residents.models import Ethnicity, Occupancy, PoliticalStatus, Relationship, ResidenceStatus, VisitKind
 
 
 class VisitForm(forms.Form):
@@ -55,11 +55,23 @@ class ImportForm(forms.Form):
         self.fields["grid"].choices = [(str(g.pk), f"{g.name}（{g.code}）") for g in grids]
 
 
+BLANK = [("", "—")]
+
+
 class ResidentForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=32)
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the head of household"), choices=BLANK + Relationship.choices
+    )
+    ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=BLANK + Ethnicity.choices)
+    political_status = forms.ChoiceField(
+        label=_("Political status"), choices=PoliticalStatus.choices, initial=PoliticalStatus.MASSES
+    )
+    residence_status = forms.ChoiceField(
+        label=_("Residence status"), choices=ResidenceStatus.choices, initial=ResidenceStatus.REGISTERED
+    )
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    is_party_member = forms.BooleanField(label=_("Party member"), required=False)
     health = forms.CharField(
         label=_("Health details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -87,3 +99,16 @@ class MembershipForm(forms.Form):
         self.fields["group"].choices = [
             (k, f"{g.name}（{g.visit_interval_days}天）") for k, g in self.groups.items()
         ]
+
+
+class OccupancyForm(forms.Form):
+    occupancy = forms.ChoiceField(label=_("The dwelling is"), choices=Occupancy.choices)
+    landlord = forms.ChoiceField(label=_("Landlord's household (if in the register)"), required=False)
+
+    def __init__(self, *args, households=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.households = {str(h.pk): h for h in households}
+        self.fields["landlord"].choices = BLANK + [(k, h.label) for k, h in self.households.items()]
+
+    def landlord_household(self):
+        return self.households.get(self.cleaned_data.get("landlord") or "")

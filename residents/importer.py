@@ -1,7 +1,9 @@
 """Import a household register from Excel (.xlsx): all rows or none.
 
 Every row is validated first (required cells, the ID number per GB 11643 and unique in the
-file and in the database, the phone, yes/no cells, one head per building and unit); any bad
+file and in the database, the phone, yes/no cells, one head per building and unit, the
+register basics — 与户主关系, 民族, 政治面貌, 人户状态 by their standard names, one 户主 per
+household, one 房屋用途 per dwelling); any bad
 row is reported with its row number and reason and nothing is written. A good file is
 written in one transaction with bulk inserts, reusing buildings, units and households that
 already exist in the grid.
@@ -22,8 +24,8 @@ from hlgrid import inputs, xlsx
 from hlgrid.changes import node_changed
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput
-from residents import services
-from residents.models import Building, Household, Resident, Unit
+from residents import basics, services
+from residents.models import Building, Household, Relationship, Resident, Unit
 from residents.selectors import RESIDENT_POST_KINDS
 
 # Column headers of the template (what officials' registers call them) and their keys.
@@ -34,7 +36,12 @@ COLUMNS = [
     ("姓名", "name", True),
     ("身份证号", "id_number", True),
     ("联系电话", "phone", False),
+    ("与户主关系", "relationship", False),
+    ("民族", "ethnicity", False),
+    ("政治面貌", "political_status", False),
+    ("人户状态", "residence_status", False),
     ("是否党员", "party", False),
+    ("房屋用途", "occupancy", False),
     ("楼栋长", "building_head", False),
     ("单元长", "unit_head", False),
     ("备注", "notes", False),
@@ -75,6 +82,11 @@ class _Row:
     sex: str = ""
     phone: str = ""
     party: bool = False
+    ethnicity: str = ""
+    relationship: str = ""
+    political_status: str = ""
+    residence_status: str = ""
+    occupancy: str = ""
     building_head: bool = False
     unit_head: bool = False
     notes: str = ""
@@ -95,6 +107,19 @@ def _yes(value: str, header: str) -> bool:
     if lowered in NO:
         return False
     raise ValueError(_("“%(header)s” must be 是 or 否.") % {"header": header})
+
+
+def _coded(record: dict, key: str, header: str) -> str:
+    """A basics cell as its code; a name the standard does not know is the row's error."""
+    text = record.get(key, "")
+    code = basics.parse(key, text)
+    if code is None:
+        names = "、".join(list(basics.TABLES[key].values())[:7])
+        raise ValueError(
+            _("“%(header)s” cannot be “%(value)s”: write one of %(names)s…")
+            % {"header": header, "value": text, "names": names}
+        )
+    return code
 
 
 def _read(file) -> tuple[list[dict], list[RowError]]:
@@ -136,6 +161,8 @@ def _validate(records: list[dict], errors: list[RowError]) -> list[_Row]:
     seen_numbers: dict[str, int] = {}
     building_heads: dict[str, int] = {}
     unit_heads: dict[tuple[str, str], int] = {}
+    household_heads: dict[tuple[str, str, str], int] = {}
+    occupancies: dict[tuple[str, str, str], tuple[str, int]] = {}
     for record in records:
         number = record["_row"]
         if any(e.row == number for e in errors):
@@ -163,7 +190,37 @@ def _validate(records: list[dict], errors: list[RowError]) -> list[_Row]:
                     _("The ID number is also on row %(row)d.") % {"row": seen_numbers[parsed.number]}
                 )
             seen_numbers[parsed.number] = number
-            row.party = _yes(record.get("party", ""), titles["party"])
+            party = _yes(record.get("party", ""), titles["party"]) if record.get("party") else None
+            codes = {key: _coded(record, key, titles[key]) for key in basics.TABLES if key != "occupancy"}
+            try:
+                checked = services.register_basics_check(**codes, is_party_member=party)
+            except InvalidInput as exc:
+                if exc.errors.get("political_status"):
+                    raise ValueError(
+                        _("“%(a)s” and “%(b)s” disagree.")
+                        % {"a": titles["political_status"], "b": titles["party"]}
+                    ) from None
+                raise ValueError(exc.detail) from None
+            row.party = checked["is_party_member"]
+            row.ethnicity, row.relationship = checked["ethnicity"], checked["relationship"]
+            row.political_status = checked["political_status"]
+            row.residence_status = checked["residence_status"]
+            dwelling = (row.building, row.unit, row.door)
+            if row.relationship == Relationship.HEAD:
+                if dwelling in household_heads:
+                    raise ValueError(
+                        _("This household already has its head of household on row %(row)d.")
+                        % {"row": household_heads[dwelling]}
+                    )
+                household_heads[dwelling] = number
+            row.occupancy = _coded(record, "occupancy", titles["occupancy"])
+            if row.occupancy:
+                earlier = occupancies.setdefault(dwelling, (row.occupancy, number))
+                if earlier[0] != row.occupancy:
+                    raise ValueError(
+                        _("“%(header)s” differs from row %(row)d of the same household.")
+                        % {"header": titles["occupancy"], "row": earlier[1]}
+                    )
             row.building_head = _yes(record.get("building_head", ""), titles["building_head"])
             row.unit_head = _yes(record.get("unit_head", ""), titles["unit_head"])
             if row.building_head:
@@ -207,6 +264,7 @@ def register_import(*, actor, grid: GridNode, file) -> ImportResult:
     ):
         row = hashes[existing]
         errors.append(RowError(row.number, _("A resident with this ID number is already registered.")))
+    errors.extend(_heads_already_registered(grid, rows))
     if errors:
         result.errors = sorted(errors, key=lambda e: e.row)
         return result
@@ -214,6 +272,23 @@ def register_import(*, actor, grid: GridNode, file) -> ImportResult:
         _write(grid, rows, result)
         node_changed(grid.pk)
     return result
+
+
+def _heads_already_registered(grid: GridNode, rows: list[_Row]) -> list[RowError]:
+    """A 户主 row for a household of the grid that already has its head (one query)."""
+    wanted = {(r.building, r.unit, r.door): r for r in rows if r.relationship == Relationship.HEAD}
+    if not wanted:
+        return []
+    headed = Resident.objects.filter(household__grid=grid, relationship=Relationship.HEAD).values_list(
+        "household__unit__building__number", "household__unit__number", "household__door", "name"
+    )
+    return [
+        RowError(
+            wanted[(b, u, d)].number, _("%(name)s is already the head of this household.") % {"name": name}
+        )
+        for b, u, d, name in headed
+        if (b, u, d) in wanted
+    ]
 
 
 def _write(grid: GridNode, rows: list[_Row], result: ImportResult) -> None:
@@ -250,6 +325,15 @@ def _write(grid: GridNode, rows: list[_Row], result: ImportResult) -> None:
     Household.objects.bulk_create(new)
     households.update({(h.unit.building.number, h.unit.number, h.door): h for h in new})
     result.households = len({(r.building, r.unit, r.door) for r in rows})
+    used = {}
+    for r in rows:
+        household = households[(r.building, r.unit, r.door)]
+        if r.occupancy and household.occupancy != r.occupancy:
+            household.occupancy = r.occupancy
+            if r.occupancy != "RENTED":
+                household.landlord = None
+            used[household.pk] = household
+    Household.objects.bulk_update(list(used.values()), ["occupancy", "landlord"])
 
     residents = [
         Resident(
@@ -261,6 +345,10 @@ def _write(grid: GridNode, rows: list[_Row], result: ImportResult) -> None:
             id_number_hash=lookup_hash(r.id_number),
             phone=r.phone,
             is_party_member=r.party,
+            ethnicity=r.ethnicity,
+            relationship=r.relationship,
+            political_status=r.political_status,
+            residence_status=r.residence_status,
             notes=r.notes,
         )
         for r in rows
@@ -288,7 +376,19 @@ def template_bytes() -> bytes:
     sheet = workbook.active
     sheet.title = xlsx.sheet_title("户籍登记")
     xlsx.append_row(sheet, [title for title, _key, _required in COLUMNS])
-    example = ["3", "2", "301", "张三", "222406198005170017", "13812345678", "否", "是", ""]
+    example = [
+        "3",
+        "2",
+        "301",
+        "张三",
+        "222406198005170017",
+        "13812345678",
+        "户主",
+        "朝鲜族",
+        "群众",
+        "户籍人口",
+    ]
+    example += ["否", "自住", "是", ""]
     xlsx.append_row(sheet, [*example, "示例行，导入前请删除"])
     for index, (_title, key, required) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -306,6 +406,14 @@ def template_bytes() -> bytes:
         "红色表头为必填列；每行一位居民，同一户的居民填写相同的楼栋、单元和门牌号。",
         "身份证号请以文本格式填写（18位，末位X可大写或小写），系统会校验出生日期和校验码。",
         "是否党员、楼栋长、单元长填“是”或“否”（可留空，视为否）；每个楼栋、单元最多一位楼栋长、单元长。",
+        "与户主关系填：" + "、".join(basics.RELATIONSHIP.values()) + "；每户只能有一位户主。",
+        "民族填民族全称（如朝鲜族、汉族、满族），共56个民族。",
+        "政治面貌填："
+        + "、".join(basics.POLITICAL_STATUS.values())
+        + "；中共党员、中共预备党员须与“是否党员”一致。",
+        "人户状态填：" + "、".join(basics.RESIDENCE_STATUS.values()) + "。",
+        "房屋用途填：" + "、".join(basics.OCCUPANCY.values()) + "；同一户各行须一致。",
+        "以上各列可留空，表示未登记。",
         "导入前系统会逐行校验：只要有一行有误，整个文件都不会导入，并列出每一行的错误原因。",
         "身份证号、电话加密保存，列表中只显示部分号码。",
     ]:

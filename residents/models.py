@@ -133,8 +133,21 @@ class Unit(models.Model):
         return str(_("Unit %(number)s") % {"number": self.number})
 
 
+class Occupancy(models.TextChoices):
+    """How a dwelling is used (一标三实: 实有房屋)."""
+
+    OWNER = "OWNER", _("Owner-occupied")
+    RENTED = "RENTED", _("Rented out")
+    VACANT = "VACANT", _("Vacant")
+
+
 class Household(models.Model):
-    """A household (户) behind a door of a unit. `grid` repeats the building's grid for scoping."""
+    """A household (户) behind a door of a unit. `grid` repeats the building's grid for scoping.
+
+    The door is also the dwelling (实有房屋): `occupancy` says whether its owner lives there,
+    lets it or leaves it empty; a let dwelling names its `landlord`, the owner's own household
+    when the owner is in the register, so the owner's household lists its tenant households.
+    """
 
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="households", verbose_name=_("unit")
@@ -148,12 +161,29 @@ class Household(models.Model):
         verbose_name=_("grid"),
     )
     label = models.CharField(_("address"), max_length=128, editable=False)
+    occupancy = models.CharField(
+        _("occupancy"), max_length=8, choices=Occupancy.choices, default=Occupancy.OWNER
+    )
+    landlord = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tenant_households",
+        verbose_name=_("landlord's household"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        constraints = [models.UniqueConstraint(fields=["unit", "door"], name="household_unique_door")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "door"], name="household_unique_door"),
+            models.CheckConstraint(
+                condition=models.Q(landlord__isnull=True) | models.Q(occupancy="RENTED"),
+                name="household_landlord_only_if_rented",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -162,6 +192,106 @@ class Household(models.Model):
 class Sex(models.TextChoices):
     MALE = "M", _("Male")
     FEMALE = "F", _("Female")
+
+
+class Ethnicity(models.TextChoices):
+    """The 56 nationalities by their GB/T 3304 codes; 汉族 and 朝鲜族 first (Yanbian Korean
+    Autonomous Prefecture), the others in the standard's order."""
+
+    HAN = "01", _("Han")
+    KOREAN = "10", _("Korean (Chaoxian)")
+    MONGOL = "02", _("Mongol")
+    HUI = "03", _("Hui")
+    TIBETAN = "04", _("Tibetan")
+    UYGHUR = "05", _("Uyghur")
+    MIAO = "06", _("Miao")
+    YI = "07", _("Yi")
+    ZHUANG = "08", _("Zhuang")
+    BUYEI = "09", _("Buyei")
+    MANCHU = "11", _("Manchu")
+    DONG = "12", _("Dong")
+    YAO = "13", _("Yao")
+    BAI = "14", _("Bai")
+    TUJIA = "15", _("Tujia")
+    HANI = "16", _("Hani")
+    KAZAKH = "17", _("Kazakh")
+    DAI = "18", _("Dai")
+    LI = "19", _("Li")
+    LISU = "20", _("Lisu")
+    VA = "21", _("Va")
+    SHE = "22", _("She")
+    GAOSHAN = "23", _("Gaoshan")
+    LAHU = "24", _("Lahu")
+    SUI = "25", _("Sui")
+    DONGXIANG = "26", _("Dongxiang")
+    NAXI = "27", _("Naxi")
+    JINGPO = "28", _("Jingpo")
+    KYRGYZ = "29", _("Kyrgyz")
+    TU = "30", _("Tu")
+    DAUR = "31", _("Daur")
+    MULAO = "32", _("Mulao")
+    QIANG = "33", _("Qiang")
+    BLANG = "34", _("Blang")
+    SALAR = "35", _("Salar")
+    MAONAN = "36", _("Maonan")
+    GELAO = "37", _("Gelao")
+    XIBE = "38", _("Xibe")
+    ACHANG = "39", _("Achang")
+    PUMI = "40", _("Pumi")
+    TAJIK = "41", _("Tajik")
+    NU = "42", _("Nu")
+    UZBEK = "43", _("Uzbek")
+    RUSSIAN = "44", _("Russian")
+    EVENKI = "45", _("Evenki")
+    DEANG = "46", _("De'ang")
+    BONAN = "47", _("Bonan")
+    YUGUR = "48", _("Yugur")
+    GIN = "49", _("Gin")
+    TATAR = "50", _("Tatar")
+    DERUNG = "51", _("Derung")
+    OROQEN = "52", _("Oroqen")
+    HEZHEN = "53", _("Hezhen")
+    MONBA = "54", _("Monba")
+    LHOBA = "55", _("Lhoba")
+    JINO = "56", _("Jino")
+
+
+class Relationship(models.TextChoices):
+    """与户主关系, coded after GB/T 4761 (家庭关系代码)."""
+
+    HEAD = "02", _("Head of household")
+    SPOUSE = "10", _("Spouse")
+    CHILD = "20", _("Child")
+    GRANDCHILD = "40", _("Grandchild")
+    PARENT = "50", _("Parent")
+    GRANDPARENT = "60", _("Grandparent")
+    SIBLING = "70", _("Sibling")
+    OTHER_RELATIVE = "97", _("Other relative")
+    NOT_RELATED = "99", _("Not related")
+
+
+class PoliticalStatus(models.TextChoices):
+    """政治面貌, coded after GB/T 4762 (the eight democratic parties as one choice)."""
+
+    PARTY_MEMBER = "01", _("CPC member")
+    PROBATIONARY = "02", _("CPC probationary member")
+    LEAGUE_MEMBER = "03", _("Communist Youth League member")
+    DEMOCRATIC_PARTY = "04", _("Member of a democratic party")
+    NON_PARTISAN = "12", _("Non-partisan")
+    MASSES = "13", _("Ordinary citizen")
+
+
+# The statuses that make a resident one of the Party's members (Resident.is_party_member).
+PARTY_STATUSES = frozenset({PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY})
+
+
+class ResidenceStatus(models.TextChoices):
+    """人户状态: registered and living here, living here registered elsewhere, or registered
+    here and living elsewhere."""
+
+    REGISTERED = "REGISTERED", _("Registered resident")
+    MIGRANT = "MIGRANT", _("Migrant (registered elsewhere)")
+    SEPARATED = "SEPARATED", _("Registered here, living elsewhere")
 
 
 class Resident(models.Model):
@@ -181,6 +311,17 @@ class Resident(models.Model):
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     phone = EncryptedTextField(_("phone"), blank=True)
     is_party_member = models.BooleanField(_("Party member"), default=False)
+    # 一标三实 basics; blank means "not recorded" (rows registered before they were asked).
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=Ethnicity.choices, blank=True)
+    relationship = models.CharField(
+        _("relationship to the head"), max_length=2, choices=Relationship.choices, blank=True
+    )
+    political_status = models.CharField(
+        _("political status"), max_length=2, choices=PoliticalStatus.choices, blank=True
+    )
+    residence_status = models.CharField(
+        _("residence status"), max_length=10, choices=ResidenceStatus.choices, blank=True
+    )
     health = EncryptedTextField(_("health details"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -189,6 +330,13 @@ class Resident(models.Model):
     class Meta:
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(relationship="02"),
+                name="resident_one_head_per_household",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

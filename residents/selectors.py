@@ -7,7 +7,7 @@ are also open to assessors.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -176,6 +176,8 @@ class HouseholdPage:
     residents: list[Resident]
     memberships: list[KeyMembership]
     visits: list[Visit]
+    landlord: Household | None = None  # the landlord's household, when the caller may see it
+    tenants: list[Household] = field(default_factory=list)  # the dwellings this household lets
 
 
 def household_page(*, user, pk, on: datetime.date | None = None) -> HouseholdPage:
@@ -194,7 +196,27 @@ def household_page(*, user, pk, on: datetime.date | None = None) -> HouseholdPag
         .prefetch_related("people_seen", "photos")
         .order_by("-visited_at", "-id")[:20]
     )
-    return HouseholdPage(household=household, residents=residents, memberships=memberships, visits=visits)
+    scoped = household_list(user=user)
+    landlord = scoped.filter(pk=household.landlord_id).first() if household.landlord_id else None
+    tenants = list(scoped.filter(landlord=household).order_by("label", "id"))
+    return HouseholdPage(
+        household=household,
+        residents=residents,
+        memberships=memberships,
+        visits=visits,
+        landlord=landlord,
+        tenants=tenants,
+    )
+
+
+def landlord_choices(*, user, household: Household) -> QuerySet:
+    """The households of the same grid that may be named as this dwelling's landlord."""
+    return (
+        household_list(user=user)
+        .filter(grid_id=household.grid_id)
+        .exclude(pk=household.pk)
+        .order_by("label", "id")
+    )
 
 
 def household_pick(*, user, query: str = "") -> QuerySet:

@@ -14,12 +14,17 @@ from rest_framework import serializers
 from hlgrid.api import NoUnknownFields
 from hlgrid.crypto import lookup_hash
 from hlgrid.lights import Light
-from residents import idcard, selectors, services
+from residents import basics, idcard, selectors, services
 from residents.models import (
     Building,
+    Ethnicity,
     Household,
     KeyGroup,
     KeyMembership,
+    Occupancy,
+    PoliticalStatus,
+    Relationship,
+    ResidenceStatus,
     Resident,
     Unit,
     Visit,
@@ -65,6 +70,35 @@ class LightField(serializers.ChoiceField):
         super().__init__(choices=Light.choices, **kwargs)
 
 
+def _coded(choices, description: str, names: dict, *, blank: bool = True):
+    """A choice field described inline like the ones above: its codes, each with the name the
+    standard gives it (residents.basics), so the schema reads the same in every language."""
+    enum = list(choices.values) + ([""] if blank else [])
+    legend = ", ".join(f"{code.value} {names[code]}" for code in choices)
+
+    @extend_schema_field(
+        {"allOf": [{"type": "string", "enum": enum}], "description": f"{description}: {legend}"}
+    )
+    class Coded(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("allow_blank", blank)
+            super().__init__(choices=choices.choices, **kwargs)
+
+    Coded.__name__ = f"{choices.__name__}Field"
+    return Coded
+
+
+EthnicityField = _coded(Ethnicity, "民族 (GB/T 3304 code; blank: not recorded)", basics.ETHNICITY)
+RelationshipField = _coded(
+    Relationship, "与户主关系 (GB/T 4761 style; blank: not recorded)", basics.RELATIONSHIP
+)
+PoliticalStatusField = _coded(
+    PoliticalStatus, "政治面貌 (GB/T 4762 style; blank: not recorded)", basics.POLITICAL_STATUS
+)
+ResidenceStatusField = _coded(ResidenceStatus, "人户状态 (blank: not recorded)", basics.RESIDENCE_STATUS)
+OccupancyField = _coded(Occupancy, "How the dwelling is used", basics.OCCUPANCY, blank=False)
+
+
 class BuildingSerializer(serializers.ModelSerializer):
     grid = ScopedRelatedField(scoped=selectors.grid_list)
     head_name = serializers.CharField(source="head.name", default=None, read_only=True, allow_null=True)
@@ -87,11 +121,23 @@ class UnitSerializer(serializers.ModelSerializer):
 
 class HouseholdSerializer(serializers.ModelSerializer):
     unit = ScopedRelatedField(scoped=selectors.unit_list)
+    occupancy = OccupancyField(read_only=True)
 
     class Meta:
         model = Household
-        fields = ["id", "unit", "door", "grid", "label"]
-        read_only_fields = ["grid", "label"]
+        fields = ["id", "unit", "door", "grid", "label", "occupancy", "landlord"]
+        read_only_fields = ["grid", "label", "occupancy", "landlord"]
+
+
+class OccupancySerializer(NoUnknownFields, serializers.Serializer):
+    occupancy = OccupancyField()
+    landlord = ScopedRelatedField(
+        scoped=selectors.household_list,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="The landlord's household (a rented dwelling only), or null",
+    )
 
 
 class ResidentSerializer(serializers.ModelSerializer):
@@ -101,6 +147,10 @@ class ResidentSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="phone_masked", read_only=True)
     health = serializers.CharField(source="health_masked", read_only=True)
     grid = serializers.IntegerField(source="household.grid_id", read_only=True)
+    ethnicity = EthnicityField(read_only=True)
+    relationship = RelationshipField(read_only=True)
+    political_status = PoliticalStatusField(read_only=True)
+    residence_status = ResidenceStatusField(read_only=True)
 
     class Meta:
         model = Resident
@@ -115,6 +165,10 @@ class ResidentSerializer(serializers.ModelSerializer):
             "phone",
             "health",
             "is_party_member",
+            "ethnicity",
+            "relationship",
+            "political_status",
+            "residence_status",
             "notes",
         ]
         read_only_fields = fields
@@ -131,7 +185,13 @@ class ResidentCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=64)
     id_number = serializers.CharField(max_length=32, help_text="18 characters (GB 11643); stored encrypted")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    is_party_member = serializers.BooleanField(required=False, default=False)
+    is_party_member = serializers.BooleanField(
+        required=False, help_text="Follows political_status; alone, true records 中共党员"
+    )
+    ethnicity = EthnicityField(required=False, default="")
+    relationship = RelationshipField(required=False, default="")
+    political_status = PoliticalStatusField(required=False, default="")
+    residence_status = ResidenceStatusField(required=False, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     health = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -274,7 +334,17 @@ class ResidentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Resident
-        fields = ["household", "grid", "name", "is_party_member", "sex"]
+        fields = [
+            "household",
+            "grid",
+            "name",
+            "is_party_member",
+            "sex",
+            "ethnicity",
+            "relationship",
+            "political_status",
+            "residence_status",
+        ]
 
     def filter_id_number(self, queryset, name, value):
         return queryset.filter(id_number_hash=lookup_hash(idcard.normalise(value)))

@@ -28,11 +28,17 @@ from hlgrid.errors import InvalidInput
 from hlgrid.photos import clean_all as clean_photos
 from residents import idcard, keypeople
 from residents.models import (
+    PARTY_STATUSES,
     AccessLog,
     Building,
+    Ethnicity,
     Household,
     KeyGroup,
     KeyMembership,
+    Occupancy,
+    PoliticalStatus,
+    Relationship,
+    ResidenceStatus,
     Resident,
     Unit,
     Visit,
@@ -199,6 +205,58 @@ def id_number_check(raw: str) -> idcard.IdNumber:
         raise InvalidInput.field("id_number", str(ID_REASONS.get(str(exc), exc))) from None
 
 
+BASICS = {
+    "ethnicity": (Ethnicity, gettext_lazy("Unknown ethnicity.")),
+    "relationship": (Relationship, gettext_lazy("Unknown relationship to the head of household.")),
+    "political_status": (PoliticalStatus, gettext_lazy("Unknown political status.")),
+    "residence_status": (ResidenceStatus, gettext_lazy("Unknown residence status.")),
+}
+
+
+def register_basics_check(
+    *,
+    ethnicity: str = "",
+    relationship: str = "",
+    political_status: str = "",
+    residence_status: str = "",
+    is_party_member: bool | None = None,
+) -> dict:
+    """The 一标三实 basics of a resident, checked: each a known code or "" (not recorded).
+
+    `is_party_member` follows the political status (中共党员 or 预备党员); given alone (older
+    callers), True records 中共党员; given with a status that says otherwise, it is refused.
+    """
+    values = {}
+    for key, raw in (
+        ("ethnicity", ethnicity),
+        ("relationship", relationship),
+        ("political_status", political_status),
+        ("residence_status", residence_status),
+    ):
+        choices, message = BASICS[key]
+        value = (raw or "").strip()
+        if value and value not in choices.values:
+            raise InvalidInput.field(key, str(message))
+        values[key] = value
+    status = values["political_status"]
+    if status:
+        member = status in PARTY_STATUSES
+        if is_party_member is not None and bool(is_party_member) != member:
+            raise InvalidInput.field(
+                "political_status", _("The political status and “Party member” disagree.")
+            )
+    else:
+        member = bool(is_party_member)
+        if member:
+            values["political_status"] = PoliticalStatus.PARTY_MEMBER.value
+    values["is_party_member"] = member
+    return values
+
+
+def _head_taken(household: Household) -> Resident | None:
+    return Resident.objects.filter(household=household, relationship=Relationship.HEAD).first()
+
+
 def resident_create(
     *,
     actor,
@@ -206,16 +264,33 @@ def resident_create(
     name: str,
     id_number: str,
     phone: str = "",
-    is_party_member: bool = False,
+    is_party_member: bool | None = None,
     notes: str = "",
     health: str = "",
+    ethnicity: str = "",
+    relationship: str = "",
+    political_status: str = "",
+    residence_status: str = "",
 ) -> Resident:
     """Register a resident. The ID number is validated (GB 11643), stored encrypted with its
-    keyed hash, and gives the birth date and sex. Nothing is written on a bad value."""
+    keyed hash, and gives the birth date and sex; the register basics are checked (one head
+    of household per household). Nothing is written on a bad value."""
     access.must_cover(actor, household.grid, kinds=RESIDENT_POST_KINDS)
     name = inputs.required("name", name)
     parsed = id_number_check(id_number)
     phone = inputs.phone(phone)
+    basics = register_basics_check(
+        ethnicity=ethnicity,
+        relationship=relationship,
+        political_status=political_status,
+        residence_status=residence_status,
+        is_party_member=is_party_member,
+    )
+    if basics["relationship"] == Relationship.HEAD and (head := _head_taken(household)) is not None:
+        raise InvalidInput.field(
+            "relationship",
+            _("%(name)s is already the head of this household.") % {"name": head.name},
+        )
     number_hash = lookup_hash(parsed.number)
     if Resident.objects.filter(id_number_hash=number_hash).exists():
         raise InvalidInput.field("id_number", _("A resident with this ID number is already registered."))
@@ -230,14 +305,45 @@ def resident_create(
                 id_number=parsed.number,
                 id_number_hash=number_hash,
                 phone=phone,
-                is_party_member=bool(is_party_member),
                 notes=(notes or "").strip(),
                 health=(health or "").strip(),
+                **basics,
             )
-    except IntegrityError:  # a concurrent registration of the same number
+    except IntegrityError:  # a concurrent registration of the same number (or of a second head)
+        if basics["relationship"] == Relationship.HEAD and _head_taken(household) is not None:
+            raise InvalidInput.field(
+                "relationship", _("This household already has a head of household.")
+            ) from None
         raise InvalidInput.field(
             "id_number", _("A resident with this ID number is already registered.")
         ) from None
+
+
+def household_set_occupancy(
+    *, actor, household: Household, occupancy: str, landlord: Household | None = None
+) -> Household:
+    """Say how the dwelling is used: its owner lives there, lets it, or leaves it empty.
+
+    A let dwelling may name the landlord's household (in the actor's grids, not itself); the
+    landlord's household then lists it among its tenant households. A dwelling that is not
+    let names no landlord.
+    """
+    access.must_cover(actor, household.grid, kinds=RESIDENT_POST_KINDS)
+    if occupancy not in Occupancy.values:
+        raise InvalidInput.field("occupancy", _("Unknown occupancy."))
+    if landlord is not None:
+        if occupancy != Occupancy.RENTED:
+            raise InvalidInput.field("landlord", _("Only a rented dwelling has a landlord."))
+        if landlord.pk == household.pk:
+            raise InvalidInput.field("landlord", _("A dwelling cannot be let by its own household."))
+        access.must_cover(actor, landlord.grid, kinds=RESIDENT_POST_KINDS)
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        household.occupancy = occupancy
+        household.landlord = landlord
+        household.save(update_fields=["occupancy", "landlord"])
+        node_changed(household.grid_id)
+    return household
 
 
 REVEALABLE = ("id_number", "phone", "health")

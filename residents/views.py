@@ -16,7 +16,15 @@ from hlgrid import lights, media, xlsx
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
 from residents import importer, selectors, services
-from residents.forms import CoverageForm, ImportForm, MembershipForm, ResidentForm, SearchForm, VisitForm
+from residents.forms import (
+    CoverageForm,
+    ImportForm,
+    MembershipForm,
+    OccupancyForm,
+    ResidentForm,
+    SearchForm,
+    VisitForm,
+)
 from residents.models import KeyGroup, VisitKind
 from residents.roster import roster as roster_of
 
@@ -27,10 +35,37 @@ def my_day(request):
     return render(request, "residents/my_day.html", {"day": day, "today": lights.today()})
 
 
+def _occupancy_form(request, household, data=None):
+    households = selectors.landlord_choices(user=request.user, household=household)
+    initial = {"occupancy": household.occupancy, "landlord": household.landlord_id or ""}
+    return OccupancyForm(data, households=households, initial=initial)
+
+
 @login_required
 def household(request, pk: int):
     page = selectors.household_page(user=request.user, pk=pk)
-    return render(request, "residents/household.html", {"page": page, "household": page.household})
+    household = page.household
+    form = _occupancy_form(request, household)
+    if request.method == "POST":
+        form = _occupancy_form(request, household, request.POST)
+        if form.is_valid():
+            try:
+                services.household_set_occupancy(
+                    actor=request.user,
+                    household=household,
+                    occupancy=form.cleaned_data["occupancy"],
+                    landlord=form.landlord_household(),
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("The dwelling's use was saved."))
+                return redirect("residents:household", pk=household.pk)
+    return render(
+        request,
+        "residents/household.html",
+        {"page": page, "household": household, "occupancy_form": form},
+    )
 
 
 @require_safe

@@ -21,7 +21,15 @@ from evaluation.services.appeals import appeal_accept, appeal_deadline, appeal_r
 from evaluation.services.computing import period_compute
 from evaluation.services.grading import grade_for, stars_for
 from evaluation.services.inspections import inspection_delete, inspection_record
-from evaluation.services.periods import period_create, period_open, period_update
+from evaluation.services.periods import (
+    computed_as_final,
+    period_close_early,
+    period_create,
+    period_end,
+    period_open,
+    period_over,
+    period_update,
+)
 from evaluation.services.publication import period_publish
 from evaluation.services.schemes import (
     DEFAULT_INDICATORS,
@@ -39,12 +47,16 @@ __all__ = [
     "appeal_deadline",
     "appeal_reject",
     "appeal_submit",
+    "computed_as_final",
     "grade_for",
     "inspection_delete",
     "inspection_record",
+    "period_close_early",
     "period_compute",
+    "period_end",
     "period_create",
     "period_open",
+    "period_over",
     "period_publish",
     "period_update",
     "scheme_bump",

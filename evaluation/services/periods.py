@@ -1,8 +1,10 @@
 """Periods: create and edit a draft, open it (freezing the scheme's copy). Also the period
 lock and state checks that every other use case of the app takes first."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +13,7 @@ from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 from evaluation.models import BonusRule, Indicator, Period, PeriodKind, PeriodStatus, Scheme
 from evaluation.policy import require_assessor
 from evaluation.services.schemes import clean_indicators, scheme_default, scheme_specs
+from grids import access
 from hlgrid.errors import InvalidInput, NotFound, TransitionNotAllowed
 
 
@@ -149,4 +152,71 @@ def period_open(*, actor, period: Period, now: datetime | None = None) -> Period
         period.min_tenure_percent, period.appeal_days = scheme.min_tenure_percent, scheme.appeal_days
         period.opened_at = now
         period.save()
+    return period
+
+
+# --- the end of a period: it ends on its last day, or is closed early with a reason ----------
+
+
+def period_end(period: Period) -> datetime:
+    """The moment the period ends: the start of the day after `ends_on` (local time)."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    return datetime.combine(period.ends_on + timedelta(days=1), time.min, tzinfo=tz)
+
+
+def period_over(period: Period, *, now: datetime | None = None) -> bool:
+    """Whether the period's time is up: its end date is past, or it was closed early."""
+    return period.closed_early_at is not None or (now or timezone.now()) >= period_end(period)
+
+
+def computed_as_final(period: Period) -> bool:
+    """Whether the current results were computed after the period was over (not a preview
+    computed while it still ran)."""
+    if period.computed_at is None:
+        return False
+    if period.computed_at >= period_end(period):
+        return True
+    return period.closed_early_at is not None and period.computed_at > period.closed_early_at
+
+
+def require_final(period: Period, *, now: datetime) -> None:
+    """Publishing needs results computed once the period is over (409 otherwise, saying why)."""
+    if not period_over(period, now=now):
+        raise TransitionNotAllowed(
+            _(
+                "The period runs until %(date)s: it cannot be published before then unless it is "
+                "closed early, with a reason."
+            )
+            % {"date": period.ends_on.isoformat()}
+        )
+    if not computed_as_final(period):
+        raise TransitionNotAllowed(
+            _(
+                "The results were computed while the period was still running: "
+                "compute them again, then publish."
+            )
+        )
+
+
+def period_close_early(*, actor, period: Period, reason: str, now: datetime | None = None) -> Period:
+    """Close an open period before its end date, with the reason: its data ends now, and it
+    may then be computed as final and published. Who, when and why are kept on the period."""
+    require_assessor(actor)
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        period = lock_period(period)
+        require_changeable(period)
+        if period.status not in (PeriodStatus.OPEN, PeriodStatus.COMPUTED):
+            raise TransitionNotAllowed(_("Only an open or computed period can be closed early."))
+        if period.closed_early_at is not None:
+            raise TransitionNotAllowed(_("This period was already closed early."))
+        if now >= period_end(period):
+            raise TransitionNotAllowed(_("This period has already ended: there is nothing to close early."))
+        if not reason:
+            raise InvalidInput.field("reason", _("Say why the period closes before its end date."))
+        period.closed_early_at = now
+        period.closed_early_by = access.recorded(actor)
+        period.close_early_reason = reason[:2000]
+        period.save(update_fields=["closed_early_at", "closed_early_by", "close_early_reason"])
     return period

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from evaluation.models import Assessment, Grade, Notice, Period
 from evaluation.policy import require_assessor
 from evaluation.services.money import payments_write
-from evaluation.services.periods import fire, lock_period
+from evaluation.services.periods import fire, lock_period, require_final
 from grids import access
 from grids.models import NodeKind, Post, PostKind
 
@@ -24,6 +24,7 @@ def period_publish(*, actor, period: Period, now: datetime | None = None) -> Per
     with transaction.atomic():
         period = lock_period(period)
         fire(period, "publish")
+        require_final(period, now=now)
         payments_write(period, actor=actor, now=now)
         notices_write(period, now)
         period.published_at, period.published_by = now, access.recorded(actor)

@@ -55,3 +55,14 @@ def coefficient_rows(rule) -> list[tuple[str, str]]:
     from evaluation.models import GRADE_ORDER, Grade
 
     return [(Grade(grade).label, rule.coefficients.get(grade, "0")) for grade in GRADE_ORDER]
+
+
+@register.filter
+def signed(value) -> str:
+    """+3, −1.50, ±0 — a change with its sign ("—" when there is nothing to compare)."""
+    if value is None or value == "":
+        return "—"
+    if value == 0:
+        return "±0"
+    text = f"{abs(value):,}" if isinstance(value, int) else f"{abs(value):,.2f}"
+    return ("+" if value > 0 else "−") + text

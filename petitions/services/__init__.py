@@ -33,6 +33,10 @@ from petitions.services.intake import (
 from petitions.services.notifications import notification_mark_read, notifications_send_email
 from petitions.services.photos import attachment_add
 from petitions.services.steps import (
+    ClassifyChoice,
+    classify_defaults,
+    classify_outcome,
+    limit_text,
     petition_callback,
     petition_classify,
     petition_escalate,
@@ -46,9 +50,22 @@ from petitions.services.steps import (
     petition_verify,
     public_callback,
 )
-from petitions.services.whistles import checkin_record, checkin_report, whistle_blow, whistle_close
+from petitions.services.whistles import (
+    checkin_record,
+    checkin_report,
+    may_blow,
+    whistle_allowed,
+    whistle_blow,
+    whistle_close,
+)
 
 __all__ = [
+    "ClassifyChoice",
+    "classify_defaults",
+    "classify_outcome",
+    "limit_text",
+    "may_blow",
+    "whistle_allowed",
     "attachment_add",
     "category_create",
     "category_update",

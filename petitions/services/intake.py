@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -237,7 +238,7 @@ def petition_from_visit(*, actor, visit_id: int) -> Petition:
     worker = actor.pk is not None and actor.pk in access.users_above(visit.grid, kinds=[PostKind.WORKER])
     try:
         with transaction.atomic():
-            return _create_with_code(
+            petition = _create_with_code(
                 status=Status.DRAFT,
                 source=Source.VISIT,
                 description=description,
@@ -249,5 +250,18 @@ def petition_from_visit(*, actor, visit_id: int) -> Petition:
                 assignee=actor if worker else None,
                 visit_id=visit.pk,
             )
+            _copy_visit_photos(petition, visit, actor=actor)
+            return petition
     except IntegrityError:
         return Petition.objects.get(visit_id=visit.pk)
+
+
+def _copy_visit_photos(petition: Petition, visit, *, actor) -> None:
+    """The visit's photos become the petition's intake photos, through the one photo cleaner
+    (already clean, so this only re-encodes them): the draft shows what the worker saw."""
+    files = []
+    for photo in visit.photos.order_by("id"):
+        with photo.image.open("rb") as stored:
+            files.append(ContentFile(stored.read(), name=photo.image.name.rsplit("/", 1)[-1]))
+    if files:
+        store_photos(petition, files, kind=AttachmentKind.INTAKE, actor=actor)

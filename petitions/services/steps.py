@@ -6,12 +6,14 @@ Each transition: the petition under a row lock inside one transaction, the actor
 timer, save with update_fields, a PetitionEvent (which tells the dashboards).
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grids import access
 from grids.models import Department, PostKind
@@ -23,6 +25,7 @@ from petitions.models import (
     AttachmentKind,
     Category,
     Level,
+    LimitUnit,
     NotificationKind,
     Petition,
     PetitionEvent,
@@ -155,6 +158,74 @@ def petition_merge(
 
 
 # --- 3. classify (分类处理) and hand up (网格预警) -----------------------------------------------
+@dataclass(frozen=True)
+class ClassifyChoice:
+    """What the classify form proposes before anyone changes it."""
+
+    level: str
+    department_id: int | None
+    assignee_id: int | None
+
+
+def classify_defaults(*, actor, petition: Petition, category: Category | None = None) -> ClassifyChoice:
+    """The classify form's defaults: nothing is handed away unless the category says so.
+
+    The level is the one the category names (a petition handed up stays at the level it was
+    handed up to); the department only when that level is the department's (the category's
+    department); at the grid level, the worker it is already assigned to, else the
+    classifying worker when that is one of the grid's workers.
+    """
+    category = category or petition.category
+    if petition.status == Status.ESCALATED:
+        level = petition.level
+    else:
+        level = category.level if category is not None else Level.GRID
+    department_id = category.department_id if level == Level.DEPARTMENT and category is not None else None
+    assignee_id = None
+    if level == Level.GRID:
+        workers = set(access.users_at(petition.grid_id, kinds=[PostKind.WORKER]))
+        if petition.assignee_id in workers:
+            assignee_id = petition.assignee_id
+        elif getattr(actor, "pk", None) in workers:
+            assignee_id = actor.pk
+    return ClassifyChoice(level=level, department_id=department_id, assignee_id=assignee_id)
+
+
+def limit_text(category: Category | None) -> str:
+    limit, unit = handle_limit(category)
+    if unit == LimitUnit.HOURS:
+        return ngettext("%(n)d hour", "%(n)d hours", limit) % {"n": limit}
+    return ngettext("%(n)d working day", "%(n)d working days", limit) % {"n": limit}
+
+
+def classify_outcome(*, level: str, limit: str = "", who: str = "") -> str:
+    """What submitting the classify form does, in a sentence (the form's help text).
+
+    `who` is the chosen worker (grid level) or department (department level), `limit` the
+    category's handling limit as text. The page's script fills the same sentences in the
+    browser as the choice changes (petitions.views.classify_outcomes gives it every level).
+    """
+    if level == Level.GRID:
+        if not who:
+            return _("It stays in this grid: choose the grid worker who handles it.")
+        return _("It stays in this grid: %(who)s handles it within %(limit)s.") % {"who": who, "limit": limit}
+    if level == Level.COMMUNITY:
+        return _(
+            "It goes to the community's heads, who handle it within %(limit)s; only a head of the "
+            "community may classify it there (otherwise hand it up)."
+        ) % {"limit": limit}
+    if level == Level.STREET:
+        return _(
+            "It goes to the street's heads, who handle it within %(limit)s; only a head of the "
+            "street may classify it there (otherwise hand it up)."
+        ) % {"limit": limit}
+    if not who:
+        return _("It leaves the grid for a department: choose the department.")
+    return _(
+        "It leaves the grid: the staff of %(who)s handle it within %(limit)s, and it leaves your queue."
+    ) % {"who": who, "limit": limit}
+
+
 def petition_classify(
     *,
     actor,

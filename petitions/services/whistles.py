@@ -15,11 +15,38 @@ from hlgrid.changes import node_changed
 from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from hlgrid.lights import light_at
 from petitions import timers
-from petitions.models import FINAL_STATUSES, CheckIn, NotificationKind, Petition, Whistle, WhistleStatus
+from petitions.models import (
+    FINAL_STATUSES,
+    CheckIn,
+    NotificationKind,
+    Petition,
+    Status,
+    Whistle,
+    WhistleStatus,
+)
 from petitions.services.common import event, load, require_actor
 from petitions.services.notifications import notify
 
 LEADING = [PostKind.OFFICIAL, PostKind.HEAD]
+# The states in which a petition's page offers the whistle (being classified or handled).
+OFFERED_AT = frozenset({Status.VERIFIED, Status.ESCALATED, Status.HANDLING})
+
+
+def street_of(petition: Petition) -> GridNode | None:
+    """The street a petition's whistle is blown in: the street above its grid."""
+    return petition.grid.get_ancestors().filter(kind=NodeKind.STREET).first()
+
+
+def may_blow(actor, street: GridNode | None) -> bool:
+    """The whistle rule: an official or head over the street (a street official, or above)."""
+    return (
+        street is not None and street.kind == NodeKind.STREET and access.covers(actor, street, kinds=LEADING)
+    )
+
+
+def whistle_allowed(*, actor, petition: Petition) -> bool:
+    """Whether `actor` may blow the whistle on this petition now (the page offers it only then)."""
+    return petition.status in OFFERED_AT and may_blow(actor, street_of(petition))
 
 
 def whistle_blow(
@@ -44,12 +71,12 @@ def whistle_blow(
     with transaction.atomic():
         if petition is not None:
             petition = load(petition)
-            street = petition.grid.get_ancestors().filter(kind=NodeKind.STREET).first()
+            street = street_of(petition)
             if petition.status in FINAL_STATUSES:
                 raise TransitionNotAllowed(_("This petition is finished."))
         if street is None or street.kind != NodeKind.STREET:
             raise InvalidInput.field("street", _("Choose the street."))
-        if not access.covers(actor, street, kinds=LEADING):
+        if not may_blow(actor, street):
             # Someone who works in or over the street learns why; anyone else, nothing.
             if not access.reaches(actor, street):
                 raise NotFound()

@@ -1,5 +1,6 @@
 """The assessor's journey: create and open a period, enter an inspection on a phone during a
-visit, compute, review what publishing will pay, publish; the worker then sees its result."""
+visit, close the period early (it has not ended), compute, review what publishing will pay,
+publish; the worker then sees its result."""
 
 import datetime
 
@@ -50,6 +51,16 @@ def test_the_assessor_opens_a_period_inspects_on_a_phone_computes_and_publishes(
     assert period.inspections.count() == 1
 
     desktop.goto(f"{live_server.url}/evaluation/periods/{period.pk}/")
+    # the period has not ended yet: it is published only once closed early, with a reason
+    assert desktop.get_by_test_id("period-running").is_visible()
+    desktop.locator("[data-testid=period-running] summary").click()
+    desktop.get_by_test_id("close-early").click()  # without a reason: refused on the field
+    desktop.wait_for_load_state()
+    assert desktop.get_by_test_id("error-reason").is_visible()
+    desktop.fill("#id_reason", "换届前提前考核")
+    desktop.get_by_test_id("close-early").click()
+    desktop.wait_for_load_state()
+    assert "换届前提前考核" in desktop.get_by_test_id("closed-early").inner_text()
     desktop.get_by_test_id("compute").click()
     desktop.wait_for_load_state()
     assert desktop.get_by_test_id("period-status").inner_text() == "已计算"

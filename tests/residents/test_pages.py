@@ -182,11 +182,17 @@ def test_a_worker_registers_a_resident_on_the_phone_form_and_a_bad_number_is_a_f
 
     home = factories.household(city.grid_a1)
     url = reverse("residents:resident_new", args=[home.pk])
-    bad = worker_client.post(url, {"name": "新居民", "id_number": "222406198005170018"})
+    basics = {
+        "relationship": "02",
+        "ethnicity": "10",
+        "political_status": "13",
+        "residence_status": "REGISTERED",
+    }
+    bad = worker_client.post(url, {"name": "新居民", "id_number": "222406198005170018", **basics})
     assert bad.status_code == 200 and 'data-testid="error-id_number"' in bad.content.decode()
     assert Resident.objects.count() == 0
     good = worker_client.post(
-        url, {"name": "新居民", "id_number": factories.id_number(), "phone": "13600001111"}
+        url, {"name": "新居民", "id_number": factories.id_number(), "phone": "13600001111", **basics}
     )
     assert good.status_code == 302 and Resident.objects.get().name == "新居民"
     other = factories.household(city.grid_b1)
