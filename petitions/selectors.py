@@ -347,8 +347,14 @@ def whistle_get(*, user, pk) -> Whistle:
 
 
 def checkin_scope(*, user, now: datetime | None = None) -> QuerySet:
+    """Check-ins of the whistles of the user's streets, and its own departments' check-ins: a
+    department summoned with others sees its own, not theirs (the whistle's page shows them all)."""
+    territorial = scope_queryset(user, Whistle.objects.all(), node_path="street", post_kinds=TERRITORIAL)
+    own = Post.objects.filter(
+        user_id=user.pk, is_active=True, kind=PostKind.DEPARTMENT, department_id=OuterRef("department_id")
+    )
     return (
-        CheckIn.objects.filter(whistle__in=whistle_scope(user=user))
+        CheckIn.objects.filter(Q(whistle__in=territorial.values("pk")) | Q(Exists(own)))
         .select_related("department", "whistle")
         .annotate(current_light=light_at_expression(now or timezone.now()))
     )
