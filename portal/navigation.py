@@ -33,6 +33,10 @@ SECTIONS = {
     "mediation": {WORKER, HEAD, OFFICIAL, ADMIN},
     "deliberation": {WORKER, HEAD, OFFICIAL, ADMIN},
     "dashboard": {HEAD, OFFICIAL, ASSESSOR, ADMIN},
+    # The office's own administration (grids.access.manages_people, may_view_configuration).
+    "people": {OFFICIAL, ADMIN},
+    "roster": {WORKER, HEAD, OFFICIAL, ADMIN},
+    "settings": {OFFICIAL, ADMIN},
 }
 
 

@@ -26,6 +26,11 @@ from hlgrid.models import DayKind
 # The configuration pages, each in its own app: (URL name, title, what it holds).
 PAGES = [
     (
+        "grids:people_list",
+        gettext_lazy("People and posts"),
+        gettext_lazy("Accounts of the staff, their posts in the grid tree, staff import and export."),
+    ),
+    (
         "settings_calendar",
         gettext_lazy("Working calendar"),
         gettext_lazy("Statutory holidays, local holidays and make-up working days, per year."),

@@ -18,5 +18,6 @@ urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
     path("import/", views.register_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
+    path("roster/", views.roster_home, name="roster_home"),
     path("roster/<int:pk>/", views.roster, name="roster"),
 ]

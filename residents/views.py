@@ -27,6 +27,7 @@ from residents.forms import (
 )
 from residents.models import KeyGroup, VisitKind
 from residents.roster import roster as roster_of
+from residents.selectors import RESIDENT_POST_KINDS
 
 
 @login_required
@@ -270,6 +271,16 @@ def membership_new(request, pk: int):
             "testid": "membership-form",
         },
     )
+
+
+@login_required
+def roster_home(request):
+    """The menu's roster: that of the top-most node of the user's territory."""
+    for root in scope_roots(user=request.user):
+        mine = root.posts.filter(user=request.user, is_active=True, kind__in=RESIDENT_POST_KINDS)
+        if request.user.is_superuser or mine.exists():
+            return redirect("residents:roster", pk=root.pk)
+    raise Http404
 
 
 @login_required
