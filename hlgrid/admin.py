@@ -9,9 +9,9 @@ from hlgrid.models import SweepState, User
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Profile"), {"fields": ("name", "phone")}),
+        (_("Profile"), {"fields": ("name", "phone", "must_change_password")}),
     )
-    list_display = ["username", "name", "is_staff", "is_active"]
+    list_display = ["username", "name", "is_staff", "is_active", "must_change_password"]
     search_fields = ["username", "name", "email"]
 
 

@@ -107,6 +107,8 @@ def account_detail(request, pk: int):
     _manager(request)
     account = selectors.account_get(user=request.user, pk=pk)
     history = selectors.account_history(user=request.user, account=account)
+    for post in history.posts:  # only the posts it may end get the buttons (a few, one query each)
+        post.may_end = post.is_active and access.may_grant_kind(request.user, post.node, post.kind)
     refusal = access.account_refusal(request.user, account)
     return render(
         request,

@@ -208,3 +208,15 @@ def test_the_grid_node_page_links_the_roster_for_those_who_see_residents(client,
     assert url in client.get(reverse("grids:node", args=[city.grid_a1.pk])).content.decode()
     client.force_login(people.assessor)
     assert url not in client.get(reverse("grids:node", args=[city.grid_a1.pk])).content.decode()
+
+
+def test_the_person_page_offers_to_end_only_the_posts_the_official_may_end(official_client, people, city):
+    peer = UserFactory(username="peer")
+    post_assign(actor=SYSTEM, user=peer, kind=PostKind.OFFICIAL, node=city.street_a)
+    post_assign(actor=SYSTEM, user=peer, kind=PostKind.WORKER, node=city.grid_a2)
+    page = official_client.get(reverse("grids:people_detail", args=[peer.pk]))
+    body = page.content.decode()
+    assert body.count('data-testid="end-post"') == 1  # the worker post, not the peer's official post
+    assert 'data-testid="beyond-reach"' in body
+    own = official_client.get(reverse("grids:people_detail", args=[people.official.pk])).content.decode()
+    assert 'data-testid="own-account"' in own and 'data-testid="end-post"' not in own
