@@ -12,3 +12,13 @@ class PetitionsConfig(AppConfig):
         from petitions.sweep import sweep
 
         register_sweeper("petitions", sweep)
+
+        from django.utils.translation import gettext
+
+        from grids.territory import register_point_source
+        from petitions.selectors import grid_points
+        from petitions.services import petitions_move_grid
+
+        register_point_source(
+            "petitions", label=lambda: gettext("petitions"), rows=grid_points, move=petitions_move_grid
+        )

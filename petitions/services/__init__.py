@@ -45,10 +45,12 @@ from petitions.services.steps import (
     petition_verify,
     public_callback,
 )
+from petitions.services.territory import petitions_move_grid
 from petitions.services.whistles import checkin_record, checkin_report, whistle_blow, whistle_close
 
 __all__ = [
     "attachment_add",
+    "petitions_move_grid",
     "checkin_record",
     "checkin_report",
     "handling_request_deny",

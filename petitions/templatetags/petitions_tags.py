@@ -27,6 +27,7 @@ ACTIONS = {
     "reopen": _("Reopened after the callback"),
     "close": _("Closed after the callback"),
     "whistle": _("Whistle blown"),
+    "regrid": _("Moved to another grid (map redrawn)"),
 }
 
 
