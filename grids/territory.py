@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import shapely
+import shapely.errors
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from shapely.geometry import LineString, MultiPolygon, Polygon, shape
@@ -136,7 +137,7 @@ def split_proposal(*, node: GridNode, child: GridNode, line, new_code: str, new_
         raise InvalidInput.field("line", _("The cut must be a GeoJSON LineString."))
     try:
         cut = shape(line)
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, shapely.errors.GEOSException):
         raise InvalidInput.field("line", _("The cut's coordinates are malformed.")) from None
     if not isinstance(cut, LineString) or cut.length == 0:
         raise InvalidInput.field("line", _("The cut must be a line of at least two distinct points."))
