@@ -615,11 +615,11 @@ def _plan_points(plan: Plan, subtree: dict[str, GridNode]) -> None:
         plan.warn(
             plan.node.code,
             ngettext(
-                "%(n)d point (a household, a petition) would now fall in another grid.",
-                "%(n)d points (households, petitions) would now fall in another grid.",
+                "%(n)d point (%(what)s) would now fall in another grid.",
+                "%(n)d points (%(what)s) would now fall in another grid.",
                 plan.points_to_move,
             )
-            % {"n": plan.points_to_move},
+            % {"n": plan.points_to_move, "what": ", ".join(p.label for p in plan.points if p.moves)},
         )
     if plan.outside_points:
         plan.warn(

@@ -90,6 +90,7 @@ def edit_map(request, pk: int):
         "node": node,
         "ancestors": selectors.visible_ancestors(user=request.user, node=node),
         "child_kind": NodeKind(node.child_kind).label,
+        "point_sources": ", ".join(source.label() for source in territory.point_sources()),
         "background": background,
         "config": {
             "node": node.pk,

@@ -40,7 +40,7 @@ def test_the_dry_run_answers_the_plan_and_changes_nothing(api_client, people, ci
     assert response.status_code == 200
     plan = response.json()
     assert plan["ok"] is False and plan["applied"] is False
-    assert "overlaps" in plan["errors"][0]["message"]
+    assert plan["errors"][0]["code"] == "T-A-1-1" and "甲二网格" in plan["errors"][0]["message"]
     assert GridNode.objects.get(pk=city.grid_a1.pk).boundary == before
 
 

@@ -11,8 +11,10 @@
   var background = JSON.parse(document.getElementById("hl-map-background").textContent);
   var text = document.getElementById("hl-map-text").dataset;
   var planBox = document.getElementById("plan");
+  var movePoints = document.getElementById("move-points");
 
   var map = L.map(element, { crs: L.CRS.EPSG3857, zoomSnap: 0.25, attributionControl: false });
+  map.setView([42.54, 129.0], 13); // Leaflet projects layers against a view: fitted once loaded
   map.pm.setGlobalOptions({ snappable: true, snapDistance: 12, allowSelfIntersection: false });
   map.pm.setLang(document.documentElement.lang && document.documentElement.lang.indexOf("zh") === 0 ? "zh" : "en");
 
@@ -100,7 +102,6 @@
         reset();
         var bounds = outline && outline.getBounds();
         if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
-        else map.setView([42.54, 129.0], 13);
       });
   }
 
@@ -132,7 +133,7 @@
       });
     var remove = Object.keys(removed);
     return { type: "FeatureCollection", features: features, remove: remove, absorb: removed,
-      move_points: document.getElementById("move-points").checked };
+      move_points: !!(movePoints && movePoints.checked) };
   }
 
   function showPlan(status, data, saved) {
@@ -163,7 +164,7 @@
     });
     data.removed.forEach(function (r) { list.appendChild(el("li", "", r.name + " (" + r.code + ") · " + text.removed)); });
     data.points.forEach(function (p) {
-      var li = el("li", "", p.count + " " + p.label + ": " + text.points);
+      var li = el("li", "", p.label + ": " + text.points.replace("[n]", p.count));
       li.setAttribute("data-testid", "plan-points");
       list.appendChild(li);
     });
