@@ -37,6 +37,8 @@ UNCOVERED_MIN_M2 = 1.0
 # A shape may stick out of its parent by this much (about 50 cm); the excess is trimmed.
 OUTSIDE_TOLERANCE_DEG = 5e-6
 MAX_FEATURES = 500
+CODE_MAX = GridNode._meta.get_field("code").max_length
+NAME_MAX = GridNode._meta.get_field("name").max_length
 METRES_PER_DEGREE = 111_320.0
 
 
@@ -288,10 +290,20 @@ def _features(collection) -> list[dict]:
         if not isinstance(code, str) or not code.strip():
             raise InvalidInput.field("features", _("Feature %(i)d has no code property.") % {"i": index})
         code = code.strip()
+        if len(code) > CODE_MAX:
+            raise InvalidInput.field(
+                "features",
+                _("Feature %(i)d: a code has at most %(n)d characters.") % {"i": index, "n": CODE_MAX},
+            )
         if code in seen:
             raise InvalidInput.field("features", _("The code %(code)s appears twice.") % {"code": code})
         seen.add(code)
         name, parent = props.get("name"), props.get("parent")
+        if isinstance(name, str) and len(name.strip()) > NAME_MAX:
+            raise InvalidInput.field(
+                "features",
+                _("Feature %(i)d: a name has at most %(n)d characters.") % {"i": index, "n": NAME_MAX},
+            )
         out.append(
             {
                 "code": code,

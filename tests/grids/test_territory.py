@@ -192,7 +192,13 @@ def test_a_code_of_another_subtree_is_refused(city):
 
 
 def test_a_malformed_collection_is_refused_as_a_whole(city):
-    for bad in ({"type": "Feature"}, {"type": "FeatureCollection", "features": [{"type": "Feature"}]}):
+    too_long = feat("T-A-1-1", rect(129.0, 42.5, 129.02, 42.51), name="网" * 65)
+    for bad in (
+        {"type": "Feature"},
+        {"type": "FeatureCollection", "features": [{"type": "Feature"}]},
+        collection(too_long),
+        collection(feat("X" * 33, rect(129.0, 42.5, 129.02, 42.51), name="x")),
+    ):
         with pytest.raises(InvalidInput):
             services.gridnode_geometry_plan(actor=SYSTEM, node=city.community_a, collection=bad)
 
