@@ -200,3 +200,27 @@ def test_the_structure_page_creates_renames_moves_and_refuses_bad_input(people, 
     assert client.post(f"/grids/{city.community_b.pk}/structure/", {"verb": "create"}).status_code == 404
     client.force_login(people.assessor)
     assert client.get(url).status_code == 403
+
+
+def test_the_structure_page_moves_a_grid_to_another_community_and_refuses_one_that_does_not_fit(people, city):
+    from grids import services
+    from grids.access import SYSTEM
+
+    other = services.gridnode_create(
+        actor=SYSTEM, parent=city.street_a, kind="COMMUNITY", code="T-A-2", name="甲二社区"
+    )
+    loose = services.gridnode_create(
+        actor=SYSTEM, parent=city.community_a, kind="GRID", code="T-A-1-6", name="未画网格"
+    )
+    client = Client()
+    client.force_login(people.official)
+    url = f"/grids/{city.community_a.pk}/structure/"
+    assert client.post(url, {"verb": "move", "node": loose.pk, "parent": other.pk}).status_code == 302
+    assert GridNode.objects.get(pk=loose.pk).parent_id == other.pk
+    # a drawn grid cannot move into a community whose boundary does not hold it: nothing changes
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="p_admin", is_superuser=True))
+    response = client.post(url, {"verb": "move", "node": city.grid_a2.pk, "parent": city.community_b.pk})
+    assert response.status_code == 400 and b"move-error" in response.content
+    assert GridNode.objects.get(pk=city.grid_a2.pk).parent_id == city.community_a.pk
