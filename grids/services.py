@@ -11,11 +11,14 @@ officials shape and staff only below themselves, administrators anywhere, outsid
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from grids import access, geo
+from grids import access, geo, territory
 from grids.models import CHILD_KIND, POST_NODE_KINDS, Department, GridNode, NodeKind, Post, PostKind
+from hlgrid.changes import node_changed
 from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from hlgrid.trees import tree_write
 
@@ -170,7 +173,92 @@ def gridnode_delete(*, actor, node: GridNode) -> None:
             raise TransitionNotAllowed(_("Delete or move the child nodes first."))
         if Post.objects.filter(node=node, is_active=True).exists():
             raise TransitionNotAllowed(_("End the posts held at this node first."))
-        node.delete()
+        try:
+            with transaction.atomic():
+                node.delete()
+        except ProtectedError as exc:
+            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+            raise TransitionNotAllowed(
+                _("Records still belong to this node (%(kinds)s): move them first.")
+                % {"kinds": ", ".join(kinds)}
+            ) from None
+
+
+def _require_may_edit_children(actor, node: GridNode) -> None:
+    """The map editor of `node` redraws its subtree: it needs an OFFICIAL or ADMIN post over `node`
+    (the same as creating a child of it); an outsider gets 404, an insider without the post 403."""
+    access.require_may_place(actor, node)
+
+
+def gridnode_geometry_plan(*, actor, node: GridNode, collection, remove=(), absorb=None) -> territory.Plan:
+    """What applying a FeatureCollection to `node`'s subtree would do: errors, warnings, the
+    nodes created and redrawn, and the points that would fall in another grid. Changes nothing."""
+    node = GridNode.objects.select_related("parent").get(pk=node.pk)
+    _require_may_edit_children(actor, node)
+    return territory.build_plan(node=node, collection=collection, remove=remove, absorb=absorb)
+
+
+def gridnode_geometry_apply(
+    *, actor, node: GridNode, collection, remove=(), absorb=None, move_points: bool = False
+) -> territory.Plan:
+    """Apply a FeatureCollection to `node`'s subtree in ONE transaction under the tree lock, through
+    gridnode_create / gridnode_update / gridnode_delete; the locator sees it at the next lookup.
+
+    Refused whole (InvalidInput with every error) if the plan has errors. With `move_points`, the
+    registered points that now fall in another grid are moved there by their own apps' services;
+    rows of a merged-away grid always go to the grid that absorbs it.
+    """
+    with tree_write(TREE):
+        node = GridNode.objects.select_related("parent").get(pk=node.pk)
+        _require_may_edit_children(actor, node)
+        plan = territory.build_plan(node=node, collection=collection, remove=remove, absorb=absorb)
+        if not plan.ok:
+            raise InvalidInput(
+                ngettext(
+                    "The change was not applied: %(n)d problem.",
+                    "The change was not applied: %(n)d problems.",
+                    len(plan.errors),
+                )
+                % {"n": len(plan.errors)},
+                errors={"features": [f"{e['code']}: {e['message']}" for e in plan.errors]},
+            )
+        redrawn = [i for i in plan.items if i.node is not None and i.changed_geometry]
+        # Clear the redrawn boundaries first: a border moved between two grids would otherwise
+        # meet the neighbour's old shape, whatever the order.
+        for stale in [*(i.node for i in redrawn), *plan.removed]:
+            gridnode_update(actor=actor, node=stale, boundary=None)
+        by_code = {n.code: n for n in node.get_descendants(include_self=True)}
+        for item in sorted(plan.items, key=lambda i: access.NODE_RANK[i.kind]):
+            boundary = geo.to_geojson(item.geometry) if item.geometry is not None else None
+            if item.node is None:
+                by_code[item.code] = gridnode_create(
+                    actor=actor,
+                    parent=by_code[item.parent_code],
+                    kind=item.kind,
+                    code=item.code,
+                    name=item.name,
+                    boundary=boundary,
+                )
+            else:
+                by_code[item.code] = gridnode_update(
+                    actor=actor,
+                    node=item.node,
+                    name=item.name if item.name != item.node.name else None,
+                    boundary=boundary if item.changed_geometry else ...,
+                )
+        sources = {s.name: s for s in territory.point_sources()}
+        for points in plan.points:
+            moves = {
+                pk: by_code[code].pk
+                for pk, code in points.moves.items()
+                if move_points or points.from_grids.get(pk) in plan.absorbed_into
+            }
+            if moves:
+                sources[points.source].move(actor=actor, moves=moves)
+        for removed in plan.removed:
+            gridnode_delete(actor=actor, node=removed)
+        node_changed(node.pk)
+    return plan
 
 
 def post_assign(*, actor, user, kind: str, node: GridNode, department: Department | None = None) -> Post:

@@ -9,4 +9,7 @@ urlpatterns = [
     path("people/", include("grids.people.urls")),  # pages:people
     path("departments/", department_views.department_list, name="departments"),
     path("departments/<int:pk>/", department_views.department_edit, name="department"),
+    path("<int:pk>/edit-map/", views.edit_map, name="edit_map"),
+    path("<int:pk>/structure/", views.structure, name="structure"),
+    path("<int:pk>/geojson", views.geojson, name="geojson"),
 ]

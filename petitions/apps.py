@@ -22,3 +22,13 @@ class PetitionsConfig(AppConfig):
             preview=petitions_rescheduled_preview,
             apply=petitions_reschedule,
         )
+
+        from django.utils.translation import gettext
+
+        from grids.territory import register_point_source
+        from petitions.selectors import grid_points
+        from petitions.services import petitions_move_grid
+
+        register_point_source(
+            "petitions", label=lambda: gettext("petitions"), rows=grid_points, move=petitions_move_grid
+        )

@@ -415,3 +415,13 @@ def visit_of(*, user, petition: Petition):
         .select_related("household")
         .first()
     )
+
+
+def grid_points(grid_ids: list[int]) -> list[tuple[int, int, float | None, float | None]]:
+    """The map editor's point source (grids.territory): every petition in these grids, with its
+    coordinates (None when it has none). Unscoped: the grids service has checked the actor."""
+    return list(
+        Petition.objects.filter(grid_id__in=grid_ids)
+        .order_by()
+        .values_list("pk", "grid_id", "longitude", "latitude")
+    )

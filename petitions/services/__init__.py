@@ -50,6 +50,7 @@ from petitions.services.steps import (
     petition_verify,
     public_callback,
 )
+from petitions.services.territory import petitions_move_grid
 from petitions.services.whistles import (
     checkin_record,
     checkin_report,
@@ -69,6 +70,7 @@ __all__ = [
     "attachment_add",
     "category_create",
     "category_update",
+    "petitions_move_grid",
     "checkin_record",
     "checkin_report",
     "handling_request_deny",

@@ -28,6 +28,7 @@ ACTIONS = {
     "close": _("Closed after the callback"),
     "whistle": _("Whistle blown"),
     "reschedule": _("Deadline moved by the working calendar"),
+    "regrid": _("Moved to another grid (map redrawn)"),
 }
 
 
