@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from grids import access, calendar
 from hlgrid import workdays
@@ -87,7 +87,7 @@ def settings_hub(request):
 class CalendarDayForm(forms.Form):
     date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=DayKind.choices)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=calendar.NAME_MAX)
+    name = forms.CharField(label=pgettext_lazy("calendar day", "Name"), max_length=calendar.NAME_MAX)
 
 
 class RemoveForm(forms.Form):
