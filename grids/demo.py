@@ -5,17 +5,14 @@ parent, so siblings tile their parent exactly and never overlap.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 import shapely
-from django.utils import timezone
 from shapely.geometry import MultiPoint, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from grids import calendar, geo
-from grids.access import SYSTEM
+from grids import geo
 from grids.models import Department, GridNode, NodeKind, Post, PostKind
-from hlgrid.models import DayKind, User
+from hlgrid.models import User
 from hlgrid.trees import tree_write
 
 CITY_CODE = "HL"
@@ -181,7 +178,6 @@ def load(ctx) -> None:
     ctx.data["communities"] = list(GridNode.objects.filter(kind=NodeKind.COMMUNITY).order_by("code"))
     ctx.data["grids"] = grid_nodes
     _load_people(ctx)
-    _load_calendar(ctx)
     ctx.log(
         f"    {len(ctx.data['streets'])} streets, {len(ctx.data['communities'])} communities, "
         f"{len(grid_nodes)} grids, {TOTAL_WORKERS} workers"
@@ -252,19 +248,3 @@ def _load_people(ctx) -> None:
     ):
         workers.setdefault(node_id, []).append(user_id)
     ctx.data["workers_by_grid"] = workers
-
-
-# Yanbian Korean Autonomous Prefecture's founding day (延边朝鲜族自治州成立纪念日, 3 September) is a
-# day off in the prefecture, Helong included: a local holiday the office enters itself.
-PREFECTURE_DAY = (9, 3)
-
-
-def _load_calendar(ctx) -> None:
-    """The office's calendar for last year, this year and next: the statutory days plus 州庆
-    (through the calendar's service, so the later parts' deadlines are computed with it)."""
-    this_year = timezone.localdate().year
-    for year in range(this_year - 1, this_year + 2):
-        day = date(year, *PREFECTURE_DAY)
-        if day.weekday() < 5:
-            calendar.calendar_day_set(actor=SYSTEM, day=day, kind=DayKind.HOLIDAY, name="延边州庆")
-    ctx.log("    working calendar: 州庆 (9-3) added as a local holiday")

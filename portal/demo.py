@@ -4,14 +4,23 @@ Each app that contributes has a `demo` module with `load(ctx)` (ctx: hlgrid.demo
 later parts read what earlier parts put on the context, so the order follows the floors.
 """
 
+from datetime import date
 from importlib import import_module
 
 from django.apps import apps
+from django.utils import timezone
 
+from grids import calendar
+from grids.access import SYSTEM
 from grids.demo import CITY_CODE
 from grids.models import GridNode
+from hlgrid.models import DayKind
 
-PARTS = ["grids", "residents", "party", "petitions", "deliberation", "mediation", "evaluation"]
+# The portal's own part (the office's settings) comes last: `load` below.
+PARTS = ["grids", "residents", "party", "petitions", "deliberation", "mediation", "evaluation", "portal"]
+# Yanbian Korean Autonomous Prefecture's founding day (延边朝鲜族自治州成立纪念日, 3 September)
+# is a day off in the prefecture, Helong included: a local holiday the office enters itself.
+PREFECTURE_DAY = (9, 3)
 
 
 def demo_modules():
@@ -26,3 +35,20 @@ def demo_modules():
 
 def is_loaded() -> bool:
     return GridNode.objects.filter(code=CITY_CODE).exists()
+
+
+def load(ctx) -> None:
+    """The office's calendar for last year, this year and next: the statutory days plus 州庆,
+    entered through the calendar's service once every other part is loaded (as an office would:
+    the open deadlines it moves are moved, with an event), so the other parts' data stay the
+    same as without it."""
+    this_year = timezone.localdate().year
+    moved = 0
+    for year in range(this_year - 1, this_year + 2):
+        day = date(year, *PREFECTURE_DAY)
+        if day.weekday() < 5:
+            _day, counts = calendar.calendar_day_set(
+                actor=SYSTEM, day=day, kind=DayKind.HOLIDAY, name="延边州庆"
+            )
+            moved += sum(counts.values())
+    ctx.log(f"    working calendar: 州庆 (9-3) entered as a local holiday, {moved} open deadlines moved")

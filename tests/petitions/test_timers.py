@@ -12,6 +12,8 @@ from petitions.models import Light, LimitUnit, Status
 from petitions.services import petition_classify, petition_verify
 from tests.petitions.factories import CategoryFactory, report
 
+# The timers read the office's working calendar (hlgrid.workdays), kept in the database.
+pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 
 
