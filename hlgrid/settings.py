@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NodeKindEnum": "grids.models.NodeKind",
         "PostKindEnum": "grids.models.PostKind",
+        "DayKindEnum": "hlgrid.models.DayKind",
     },
     # The errors every operation can answer (401, 403, 400, 404), documented where they apply.
     "POSTPROCESSING_HOOKS": [
