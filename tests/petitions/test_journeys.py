@@ -113,6 +113,15 @@ def test_the_whistle_is_offered_only_to_whoever_may_blow_it_and_the_service_stil
     assert 'data-testid="blow-whistle"' in page_of(people.official, petition)
 
 
+def test_the_whistle_board_offers_a_new_whistle_only_to_whoever_may_blow_one(city, people, team):
+    for user, offered in [(people.worker, False), (people.gridhead, False), (people.official, True)]:
+        client = Client()
+        client.force_login(user)
+        html = client.get("/petitions/whistles/").content.decode()
+        assert ('data-testid="blow-whistle"' in html) is offered
+        assert (client.get("/petitions/whistles/new/").status_code == 200) is offered
+
+
 def test_the_whistle_form_is_styled_and_checks_the_category_s_department(city, people, team):
     petition = verified(people, team.category)
     client = Client()
