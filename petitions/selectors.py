@@ -347,8 +347,17 @@ def whistle_get(*, user, pk) -> Whistle:
 
 
 def checkin_scope(*, user, now: datetime | None = None) -> QuerySet:
+    """Check-ins of the whistles of the user's streets, plus its own department's check-ins
+    (a department sees by assignment: not the other summoned departments' rows)."""
+    territorial = scope_queryset(user, Whistle.objects.all(), node_path="street", post_kinds=TERRITORIAL)
+    own = Q(
+        department__posts__user_id=user.pk,
+        department__posts__is_active=True,
+        department__posts__kind=PostKind.DEPARTMENT,
+    )
+    mine = CheckIn.objects.filter(own).values("pk")
     return (
-        CheckIn.objects.filter(whistle__in=whistle_scope(user=user))
+        CheckIn.objects.filter(Q(whistle__in=territorial.values("pk")) | Q(pk__in=mine))
         .select_related("department", "whistle")
         .annotate(current_light=light_at_expression(now or timezone.now()))
     )

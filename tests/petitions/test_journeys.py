@@ -156,3 +156,19 @@ def test_the_draft_from_a_visit_carries_its_photos_and_confirms_the_visit(city, 
     assert 'data-testid="visit-photos"' in html and 'class="form-select' in html
     client.get(f"/petitions/from-visit/{visit.pk}/")  # opened again: the photos are not copied twice
     assert draft.attachments.count() == 2
+
+
+def test_department_staff_see_their_own_department_s_check_ins_not_the_others(city, people, team, api_client):
+    whistle = services.whistle_blow(
+        actor=people.official,
+        title="联合整治",
+        departments=[team.department, team.other_department],
+        street=city.street_a,
+    )
+    api_client.force_authenticate(team.dept)  # staff of 城管局
+    listed = api_client.get("/api/v1/checkins/").json()["results"]
+    assert [row["department"] for row in listed] == [team.department.pk]
+    other = whistle.checkins.get(department=team.other_department)
+    assert api_client.get(f"/api/v1/checkins/{other.pk}/").status_code == 404
+    api_client.force_authenticate(people.official)  # the street sees every department's
+    assert len(api_client.get("/api/v1/checkins/").json()["results"]) == 2
