@@ -368,18 +368,6 @@ def user_departments(*, user) -> list[int]:
     )
 
 
-def is_street_official(*, user) -> bool:
-    return (
-        user.is_superuser
-        or Post.objects.filter(
-            user=user,
-            is_active=True,
-            kind__in=[PostKind.OFFICIAL, PostKind.HEAD],
-            node__kind__in=[NodeKind.STREET],
-        ).exists()
-    )
-
-
 def grid_workers(*, grid: GridNode) -> list:
     from hlgrid.models import User
 

@@ -418,18 +418,23 @@ def whistle_board(request):
     whistles = list(selectors.whistle_list(user=request.user)[:100])
     context = {
         "whistles": whistles,
-        "can_blow": selectors.is_street_official(user=request.user),
+        "can_blow": _blowable_streets(request.user).exists(),
         "my_departments": set(selectors.user_departments(user=request.user)),
     }
     return render(request, "petitions/whistles.html", context)
+
+
+def _blowable_streets(user):
+    """The streets in which the whistle rule (services.may_blow) lets `user` blow a whistle."""
+    streets = scope_queryset(user, GridNode.objects.filter(kind=NodeKind.STREET), node_path="")
+    return streets.filter(pk__in=[s.pk for s in streets if services.may_blow(user, s)])
 
 
 @login_required
 def whistle_new(request):
     """The whistle form, only for whoever the whistle rule lets blow it (services.may_blow):
     anyone else who can see the petition gets a clear 403, not a form the service refuses."""
-    streets = scope_queryset(request.user, GridNode.objects.filter(kind=NodeKind.STREET), node_path="")
-    streets = streets.filter(pk__in=[s.pk for s in streets if services.may_blow(request.user, s)])
+    streets = _blowable_streets(request.user)
     petition = None
     petition_id = _int(request.GET.get("petition") or request.POST.get("petition"))
     if petition_id:

@@ -113,6 +113,15 @@ def test_the_whistle_is_offered_only_to_whoever_may_blow_it_and_the_service_stil
     assert 'data-testid="blow-whistle"' in page_of(people.official, petition)
 
 
+def test_the_whistle_board_offers_a_new_whistle_only_to_whoever_may_blow_one(city, people, team):
+    for user, offered in [(people.worker, False), (people.gridhead, False), (people.official, True)]:
+        client = Client()
+        client.force_login(user)
+        html = client.get("/petitions/whistles/").content.decode()
+        assert ('data-testid="blow-whistle"' in html) is offered
+        assert (client.get("/petitions/whistles/new/").status_code == 200) is offered
+
+
 def test_the_whistle_form_is_styled_and_checks_the_category_s_department(city, people, team):
     petition = verified(people, team.category)
     client = Client()
@@ -147,3 +156,19 @@ def test_the_draft_from_a_visit_carries_its_photos_and_confirms_the_visit(city, 
     assert 'data-testid="visit-photos"' in html and 'class="form-select' in html
     client.get(f"/petitions/from-visit/{visit.pk}/")  # opened again: the photos are not copied twice
     assert draft.attachments.count() == 2
+
+
+def test_department_staff_see_their_own_department_s_check_ins_not_the_others(city, people, team, api_client):
+    whistle = services.whistle_blow(
+        actor=people.official,
+        title="联合整治",
+        departments=[team.department, team.other_department],
+        street=city.street_a,
+    )
+    api_client.force_authenticate(team.dept)  # staff of 城管局
+    listed = api_client.get("/api/v1/checkins/").json()["results"]
+    assert [row["department"] for row in listed] == [team.department.pk]
+    other = whistle.checkins.get(department=team.other_department)
+    assert api_client.get(f"/api/v1/checkins/{other.pk}/").status_code == 404
+    api_client.force_authenticate(people.official)  # the street sees every department's
+    assert len(api_client.get("/api/v1/checkins/").json()["results"]) == 2
