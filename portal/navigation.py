@@ -71,5 +71,9 @@ def is_in_service_member(user) -> bool:
 
 
 def navigation(request):
-    """Context processor: `nav.<section>` is True for the sections the user may open."""
-    return {"nav": SimpleLazyObject(lambda: menu_for(request.user))}
+    """Context processor: `nav.<section>` is True for the sections the user may open.
+
+    A request Django refused before the authentication middleware ran (a bad Host header) has
+    no user; its error page shows no menu."""
+    user = getattr(request, "user", None)
+    return {"nav": SimpleLazyObject(lambda: menu_for(user) if user is not None else {})}
