@@ -312,9 +312,14 @@ def category_leaves() -> QuerySet:
     return category_list().filter(children__isnull=True)
 
 
+def _street_whistles(user) -> QuerySet:
+    """The whistles of the streets the user covers by territory (not by department)."""
+    return scope_queryset(user, Whistle.objects.all(), node_path="street", post_kinds=TERRITORIAL)
+
+
 def whistle_scope(*, user) -> QuerySet:
     """Whistles of the user's streets, plus those that summoned the user's department."""
-    territorial = scope_queryset(user, Whistle.objects.all(), node_path="street", post_kinds=TERRITORIAL)
+    territorial = _street_whistles(user)
     summoned = CheckIn.objects.filter(
         whistle=OuterRef("pk"),
         department__posts__user_id=user.pk,
@@ -349,7 +354,7 @@ def whistle_get(*, user, pk) -> Whistle:
 def checkin_scope(*, user, now: datetime | None = None) -> QuerySet:
     """Check-ins of the whistles of the user's streets, and its own departments' check-ins: a
     department summoned with others sees its own, not theirs (the whistle's page shows them all)."""
-    territorial = scope_queryset(user, Whistle.objects.all(), node_path="street", post_kinds=TERRITORIAL)
+    territorial = _street_whistles(user)
     own = Post.objects.filter(
         user_id=user.pk, is_active=True, kind=PostKind.DEPARTMENT, department_id=OuterRef("department_id")
     )

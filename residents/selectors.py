@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from grids import access
 from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, NodeKind, PostKind
 from grids.subtree import in_subtree
@@ -20,7 +21,9 @@ from hlgrid.crypto import lookup_hash
 from residents import idcard, keypeople
 from residents.models import Building, Household, KeyGroup, KeyMembership, Resident, Unit, Visit, VisitPhoto
 
-RESIDENT_POST_KINDS = (PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL, PostKind.ADMIN)
+# The posts that see residents by territory: the policy's own set (department staff and
+# assessors do not).
+RESIDENT_POST_KINDS = access.RESIDENT_KINDS
 COVERAGE_POST_KINDS = (*RESIDENT_POST_KINDS, PostKind.ASSESSOR)
 
 
