@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from grids.models import Post, PostKind
-from hlgrid.crypto import mask_phone
+from hlgrid.crypto import lookup_hash, mask_phone
 from hlgrid.lights import light_at
 from petitions import timers
 from petitions.models import (
@@ -159,6 +159,7 @@ def load(ctx) -> None:
             "reporter_name": ctx.person_name() if has_contact else "",
             "reporter_phone": phone,
             "reporter_phone_hint": mask_phone(phone),
+            "reporter_phone_hash": lookup_hash(phone) if phone else "",
             "level": category.level,
             "department": category.department if category.level == Level.DEPARTMENT else None,
             "assignee_id": rng.choice(workers) if category.level != Level.DEPARTMENT else None,

@@ -86,6 +86,8 @@ class Source(models.TextChoices):
     VISIT = "VISIT", _("Worker visit")
     HOTLINE = "HOTLINE", _("Hotline")
     WINDOW = "WINDOW", _("Service window")
+    WALK_IN = "WALK_IN", _("Walk-in")
+    PARTNER = "PARTNER", _("12345 hotline platform")
 
 
 class Status(models.TextChoices):
@@ -156,6 +158,10 @@ class Petition(FSMModelMixin, models.Model):
     reporter_name = EncryptedTextField(_("reporter's name"), blank=True, default="")
     reporter_phone = EncryptedTextField(_("reporter's phone"), blank=True, default="")
     reporter_phone_hint = models.CharField(_("phone (masked)"), max_length=16, blank=True)
+    # The keyed hash finds a petition by the exact phone without decrypting every row.
+    reporter_phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # The reporter asked to be told by SMS (the tracking code, "resolved, please rate", the result).
+    reporter_notify = models.BooleanField(_("keep me informed by SMS"), default=False)
 
     level = models.CharField(_("handling level"), max_length=16, choices=Level.choices, default=Level.GRID)
     department = models.ForeignKey(
@@ -229,6 +235,11 @@ class Petition(FSMModelMixin, models.Model):
             models.Index(fields=["department", "status"], name="petition_department_status"),
             models.Index(fields=["received_at"], name="petition_received"),
             models.Index(fields=["category", "status"], name="petition_category_status"),
+            models.Index(
+                fields=["reporter_phone_hash"],
+                name="petition_reporter_phone",
+                condition=~Q(reporter_phone_hash=""),
+            ),
             # The sweep scans only rows whose clock runs.
             models.Index(fields=["due_at"], name="petition_open_due", condition=Q(status__in=OPEN_STATUSES)),
             models.Index(
@@ -293,6 +304,40 @@ class Petition(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.RESOLVED, target=Status.HANDLING)
     def reopen(self):
         pass
+
+
+class PetitionJoin(models.Model):
+    """A resident who met the same problem and joined an open report (我也遇到了) instead of
+    filing a duplicate: their own tracking code, the same updates, their own rating."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="joins")
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    reporter_phone = EncryptedTextField(_("reporter's phone"), blank=True, default="")
+    reporter_phone_hint = models.CharField(_("phone (masked)"), max_length=16, blank=True)
+    reporter_phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    reporter_notify = models.BooleanField(_("keep me informed by SMS"), default=False)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
+    solved = models.BooleanField(_("solved"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("joined report")
+        verbose_name_plural = _("joined reports")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["reporter_phone_hash"],
+                name="petitionjoin_phone",
+                condition=~Q(reporter_phone_hash=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
 
 
 class PetitionEvent(models.Model):

@@ -17,6 +17,7 @@ from hlgrid.errors import Forbidden, NotFound, TransitionNotAllowed
 from hlgrid.lights import Light, light_at
 from petitions import timers
 from petitions.models import STEP_OF_STATUS, Category, Level, LimitUnit, Petition, PetitionEvent, Status
+from petitions.services import listeners
 
 CLASSIFY_HOURS = getattr(settings, "PETITION_CLASSIFY_HOURS", 24)
 DEFAULT_VERIFY_HOURS = 24
@@ -96,7 +97,7 @@ def event(
 ) -> PetitionEvent:
     # Every change of a petition writes an event: the one place that tells the dashboards.
     node_changed(petition.grid_id)
-    return PetitionEvent.objects.create(
+    row = PetitionEvent.objects.create(
         petition=petition,
         actor=access.recorded(actor),
         action=action,
@@ -105,6 +106,8 @@ def event(
         note=note,
         at=at,
     )
+    listeners.announce(petition, row)
+    return row
 
 
 def set_timer(petition: Petition, *, start: datetime, due: datetime, now: datetime) -> list[str]:

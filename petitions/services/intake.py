@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from grids import access
 from grids.models import GridNode, NodeKind, PostKind
 from hlgrid import inputs
-from hlgrid.crypto import mask_phone
+from hlgrid.crypto import lookup_hash, mask_phone
 from hlgrid.errors import Forbidden, InvalidInput, NotFound
 from petitions.models import (
     AttachmentKind,
@@ -132,6 +132,7 @@ def _intake(
             reporter_name=(reporter_name or "").strip()[:64],
             reporter_phone=reporter_phone,
             reporter_phone_hint=mask_phone(reporter_phone),
+            reporter_phone_hash=lookup_hash(reporter_phone) if reporter_phone else "",
             level=category.level if category else Level.GRID,
             department=category.department if category else None,
             created_by=access.recorded(actor),
