@@ -251,9 +251,22 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
         if line is None:
             raise InvalidInput.field("indicator", _("Unknown indicator %(code)s.") % {"code": code})
         found = selectors.line_evidence(assessment=assessment, indicator=line.indicator)
-        rows = [["" if v is None else str(v) for v in row] for row in found.rows]
+
+        def text(rows):
+            return [["" if v is None else str(v) for v in row] for row in rows]
+
         return Response(
-            EvidenceSerializer({"title": found.title, "columns": found.columns, "rows": rows}).data
+            EvidenceSerializer(
+                {
+                    "title": found.title,
+                    "columns": found.columns,
+                    "rows": text(found.rows),
+                    "total": found.total,
+                    "counted_title": found.counted_title,
+                    "counted_rows": text(found.counted_rows),
+                    "counted_total": found.counted_total,
+                }
+            ).data
         )
 
     @extend_schema(responses={200: AssessmentSerializer(many=True), 404: ERRORS[404]}, tags=TAGS)

@@ -41,7 +41,7 @@ class MultipleFileField(forms.FileField):
 
 
 class InspectionForm(forms.Form):
-    worker = forms.TypedChoiceField(label=_("Worker"), coerce=int)
+    worker = forms.TypedChoiceField(label=_("Worker"), coerce=int, widget=forms.RadioSelect)
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices, widget=forms.RadioSelect)
     mode = forms.ChoiceField(
         label=_("Mode"), choices=Mode.choices, initial=Mode.OPEN, widget=forms.RadioSelect
@@ -59,8 +59,9 @@ class InspectionForm(forms.Form):
     photos = MultipleFileField(label=_("Evidence photos"), required=False)
 
     def __init__(self, *args, workers=(), **kwargs):
+        # `workers`: the posts to offer (the search's matches, and the one already chosen).
         super().__init__(*args, **kwargs)
-        self.fields["worker"].choices = [("", "—")] + [
+        self.fields["worker"].choices = [
             (post.user_id, f"{post.user.display_name} · {post.node.name}") for post in workers
         ]
 

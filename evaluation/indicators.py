@@ -18,7 +18,7 @@ Attribution:
   memberships that were due in that time.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -191,9 +191,22 @@ def _key_visits(window: Window) -> dict[int, tuple[int, int]]:
 
 @dataclass
 class Evidence:
+    """What an indicator's points rest on: the records that cost points (`rows`, as before)
+    and, where the indicator is a rate, the records that counted for the worker
+    (`counted_rows`: the 40 petitions resolved on time, not only the 2 late ones). Both lists
+    are capped; `total` and `counted_total` are the full counts."""
+
     title: str
     columns: list[str]
     rows: list[list]
+    counted_title: str = ""
+    counted_rows: list[list] = field(default_factory=list)
+    total: int | None = None
+    counted_total: int = 0
+
+    def __post_init__(self):
+        if self.total is None:
+            self.total = len(self.rows)
 
 
 def evidence(*, source: str, window: Window, worker_id: int, grid_id: int, period: Period, limit: int = 500):
@@ -224,29 +237,34 @@ def evidence(*, source: str, window: Window, worker_id: int, grid_id: int, perio
             return Evidence(_("Petitions"), [], [])
         base = _petitions().filter(assignee_id=worker_id)
         if source == Source.ON_TIME:
-            qs, title = (
-                base.filter(_resolved(window)).exclude(resolved_on_time=True),
-                _("Petitions not resolved on time"),
-            )
+            scope = base.filter(_resolved(window))
+            good = Q(resolved_on_time=True)
+            title, counted_title = _("Petitions not resolved on time"), _("Petitions resolved on time")
         elif source == Source.REWORK:
-            qs, title = base.filter(_resolved(window), rework_count__gt=0), _("Petitions reopened (rework)")
+            scope = base.filter(_resolved(window))
+            good = Q(rework_count=0)
+            title, counted_title = _("Petitions reopened (rework)"), _("Petitions resolved without rework")
         else:
-            qs = base.filter(_rated(window)).exclude(satisfaction__in=["SATISFIED", "PARTLY"])
-            title = _("Petitions rated unsatisfied")
+            scope = base.filter(_rated(window))
+            good = Q(satisfaction__in=["SATISFIED", "PARTLY"])
+            title, counted_title = _("Petitions rated unsatisfied"), _("Petitions rated satisfied")
+        counts = scope.aggregate(n=Count("id"), ok=Count("id", filter=good))
+
+        def rows_of(qs):
+            return [
+                [p.tracking_code, p.received_at, p.handle_due_at, p.resolved_at, p.rework_count,
+                 p.get_satisfaction_display()]
+                for p in qs.order_by("resolved_at", "id")[:limit]
+            ]  # fmt: skip
+
         return Evidence(
             title,
             [_("Tracking code"), _("Received"), _("Handling due"), _("Resolved"), _("Rework"), _("Rating")],
-            [
-                [
-                    p.tracking_code,
-                    p.received_at,
-                    p.handle_due_at,
-                    p.resolved_at,
-                    p.rework_count,
-                    p.get_satisfaction_display(),
-                ]
-                for p in qs.order_by("resolved_at", "id")[:limit]
-            ],
+            rows_of(scope.exclude(good)),
+            counted_title=counted_title,
+            counted_rows=rows_of(scope.filter(good)),
+            total=counts["n"] - counts["ok"],
+            counted_total=counts["ok"],
         )
     if source == Source.OVERDUE:
         if not petitions_installed():
@@ -300,28 +318,50 @@ def evidence(*, source: str, window: Window, worker_id: int, grid_id: int, perio
         if not residents_installed():
             return Evidence(_("Households not visited"), [], [])
         Household = apps.get_model("residents", "Household")
-        qs = (
-            Household.objects.filter(grid_id=grid_id, created_at__lt=window.end)
-            .exclude(Exists(_households_visited(window)))
-            .order_by("label")
+        scope = Household.objects.filter(grid_id=grid_id, created_at__lt=window.end).order_by("label")
+        visited = Exists(_households_visited(window))
+        counts = scope.aggregate(n=Count("id"), ok=Count("id", filter=Q(visited)))
+        return Evidence(
+            _("Households not visited"),
+            [_("Household")],
+            [[h.label] for h in scope.exclude(visited)[:limit]],
+            counted_title=_("Households visited"),
+            counted_rows=[[h.label] for h in scope.filter(visited)[:limit]],
+            total=counts["n"] - counts["ok"],
+            counted_total=counts["ok"],
         )
-        return Evidence(_("Households not visited"), [_("Household")], [[h.label] for h in qs[:limit]])
     if source == Source.KEY_VISITS:
         if not residents_installed():
             return Evidence(_("Key people not visited in time"), [], [])
         from hlgrid.crypto import mask_name
 
         KeyGroup = apps.get_model("residents", "KeyGroup")
-        rows = []
+        rows, counted = [], []
+        missed_n = counted_n = 0
+        # One query per key group and kind of row (five groups), not per person.
         for group in KeyGroup.objects.order_by("id"):
             due, visited = _key_memberships(window, group)
-            for m in due.filter(grid_id=grid_id).exclude(visited).select_related("resident__household"):
-                rows.append(
-                    [mask_name(m.resident.name), group.name, m.resident.household.label, m.last_visited_at]
-                )
+            due = due.filter(grid_id=grid_id).select_related("resident__household").order_by("id")
+            for target, qs in ((rows, due.exclude(visited)), (counted, due.filter(visited))):
+                for m in qs[:limit]:
+                    target.append(
+                        [
+                            mask_name(m.resident.name),
+                            group.name,
+                            m.resident.household.label,
+                            m.last_visited_at,
+                        ]
+                    )
+            found = due.aggregate(n=Count("id"), ok=Count("id", filter=visited))
+            missed_n += found["n"] - found["ok"]
+            counted_n += found["ok"]
         return Evidence(
             _("Key people not visited in time"),
             [_("Person"), _("Group"), _("Household"), _("Last visited")],
             rows[:limit],
+            counted_title=_("Key people visited in time"),
+            counted_rows=counted[:limit],
+            total=missed_n,
+            counted_total=counted_n,
         )
     return Evidence("", [], [])

@@ -128,8 +128,10 @@ def inspection_photo_get(*, user, pk) -> InspectionPhoto:
         raise Http404 from None
 
 
-def workers_to_inspect(*, user) -> QuerySet:
-    """Active grid workers in the assessor's scope, for the inspection form."""
+def workers_to_inspect(*, user, q: str = "") -> QuerySet:
+    """Active grid workers in the assessor's scope, for the inspection form; `q` finds them by
+    the worker's name or login, or by the grid's name or code (an assessor types "三合" or a
+    name instead of scrolling 269 names)."""
     from grids.models import Post
 
     posts = scope_queryset(
@@ -137,6 +139,14 @@ def workers_to_inspect(*, user) -> QuerySet:
         Post.objects.filter(kind=PostKind.WORKER, is_active=True, node__kind=NodeKind.GRID),
         node_path="node",
     )
+    q = (q or "").strip()[:40]
+    if q:
+        posts = posts.filter(
+            Q(user__name__icontains=q)
+            | Q(user__username__icontains=q)
+            | Q(node__name__icontains=q)
+            | Q(node__code__icontains=q)
+        )
     return posts.select_related("user", "node").order_by("node__code", "user__username")
 
 

@@ -257,6 +257,13 @@ class EvidenceSerializer(serializers.Serializer):
     title = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField(allow_null=True)))
+    total = serializers.IntegerField(help_text="records that cost points (rows holds at most 500)")
+    counted_title = serializers.CharField(allow_blank=True)
+    counted_rows = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(allow_null=True)),
+        help_text="the records that counted for the worker, where the indicator is a rate",
+    )
+    counted_total = serializers.IntegerField()
 
 
 class AppealSerializer(serializers.ModelSerializer):

@@ -18,7 +18,11 @@ from grids import access
 from hlgrid import media, xlsx
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
+from hlgrid.ids import parse_id
 from hlgrid.models import User
+
+# At most this many workers are offered at once on the inspection form: a search narrows them.
+INSPECT_CHOICES = 30
 
 
 def _assessor_or_404(user) -> None:
@@ -144,8 +148,20 @@ def inspect(request, pk: int):
     """Enter an inspection during a visit (phone-first)."""
     _assessor_or_404(request.user)
     period = selectors.period_get(pk=pk)
-    workers = list(selectors.workers_to_inspect(user=request.user))
-    form = InspectionForm(request.POST or None, request.FILES or None, workers=workers)
+    q = request.GET.get("q", "").strip()
+    scoped = selectors.workers_to_inspect(user=request.user)
+    total = scoped.count()
+    # Offer the search's matches (or everyone when the scope is small), and keep the worker
+    # already chosen (a re-shown form, a link from a worker's page) whatever the search.
+    matches = selectors.workers_to_inspect(user=request.user, q=q) if q else scoped
+    found = matches.count() if q else total
+    shown = list(matches[:INSPECT_CHOICES]) if (q or total <= INSPECT_CHOICES) else []
+    chosen = parse_id(request.POST.get("worker") or request.GET.get("worker"))
+    if chosen and chosen not in {post.user_id for post in shown}:
+        shown += list(scoped.filter(user_id=chosen)[:1])
+    form = InspectionForm(
+        request.POST or None, request.FILES or None, workers=shown, initial={"worker": chosen or None}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         worker = get_object_or_404(User, pk=data["worker"])
@@ -165,7 +181,18 @@ def inspect(request, pk: int):
         else:
             messages.success(request, _("Inspection of %(name)s saved.") % {"name": worker.display_name})
             return redirect("evaluation:inspect", pk=pk)
-    return render(request, "evaluation/inspect.html", {"period": period, "form": form})
+    return render(
+        request,
+        "evaluation/inspect.html",
+        {
+            "period": period,
+            "form": form,
+            "q": q,
+            "total": total,
+            "found": found,
+            "shown": len(shown),
+        },
+    )
 
 
 @login_required

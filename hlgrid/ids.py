@@ -16,6 +16,15 @@ def in_range(value: int) -> bool:
     return 0 <= value <= MAX_ID
 
 
+def parse_id(value) -> int | None:
+    """An id from a query string or a form field; None for anything no row can have."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 class IdRangeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from evaluation.models import Assessment, BonusPayment, Period, PeriodStatus
+from grids.models import Post
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +39,14 @@ def test_the_assessor_opens_a_period_inspects_on_a_phone_computes_and_publishes(
     # on a phone, during a visit
     login(phone, live_server, "assessor")
     phone.goto(f"{live_server.url}/evaluation/periods/{period.pk}/inspect")
-    phone.select_option("#id_worker", label=phone.locator("#id_worker option").nth(1).inner_text())
+    # 269 workers are not listed: the assessor finds one by a grid's name
+    assert phone.locator("input[name=worker]").count() == 0
+    grid_name = Post.objects.filter(kind="WORKER", node__kind="GRID").select_related("node").first().node.name
+    phone.fill("#worker-q", grid_name)
+    phone.locator("[data-testid=worker-search] button[type=submit]").click()
+    phone.wait_for_load_state()
+    assert 0 < phone.locator("input[name=worker]").count() <= 30
+    phone.locator("input[name=worker]").first.check()
     phone.get_by_label("看（实地查看）").check()
     phone.get_by_label("暗访").check()
     phone.fill("#id_score", "96")

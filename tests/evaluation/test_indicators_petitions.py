@@ -60,8 +60,8 @@ def _lines(worker):
 def test_petition_indicators_count_the_workers_own_petitions_in_the_period(world, period):
     grid = world.city.grid_a1
     late = petition(world.worker, grid, on_time=False, rework=1)
-    petition(world.worker, grid, on_time=True, satisfaction="SATISFIED", closed_at=IN_PERIOD)
-    petition(world.worker, grid, on_time=True, satisfaction="PARTLY", closed_at=IN_PERIOD)
+    happy = petition(world.worker, grid, on_time=True, satisfaction="SATISFIED", closed_at=IN_PERIOD)
+    partly = petition(world.worker, grid, on_time=True, satisfaction="PARTLY", closed_at=IN_PERIOD)
     unhappy = petition(world.worker, grid, on_time=True, satisfaction="UNSATISFIED", closed_at=IN_PERIOD)
     petition(world.worker, grid, resolved_at=BEFORE, on_time=False)  # outside the period
     petition(world.colleague, grid, on_time=False)  # someone else's
@@ -88,8 +88,20 @@ def test_petition_indicators_count_the_workers_own_petitions_in_the_period(world
     assert total == sum(line.points for line in lines.values())
 
     assessment = lines["on_time"].assessment
-    late_rows = selectors.line_evidence(assessment=assessment, indicator=lines["on_time"].indicator).rows
+    on_time = selectors.line_evidence(assessment=assessment, indicator=lines["on_time"].indicator)
+    late_rows = on_time.rows
     assert [row[0] for row in late_rows] == [late.tracking_code]
+    # The records behind the points, not only the deductions: the three resolved on time.
+    assert (on_time.total, on_time.counted_total) == (1, 3)
+    assert sorted(row[0] for row in on_time.counted_rows) == sorted(
+        p.tracking_code for p in (happy, partly, unhappy)
+    )
+    satisfaction = selectors.line_evidence(assessment=assessment, indicator=lines["satisfaction"].indicator)
+    assert sorted(row[0] for row in satisfaction.counted_rows) == sorted(
+        [happy.tracking_code, partly.tracking_code]
+    )
+    rework = selectors.line_evidence(assessment=assessment, indicator=lines["rework"].indicator)
+    assert [row[0] for row in rework.rows] == [late.tracking_code] and rework.counted_total == 3
     unhappy_rows = selectors.line_evidence(
         assessment=assessment, indicator=lines["satisfaction"].indicator
     ).rows

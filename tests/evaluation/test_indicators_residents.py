@@ -73,6 +73,8 @@ def test_household_coverage_is_the_share_of_the_grids_households_visited_in_the_
     assessment = line.assessment
     evidence = selectors.line_evidence(assessment=assessment, indicator=line.indicator)
     assert [row[0] for row in evidence.rows] == [forgotten.label]
+    assert (evidence.total, evidence.counted_total, len(evidence.counted_rows)) == (1, 2, 2)
+    assert forgotten.label not in [row[0] for row in evidence.counted_rows]
 
 
 def test_key_people_count_when_visited_within_their_groups_interval(world, running):
@@ -99,6 +101,8 @@ def test_key_people_count_when_visited_within_their_groups_interval(world, runni
     evidence = selectors.line_evidence(assessment=line.assessment, indicator=line.indicator)
     assert len(evidence.rows) == 1 and evidence.rows[0][1] == "重病患者"
     assert "钱" in evidence.rows[0][0] and "钱二" not in evidence.rows[0][0]  # masked
+    assert (evidence.counted_total, len(evidence.counted_rows)) == (1, 1)
+    assert "赵" in evidence.counted_rows[0][0] and "赵一" not in evidence.counted_rows[0][0]
 
 
 def test_the_drill_down_page_lists_the_households_not_visited(world, running, client):
@@ -109,3 +113,4 @@ def test_the_drill_down_page_lists_the_households_not_visited(world, running, cl
     client.force_login(world.assessor)
     page = client.get(f"/evaluation/results/{line.assessment_id}/lines/coverage/")
     assert page.status_code == 200 and "301" in page.content.decode()
+    assert 'data-testid="evidence-counted"' in page.content.decode()  # what counted, beside the misses

@@ -117,3 +117,48 @@ def test_evidence_photos_are_stored_without_exif_and_a_bad_one_stores_nothing(wo
         )
     assert "photos" in caught.value.errors
     assert Inspection.objects.count() == 1
+
+
+def _offered(page) -> set[int]:
+    """The worker ids the inspection form offers (its radio buttons)."""
+    import re
+
+    return {int(v) for v in re.findall(r'name="worker" value="(\d+)"', page.content.decode())}
+
+
+def test_the_form_finds_the_worker_by_name_or_grid_instead_of_listing_everyone(world, client, monkeypatch):
+    from evaluation import views
+
+    period = factories.period(world.assessor)
+    client.force_login(world.assessor)
+    url = f"/evaluation/periods/{period.pk}/inspect"
+    # A small scope is offered whole.
+    assert {world.worker.pk, world.colleague.pk, world.a2_worker.pk} <= _offered(client.get(url))
+
+    monkeypatch.setattr(views, "INSPECT_CHOICES", 2)  # a street of 269 workers, in miniature
+    page = client.get(url)
+    assert _offered(page) == set() and 'data-testid="worker-search-count"' in page.content.decode()
+    by_grid = _offered(client.get(url, {"q": world.city.grid_a2.name}))
+    assert by_grid == {world.a2_worker.pk}
+    by_name = _offered(client.get(url, {"q": world.colleague.username}))
+    assert by_name == {world.colleague.pk}
+
+    # The worker chosen stays offered when the form comes back with an error, whatever the search.
+    bad_score = {"worker": world.worker.pk, "method": "LOOK", "mode": "OPEN", "score": "130"}
+    page = client.post(f"{url}?q={world.city.grid_a2.name}", bad_score)
+    assert world.worker.pk in _offered(page) and not Inspection.objects.exists()
+
+
+def test_someone_who_is_not_a_worker_in_scope_cannot_be_inspected(world, client):
+    from tests.factories import UserFactory
+
+    nobody = UserFactory(username="p_no_post")
+    period = factories.period(world.assessor)
+    client.force_login(world.assessor)
+    page = client.post(
+        f"/evaluation/periods/{period.pk}/inspect",
+        {"worker": nobody.pk, "method": "LOOK", "mode": "OPEN", "score": "90"},
+    )
+    assert page.status_code == 200 and 'data-testid="error-worker"' in page.content.decode()
+    assert nobody.pk not in _offered(page)
+    assert not Inspection.objects.exists()
