@@ -36,6 +36,7 @@ from property.models import (
     BudgetLine,
     Compound,
     CompoundBuilding,
+    FirmInspection,
     FirmRating,
     MilestonePhoto,
     PropertyFirm,
@@ -351,19 +352,34 @@ def photo_get(*, user, pk) -> MilestonePhoto:
         raise Http404 from None
 
 
+def spending_get(*, user, pk) -> SpendingEntry:
+    try:
+        return SpendingEntry.objects.filter(project__in=renovation_list(user=user)).get(pk=pk)
+    except (SpendingEntry.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def inspection_get(*, user, pk) -> FirmInspection:
+    try:
+        return FirmInspection.objects.filter(compound__in=compound_list(user=user)).get(pk=pk)
+    except (FirmInspection.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
 # --- the dashboards' card ---------------------------------------------------------------------
 
 
 def node_figures(*, node: GridNode) -> dict:
     """Unscoped figures of a node's subtree for its dashboard (the dashboard checked the node):
-    firms serving there, compounds (in 红心物业), renovated compounds and their budget. Three queries."""
+    the 红心物业 firms serving there, compounds (and those in 红心物业), renovated compounds and
+    their budget. Three queries."""
     compounds = Compound.objects.filter(in_subtree(node, "community"))
     if node.kind == NodeKind.GRID:
         compounds = Compound.objects.filter(links__building__grid=node).distinct()
     agg = Compound.objects.filter(pk__in=compounds.values("pk")).aggregate(
         compounds=Count("id"),
         red_heart=Count("id", filter=Q(firm__party_joined_on__isnull=False)),
-        firms=Count("firm", distinct=True),
+        firms=Count("firm", distinct=True, filter=Q(firm__party_joined_on__isnull=False)),
     )
     projects = RenovationProject.objects.filter(compound__in=compounds.values("pk"))
     renovated = projects.aggregate(compounds=Count("compound", distinct=True))["compounds"]
