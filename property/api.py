@@ -15,6 +15,7 @@ from grids import access
 from grids.models import GridNode
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer, NoUnknownFields
 from hlgrid.errors import InvalidInput
+from hlgrid.ids import MAX_ID, in_range
 from hlgrid.pagination import DefaultCursorPagination
 from property import selectors, services
 from property.models import (
@@ -54,7 +55,7 @@ def _node_param(request) -> GridNode | None:
     value = request.query_params.get("node")
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isdigit() or not in_range(int(value)):
         raise InvalidInput.field("node", _("Unknown node, or outside your scope."))
     return _node(request.user, int(value), "node")
 
@@ -92,15 +93,15 @@ class CompoundDetailSerializer(CompoundSerializer):
 
 
 class CompoundInputSerializer(NoUnknownFields, serializers.Serializer):
-    community = serializers.IntegerField(min_value=1)
+    community = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     name = serializers.CharField(max_length=100)
     kind = choices_text(CompoundKind)
     service = choices_text(Service)
-    firm = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    firm = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
     year_built = serializers.IntegerField(required=False, allow_null=True)
     address = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     buildings = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=500
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=500
     )
 
 
@@ -237,7 +238,7 @@ class FirmDetailSerializer(FirmSerializer):
 
 
 class FirmInputSerializer(NoUnknownFields, serializers.Serializer):
-    street = serializers.IntegerField(min_value=1)
+    street = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     name = serializers.CharField(max_length=100)
     credit_code = serializers.CharField(max_length=18)
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
@@ -314,7 +315,7 @@ class BoardDetailSerializer(BoardSerializer):
 
 
 class BoardComputeSerializer(NoUnknownFields, serializers.Serializer):
-    street = serializers.IntegerField(min_value=1)
+    street = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     year = serializers.IntegerField()
     quarter = serializers.IntegerField()
 
@@ -405,14 +406,14 @@ class RenovationDetailSerializer(RenovationSerializer):
 
 
 class RenovationInputSerializer(NoUnknownFields, serializers.Serializer):
-    compound = serializers.IntegerField(min_value=1)
+    compound = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     name = serializers.CharField(max_length=120)
     year = serializers.IntegerField()
     scope = serializers.ListField(
         child=serializers.CharField(), max_length=20, help_text=" | ".join(ScopeItem.values)
     )
     started_on = serializers.DateField(required=False, allow_null=True)
-    topic = serializers.IntegerField(required=False, allow_null=True)
+    topic = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
 
 class BudgetInputSerializer(NoUnknownFields, serializers.Serializer):
