@@ -333,8 +333,8 @@ class ProjectStatus(models.TextChoices):
 class FundingSource(models.TextChoices):
     CENTRAL = "CENTRAL", _("Central government")
     PROVINCIAL = "PROVINCIAL", _("Province")
-    CITY = "CITY", _("City")
-    RESIDENTS = "RESIDENTS", _("Residents")
+    CITY = "CITY", _("City budget")
+    RESIDENTS = "RESIDENTS", _("Residents' contribution")
     REPAIR_FUND = "REPAIR_FUND", _("Property repair fund")
 
 
