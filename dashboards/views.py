@@ -10,6 +10,7 @@ from grids.models import GridNode
 from grids.selectors import visible_ancestors
 from hlgrid import xlsx
 from hlgrid.errors import DomainError
+from property import selectors as property_selectors
 
 SORTABLE = {"name", *selectors.FIGURES}
 
@@ -31,6 +32,7 @@ def _context(request, node: GridNode) -> dict:
     board = cached("lights", node, "now", lambda: selectors.lights_board(node=node, now=now))
     trend = cached("trends", node, "now", lambda: selectors.trends(node=node, now=now))
     disputes = cached("mediation", node, "now", lambda: mediation_figures.panel(node=node, now=now))
+    compounds = cached("property", node, "now", lambda: property_selectors.node_figures(node=node))
     sort = request.GET.get("sort", "name")
     descending = sort.startswith("-")
     key = sort.lstrip("-")
@@ -53,6 +55,7 @@ def _context(request, node: GridNode) -> dict:
         "board": board,
         "trend": trend,
         "mediation": disputes,
+        "property": compounds,
         "map": selectors.map_features(node=node, rows=rows),
         "deliberation": deliberation_figures.figures(node=node, now=now),
         "sort": sort,

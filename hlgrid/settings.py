@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "party",  # apps:party
     "deliberation",  # apps:deliberation
     "mediation",  # apps:mediation
+    "property",  # apps:property
     "dashboards",  # apps:dashboards
     "portal",
 ]

@@ -31,6 +31,7 @@ SECTIONS = {
     "assessment": {WORKER, HEAD, OFFICIAL, ASSESSOR, ADMIN},
     "party": {WORKER, HEAD, OFFICIAL, ADMIN},
     "mediation": {WORKER, HEAD, OFFICIAL, ADMIN},
+    "property": {WORKER, HEAD, OFFICIAL, ADMIN},
     "deliberation": {WORKER, HEAD, OFFICIAL, ADMIN},
     "dashboard": {HEAD, OFFICIAL, ASSESSOR, ADMIN},
     # The office's own administration (grids.access.manages_people, may_view_configuration).

@@ -52,6 +52,9 @@ party_routes(router)
 from mediation.api import register_routes as mediation_routes  # noqa: E402  # api:mediation
 
 mediation_routes(router)
+from property.api import register_routes as property_routes  # noqa: E402  # api:property
+
+property_routes(router)  # api:property
 from deliberation.api import register_routes as deliberation_routes  # noqa: E402  # api:deliberation
 
 deliberation_routes(router)
@@ -99,6 +102,7 @@ urlpatterns = [
     path("party/", include("party.urls")),  # pages:party
     path("mediation/from-petition/<int:pk>/", mediation_links.from_petition, name="mediation_from_petition"),
     path("mediation/", include("mediation.urls")),  # pages:mediation
+    path("property/", include("property.urls")),  # pages:property
     path(
         "deliberation/from-petition/<int:pk>/",
         deliberation_links.topic_from_petition,

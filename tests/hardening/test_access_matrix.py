@@ -60,6 +60,7 @@ PROJECT_APPS = (
     "deliberation",
     "mediation",
     "evaluation",
+    "property",
     "dashboards",
     "portal",
 )
@@ -116,6 +117,27 @@ def _open_nearby(user):
 
 # What else a caller's scope holds besides its posts' territory, by model.
 ALSO_IN_SCOPE = {"party.Activity": _open_nearby}
+
+
+def _property(name: str):
+    """Compounds are placed at a community and also seen by the staff of a grid where they have
+    a building; a firm also by who sees one of its compounds; a published star board by every
+    member of staff inside its street (property.selectors)."""
+
+    def also(user):
+        from property import selectors
+
+        return getattr(selectors, name)(user=user)
+
+    return also
+
+
+ALSO_IN_SCOPE |= {
+    "property.Compound": _property("compound_list"),
+    "property.PropertyFirm": _property("firm_list"),
+    "property.StarBoard": _property("board_list"),
+    "property.RenovationProject": _property("renovation_list"),
+}
 # Lists that are not lists of objects of a model with ids (figures, rankings, totals), with
 # the answer they give instead; their node or scope is checked through their own parameters.
 NOT_OBJECT_LISTS = {
