@@ -246,3 +246,18 @@ def test_a_failed_message_can_be_sent_again_by_hand(sms_http):
     assert services.delivery_send(delivery_id=delivery.pk, now=NOW) == DeliveryStatus.SENT
     with pytest.raises(TransitionNotAllowed):
         services.delivery_retry(delivery=delivery)
+
+
+def test_replies_of_tuiding_collected_by_the_provider_are_entered_with_a_command(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    replies = tmp_path / "replies.txt"
+    replies.write_text("13900000000\nnot a number\n", encoding="utf-8")
+    out = StringIO()
+    call_command("notify_optout", PHONE, "--file", str(replies), stdout=out)
+    assert out.getvalue().strip() == "2 number(s) opted out, 1 not a mobile number"
+    assert PHONE not in out.getvalue()
+    assert set(OptOut.objects.values_list("source", flat=True)) == {OptOutSource.REPLY}
+    assert queue("after-reply").status == DeliveryStatus.SUPPRESSED
