@@ -376,6 +376,8 @@ SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "和龙网格")
 SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 5)
 if SMS_BACKEND == "http" and not SMS_HTTP_URL:
     raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL (the provider's send endpoint).")
+if SMS_BACKEND == "http" and not DEBUG and not env_str("PUBLIC_BASE_URL"):
+    raise ImproperlyConfigured("SMS_BACKEND=http needs PUBLIC_BASE_URL: the links in messages point there.")
 WECOM_BACKEND = env_choice("WECOM_BACKEND", ["log", "http"], "log")
 WECOM_HTTP_TIMEOUT = env_int("WECOM_HTTP_TIMEOUT", 5)
 # Messages per recipient (a phone, a group's robot) and local day; over it a message is suppressed.

@@ -261,3 +261,24 @@ def test_replies_of_tuiding_collected_by_the_provider_are_entered_with_a_command
     assert PHONE not in out.getvalue()
     assert set(OptOut.objects.values_list("source", flat=True)) == {OptOutSource.REPLY}
     assert queue("after-reply").status == DeliveryStatus.SUPPRESSED
+
+
+def test_the_http_sms_backend_refuses_to_start_without_its_url_or_the_public_address():
+    from tests.hlgrid.test_settings import manage
+
+    result = manage("check", env={"DEBUG": "1", "SMS_BACKEND": "http"})
+    assert result.returncode != 0 and "SMS_BACKEND=http needs SMS_HTTP_URL" in result.stderr
+    result = manage(
+        "check",
+        env={
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 60,
+            "FIELD_ENCRYPTION_KEY": "a" * 43 + "=",
+            "ALLOWED_HOSTS": "hlgrid.example.org",
+            "SMS_BACKEND": "http",
+            "SMS_HTTP_URL": "https://sms.example.org/send",
+        },
+    )
+    assert result.returncode != 0 and "needs PUBLIC_BASE_URL" in result.stderr
+    result = manage("check", env={"DEBUG": "1", "SMS_BACKEND": "carrier-pigeon"})
+    assert result.returncode != 0 and "SMS_BACKEND must be one of" in result.stderr
