@@ -89,3 +89,15 @@ def test_the_log_takes_the_same_queries_for_two_or_forty_messages(client, city, 
     for n in range(2, 40):
         message(n, node=city.grid_b2, phone=f"138000000{n:02d}")
     assert count() == small
+
+
+def test_the_django_admin_lists_messages_read_only_without_the_number(client, city):
+    delivery = message(1, node=city.grid_a1)
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    listing = client.get(reverse("admin:hlgrid_delivery_changelist"))
+    detail = client.get(reverse("admin:hlgrid_delivery_change", args=[delivery.pk]))
+    assert listing.status_code == 200 and detail.status_code == 200
+    for page in (listing, detail):
+        assert b"13812345678" not in page.content and b"138****5678" in page.content
+    assert client.get(reverse("admin:hlgrid_optout_changelist")).status_code == 200
