@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class HlgridConfig(AppConfig):
     name = "hlgrid"
     verbose_name = _("Platform")
+
+    def ready(self):
+        from hlgrid.notifier import channels  # noqa: F401 — registers the SMS and WeChat Work channels
+        from hlgrid.notifier.services import deliveries_sweep
+        from hlgrid.sweeps import register_sweeper
+
+        register_sweeper("notifier", deliveries_sweep)

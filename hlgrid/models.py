@@ -115,3 +115,7 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.kind} {self.name}"
+
+
+# The notifier's rows (SMS, WeChat Work): declared in their package, registered here.
+from hlgrid.notifier.models import Delivery, DeliveryCounter, OptOut  # noqa: E402, F401

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -194,6 +195,12 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep older than its interval is useless: drop it rather than pile them up.
         "options": {"expires": 55},
     },
+    # The workers' red lights of the day by SMS, every morning (the task skips days off).
+    "red-lights-sms": {
+        "task": "petitions.tasks.red_lights_sms",
+        "schedule": crontab(hour=env_int("RED_LIGHTS_SMS_HOUR", 8), minute=0),
+        "options": {"expires": 3 * 3600},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A sweep is considered stale (and /healthz unhealthy) after this many seconds.
@@ -359,6 +366,29 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Notifications outside the app: SMS and WeChat Work (hlgrid.notifier, README) ---------
+# Absolute links in messages read outside the site (the tracking page, the opt-out page).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# "log" (the default) writes a line without the number or the text, so `make run` works offline.
+SMS_BACKEND = env_choice("SMS_BACKEND", ["log", "http"], "log")
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_KEY = env_str("SMS_HTTP_KEY", "")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "和龙网格")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 5)
+if SMS_BACKEND == "http" and not SMS_HTTP_URL:
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL (the provider's send endpoint).")
+if SMS_BACKEND == "http" and not DEBUG and not env_str("PUBLIC_BASE_URL"):
+    raise ImproperlyConfigured("SMS_BACKEND=http needs PUBLIC_BASE_URL: the links in messages point there.")
+WECOM_BACKEND = env_choice("WECOM_BACKEND", ["log", "http"], "log")
+WECOM_HTTP_TIMEOUT = env_int("WECOM_HTTP_TIMEOUT", 5)
+# Messages per recipient (a phone, a group's robot) and local day; over it a message is suppressed.
+NOTIFY_DAILY_LIMITS = {"SMS": env_int("SMS_DAILY_LIMIT", 10), "WECOM": env_int("WECOM_DAILY_LIMIT", 100)}
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 3600)
+# A message whose task never came (the broker was down) is sent by the sweep after this long.
+NOTIFY_CATCH_UP_SECONDS = env_int("NOTIFY_CATCH_UP_SECONDS", 120)
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hlgrid@localhost")
 
@@ -368,5 +398,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request's full URL at INFO: a WeChat Work webhook's key is a secret.
+        "httpx": {"level": "WARNING"},
+    },
 }

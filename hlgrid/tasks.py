@@ -47,3 +47,11 @@ def enqueue(name: str, *args, **kwargs) -> None:
             outages.report_recovery(BROKER)
 
     transaction.on_commit(send)
+
+
+@shared_task(name="hlgrid.tasks.delivery_send", ignore_result=True)
+def delivery_send(delivery_id: int) -> str:
+    """Send one queued message (SMS, WeChat Work) once; idempotent (hlgrid.notifier)."""
+    from hlgrid.notifier.services import delivery_send as send
+
+    return send(delivery_id=delivery_id)

@@ -32,3 +32,9 @@ class PetitionsConfig(AppConfig):
         register_point_source(
             "petitions", label=lambda: gettext("petitions"), rows=grid_points, move=petitions_move_grid
         )
+
+        from petitions.services.listeners import register_event_listener
+        from petitions.services.outbound import on_petition_event
+
+        # Residents' text messages (tracking code, "resolved: please rate", the result).
+        register_event_listener("notifier", on_petition_event)

@@ -55,6 +55,11 @@ PAGES = [
         gettext_lazy("Assessment schemes"),
         gettext_lazy("Indicator weights and bonus rules of the assessment periods."),
     ),
+    (
+        "settings_deliveries",
+        gettext_lazy("Messages sent"),
+        gettext_lazy("Text messages and WeChat Work group messages: sent, failed, opted out; send again."),
+    ),
 ]
 
 

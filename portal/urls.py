@@ -7,7 +7,7 @@ from grids.api import GridNodeViewSet
 from grids.department_api import DepartmentViewSet
 from hlgrid import passwords
 from hlgrid.api import Router
-from portal import api, deliberation_links, mediation_links, settings_views, views
+from portal import api, deliberation_links, deliveries, mediation_links, settings_views, views
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -90,10 +90,15 @@ urlpatterns = [
     path("accounts/password/", passwords.ChangePasswordView.as_view(), name="password_change"),
     path("accounts/password/done/", passwords.password_change_done, name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("n/", include("hlgrid.notifier.urls")),  # pages:notify (the SMS opt-out link)
     path("settings/", settings_views.settings_hub, name="settings"),  # pages:settings
     path("settings/calendar/", settings_views.calendar_today, name="settings_calendar"),  # pages:settings
     path(
         "settings/calendar/<int:year>/", settings_views.calendar_year, name="settings_calendar_year"
+    ),  # pages:settings
+    path("settings/messages/", deliveries.deliveries, name="settings_deliveries"),  # pages:settings
+    path(
+        "settings/messages/<int:pk>/resend/", deliveries.delivery_resend, name="settings_delivery_resend"
     ),  # pages:settings
     path("grids/", include("grids.urls")),
     path("residents/", include("residents.urls")),  # pages:residents

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hlgrid.crypto import EncryptedTextField, mask_id_number, mask_phone, mask_text
+from hlgrid.fields import actor_field
 from hlgrid.lights import Light  # noqa: F401 — a key membership's light (annotated, never stored)
 
 
@@ -508,3 +509,47 @@ class VisitPhoto(models.Model):
     def get_absolute_url(self) -> str:
         """The checked view (scope of the visit), never the file's own /media/ address."""
         return reverse("residents:visit_photo", args=[self.pk])
+
+
+class ChatGroup(models.Model):
+    """A micro-grid's WeChat Work group (the seed's 专属微信群) reached through its group robot
+    (企业微信群机器人): a grid's, or one building's or unit's in it. The webhook URL holds the
+    robot's key, a secret: encrypted at rest, shown only masked."""
+
+    name = models.CharField(_("name"), max_length=64)
+    grid = models.ForeignKey(
+        "grids.GridNode",
+        on_delete=models.PROTECT,
+        related_name="chat_groups",
+        limit_choices_to={"kind": "GRID"},
+        verbose_name=_("grid"),
+    )
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chat_groups",
+        verbose_name=_("building"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chat_groups",
+        verbose_name=_("unit"),
+    )
+    webhook_url = EncryptedTextField(_("robot webhook URL"))
+    webhook_hint = models.CharField(_("robot (masked)"), max_length=64, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = actor_field(_("added by"))
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("WeChat group")
+        verbose_name_plural = _("WeChat groups")
+        indexes = [models.Index(fields=["grid", "is_active"], name="chatgroup_grid_active")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from residents import key_group_views, views
+from residents import chat_group_views, key_group_views, views
 
 app_name = "residents"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("roster/", views.roster_home, name="roster_home"),
     path("roster/<int:pk>/", views.roster, name="roster"),
+    path("grids/<int:pk>/groups/", chat_group_views.grid_groups, name="chat_groups"),
+    path("groups/<int:pk>/", chat_group_views.group_edit, name="chat_group_edit"),
+    path("groups/<int:pk>/test/", chat_group_views.group_test, name="chat_group_test"),
 ]

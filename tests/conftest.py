@@ -7,6 +7,7 @@ from tests.demo import (
     helong,  # noqa: F401  (a fixture shared by every folder)
     share_between_processes,
 )
+from tests.fake_provider import eager_tasks, provider, sms_http  # noqa: F401  (fakes of outside systems)
 
 DEMO_FIXTURES = {"helong", "demo_city"}
 

@@ -99,6 +99,7 @@ def _intake(
     address: str = "",
     reporter_name: str = "",
     reporter_phone: str = "",
+    reporter_notify: bool = False,
     photos=(),
     now: datetime | None = None,
 ) -> Petition:
@@ -133,6 +134,7 @@ def _intake(
             reporter_phone=reporter_phone,
             reporter_phone_hint=mask_phone(reporter_phone),
             reporter_phone_hash=lookup_hash(reporter_phone) if reporter_phone else "",
+            reporter_notify=bool(reporter_notify),
             level=category.level if category else Level.GRID,
             department=category.department if category else None,
             created_by=access.recorded(actor),
