@@ -186,7 +186,7 @@ class IntakeForm(forms.Form):
     location_mode = forms.ChoiceField(
         label=_("Where is it?"), choices=MODES, initial="building", widget=forms.RadioSelect
     )
-    building = forms.IntegerField(required=False, min_value=1)
+    building = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     latitude = forms.FloatField(widget=forms.HiddenInput, required=False)
     longitude = forms.FloatField(widget=forms.HiddenInput, required=False)
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=None, required=False, empty_label=None)

@@ -650,8 +650,9 @@ def intake(request):
     else:
         form = forms.IntakeForm(grids=grids, initial={"idempotency_key": uuid.uuid4().hex})
     chosen = []  # a form sent back keeps the building it had chosen
-    if form.is_bound and (form.data.get("building") or "").isdigit():
-        chosen = list(_intake_building_list(request.user, "").filter(pk=int(form.data["building"]))[:1])
+    building = form.cleaned_data.get("building") if form.is_bound and hasattr(form, "cleaned_data") else None
+    if building:
+        chosen = list(_intake_building_list(request.user, "").filter(pk=building)[:1])
     context = {"form": form, "outlines": _intake_map(grids), "chosen_buildings": chosen}
     return render(request, "petitions/intake.html", context)
 

@@ -17,6 +17,7 @@ from grids.models import GridNode, NodeKind, PostKind
 from hlgrid import inputs
 from hlgrid.crypto import lookup_hash, mask_phone
 from hlgrid.errors import Forbidden, InvalidInput, NotFound
+from hlgrid.ids import in_range
 from petitions.models import (
     AttachmentKind,
     Category,
@@ -273,13 +274,17 @@ def _staff_location(
     if building_id is not None:
         from residents.models import Building  # residents is optional for petitions
 
-        building = Building.objects.select_related("grid").filter(pk=building_id).first()
+        building = (
+            Building.objects.select_related("grid").filter(pk=building_id).first()
+            if in_range(building_id)
+            else None
+        )
         if building is None:
             raise NotFound(_("No such building."))
         place = f"{building.grid.name} {building}"
         return {"grid": building.grid, "address": f"{place} {address}".strip()}
     if grid_id is not None:
-        grid = GridNode.objects.filter(pk=grid_id).first()
+        grid = GridNode.objects.filter(pk=grid_id).first() if in_range(grid_id) else None
         if grid is None:
             raise NotFound(_("No such grid."))
         if not address:

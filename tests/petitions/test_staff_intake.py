@@ -133,6 +133,8 @@ def test_an_outsider_gets_404_for_a_point_a_grid_or_a_building_outside_its_scope
         {"building_id": building_a1.pk},
         {"building_id": 987654},
         {"grid_id": 987654, "address": "幸福路"},
+        {"building_id": 2**70},
+        {"grid_id": 2**70, "address": "幸福路"},
     ):
         with pytest.raises(NotFound):
             take_in(people.outsider, **location)
