@@ -111,9 +111,9 @@ def test_bad_input_on_the_page_shows_next_to_the_field_and_changes_nothing(
         (form(), "building-error"),  # building mode, none chosen
         (form(location_mode="point"), "location-error"),
         (form(location_mode="point", latitude=10.0, longitude=10.0), "location-error"),
-        (form(building=building_a1.pk, reporter_notify="on"), "SMS"),
-        (form(building=building_a1.pk, reporter_phone="123"), "11"),
-        (form(location_mode="address", grid=city.grid_b1.pk, address="x"), "intake-grid"),  # not one of mine
+        (form(building=building_a1.pk, reporter_notify="on"), "notify-error"),
+        (form(building=building_a1.pk, reporter_phone="123"), "phone-error"),
+        (form(location_mode="address", grid=city.grid_b1.pk, address="x"), "grid-error"),  # not one of mine
     ]
     for data, marker in cases:
         response = client.post(PAGE, data)

@@ -2,6 +2,7 @@
 `POST /api/v1/petitions/`: routing by building, point or grid, the same clocks as a resident's
 report, the caller's phone kept encrypted, the policy's 404/403, idempotency per user."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -27,7 +28,7 @@ def take_in(actor, *, key=None, **fields):
     _code, answer, _created = services.petition_intake_submit(
         actor=actor,
         idempotency_key=key,
-        fingerprint=repr(sorted(fields.items(), key=str)),
+        fingerprint=hashlib.sha256(repr(sorted(fields.items(), key=str)).encode()).hexdigest(),
         render=lambda p: {"id": p.pk},
         **fields,
     )
