@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Department
 from petitions import selectors
-from petitions.models import Category, Level, LimitUnit, Satisfaction
+from petitions.models import Category, Level, LimitUnit, Satisfaction, Source
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -148,3 +148,82 @@ class CategorySettingsForm(forms.Form):
             parents = parents.exclude(pk=category.pk)
         self.fields["parent"].queryset = parents
         self.fields["department"].queryset = Department.objects.filter(is_active=True).order_by("code")
+
+
+class IntakeForm(forms.Form):
+    """Staff take a petition in (接诉登记): the source, the caller, what and where. The place is
+    given one way (`location_mode`): a building of the register found by search, a point on
+    the map, or an address in one of the staff member's grids. The service decides the rest."""
+
+    MODES = [("building", _("Building")), ("point", _("Point on the map")), ("address", _("Address"))]
+
+    source = forms.ChoiceField(
+        label=_("Taken in by"),
+        choices=[(s.value, s.label) for s in (Source.HOTLINE, Source.WINDOW, Source.WALK_IN, Source.VISIT)],
+        initial=Source.HOTLINE,
+        widget=forms.RadioSelect,
+    )
+    reporter_name = forms.CharField(label=_("Caller's name"), max_length=64, required=False)
+    reporter_phone = forms.CharField(
+        label=_("Caller's phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    reporter_notify = forms.BooleanField(label=_("Keep the caller informed by SMS"), required=False)
+    description = forms.CharField(
+        label=_("What is the problem?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    category = CategoryChoiceField(
+        label=_("Category"),
+        queryset=selectors.category_leaves(),
+        required=False,
+        empty_label=_("Suggest one from the description"),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos"), widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
+    )
+    location_mode = forms.ChoiceField(
+        label=_("Where is it?"), choices=MODES, initial="building", widget=forms.RadioSelect
+    )
+    building = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    latitude = forms.FloatField(widget=forms.HiddenInput, required=False)
+    longitude = forms.FloatField(widget=forms.HiddenInput, required=False)
+    grid = forms.ModelChoiceField(label=_("Grid"), queryset=None, required=False, empty_label=None)
+    address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, grids=None, **kwargs):
+        from grids.models import GridNode
+
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids if grids is not None else GridNode.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("location_mode")
+        if mode == "building" and not data.get("building"):
+            self.add_error("building", _("Search for the building and choose it."))
+        if mode == "point" and (data.get("latitude") is None or data.get("longitude") is None):
+            self.add_error("latitude", _("Tap the place on the map."))
+        if mode == "address":
+            if not data.get("grid"):
+                self.add_error("grid", _("Choose the grid."))
+            if not (data.get("address") or "").strip():
+                self.add_error("address", _("Give the address within the grid."))
+        return data
+
+    def intake(self) -> dict:
+        """The service's keyword arguments: only the chosen way of giving the place."""
+        data = dict(self.cleaned_data)
+        mode = data.pop("location_mode")
+        building, grid = data.pop("building"), data.pop("grid")
+        latitude, longitude = data.pop("latitude"), data.pop("longitude")
+        data.pop("idempotency_key")
+        if mode == "building":
+            data["building_id"] = building
+        elif mode == "point":
+            data.update(latitude=latitude, longitude=longitude)
+        else:
+            data["grid_id"] = grid.pk
+        return data

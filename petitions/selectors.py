@@ -15,6 +15,8 @@ from grids import access
 from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, NodeKind, Post, PostKind
 from grids.subtree import in_subtree
+from hlgrid.crypto import lookup_hash
+from hlgrid.errors import InvalidInput
 from hlgrid.lights import light_at, light_at_expression, rank_expression
 from petitions.models import (
     ACTIVE_STATUSES,
@@ -27,12 +29,13 @@ from petitions.models import (
     Notification,
     Petition,
     PetitionEvent,
+    PetitionJoin,
     RequestStatus,
     Status,
     Whistle,
 )
 from petitions.services.common import DUPLICATE_RADIUS_M, LEVEL_RANK, is_handler, may_grant
-from petitions.services.intake import normalise_tracking_code
+from petitions.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH, normalise_tracking_code
 
 # Department staff see what is assigned to their department, not the whole city they sit at.
 TERRITORIAL = [PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL, PostKind.ASSESSOR, PostKind.ADMIN]
@@ -54,9 +57,12 @@ def petition_list(
     active: bool | None = None,
     mine: bool = False,
     grid_id: int | None = None,
+    query: str = "",
+    source: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet:
-    """The caller's petitions, red first, then by due time (the worker inbox and the queues)."""
+    """The caller's petitions, red first, then by due time (the worker inbox and the queues);
+    `query` finds them by code, phone or words (`petition_search_filter`), `source` by channel."""
     queryset = petition_scope(
         user=user,
         queryset=Petition.objects.select_related(
@@ -76,6 +82,10 @@ def petition_list(
         )
     if grid_id:
         queryset = queryset.filter(grid_id=grid_id)
+    if source:
+        queryset = queryset.filter(source=source)
+    if query:
+        queryset = queryset.filter(petition_search_filter(query))
     return queryset.annotate(light_rank=rank_expression("current_light")).order_by(
         "light_rank", "due_at", "-id"
     )
@@ -418,3 +428,50 @@ def grid_points(grid_ids: list[int]) -> list[tuple[int, int, float | None, float
         .order_by()
         .values_list("pk", "grid_id", "longitude", "latitude")
     )
+
+
+SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_WORDS = 5
+
+
+def _phone_hashes(text: str) -> list[str] | None:
+    """The keyed hashes a phone number may be stored under, or None when `text` is no phone.
+
+    A mobile is stored as its 11 digits; a landline as it was typed (with or without the
+    dash after its 3- or 4-digit area code), so each spelling is looked up."""
+    from hlgrid.inputs import LANDLINE, MOBILE, phone
+
+    try:
+        number = phone(text)
+    except InvalidInput:
+        return None
+    if MOBILE.match(number):
+        spellings = {number}
+    elif LANDLINE.match(number):
+        digits = number.replace("-", "")
+        spellings = {digits, f"{digits[:3]}-{digits[3:]}", f"{digits[:4]}-{digits[4:]}"}
+    else:
+        return None
+    return sorted(lookup_hash(s) for s in spellings)
+
+
+def petition_search_filter(text: str) -> Q:
+    """One search box: a tracking code (exact, normalised; a joined resident's code finds the
+    petition joined), a phone (exact, through the keyed hash of the reporter's and the
+    joiners' phones — no row is decrypted), or words that must all occur in the description.
+    A code-shaped text also matches as words. Scope is the caller's queryset's business."""
+    text = (text or "").strip()[:SEARCH_MAX_LENGTH]
+    if not text:
+        return Q()
+    hashes = _phone_hashes(text)
+    if hashes is not None:
+        joined = PetitionJoin.objects.filter(petition=OuterRef("pk"), reporter_phone_hash__in=hashes)
+        return Q(reporter_phone_hash__in=hashes) | Q(Exists(joined))
+    words = Q()
+    for word in text.split()[:SEARCH_MAX_WORDS]:
+        words &= Q(description__icontains=word)
+    code = normalise_tracking_code(text)
+    if len(code) == TRACKING_LENGTH and set(code) <= set(TRACKING_ALPHABET):
+        joined = PetitionJoin.objects.filter(petition=OuterRef("pk"), tracking_code=code)
+        return Q(tracking_code=code) | Q(Exists(joined)) | words
+    return words

@@ -27,6 +27,8 @@ SECTIONS = {
     "residents": {WORKER, HEAD, OFFICIAL, ADMIN},
     "coverage": {WORKER, HEAD, OFFICIAL, ASSESSOR, ADMIN},
     "petitions": {WORKER, HEAD, OFFICIAL, DEPARTMENT, ADMIN},
+    # Taking a petition in (接诉登记): the field staff of grids.access.FIELD_KINDS.
+    "petition_intake": {WORKER, HEAD, OFFICIAL},
     "inbox": None,
     "assessment": {WORKER, HEAD, OFFICIAL, ASSESSOR, ADMIN},
     "party": {WORKER, HEAD, OFFICIAL, ADMIN},

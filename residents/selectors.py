@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from grids import access
@@ -331,3 +332,28 @@ def coverage_nodes(*, user) -> QuerySet:
     return scope_queryset(
         user, GridNode.objects.all(), node_path="", post_kinds=COVERAGE_POST_KINDS
     ).order_by("tree_id", "lft")
+
+
+# A building's number as people say it: "3号楼", "3栋", "3幢", "3号" are building 3.
+BUILDING_SUFFIXES = ("号楼", "栋", "幢", "号", "楼")
+
+
+def building_search(*, user, query: str = "", post_kinds=RESIDENT_POST_KINDS) -> QuerySet:
+    """Buildings of the user's scope (posts of `post_kinds`) for a place picker: every word
+    must match the building's number (as "3" or "3号楼") or name, or its grid's or
+    community's name or code. At most five words; the caller slices the result."""
+    queryset = scope_queryset(
+        user, Building.objects.select_related("grid", "grid__parent"), node_path="grid", post_kinds=post_kinds
+    ).order_by("grid__code", Length("number"), "number", "id")
+    for word in (query or "").split()[:5]:
+        number = word
+        for suffix in BUILDING_SUFFIXES:
+            number = number.removesuffix(suffix)
+        queryset = queryset.filter(
+            Q(number=number)
+            | Q(name__icontains=word)
+            | Q(grid__name__icontains=word)
+            | Q(grid__code__iexact=word)
+            | Q(grid__parent__name__icontains=word)
+        )
+    return queryset

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from grids.models import Department
 from hlgrid import photos
+from hlgrid.api import NoUnknownFields
 from hlgrid.crypto import mask_name
 from hlgrid.errors import InvalidInput
 from hlgrid.models import User
@@ -19,6 +20,7 @@ from petitions.api.common import (
     E403,
     E404,
     E409,
+    E422,
     TRANSITION_ERRORS,
     AttachmentUploadSerializer,
     CallbackSerializer,
@@ -26,7 +28,7 @@ from petitions.api.common import (
     PersonRefSerializer,
     _valid,
 )
-from petitions.models import AttachmentKind, Category, Level, Light, Petition, Status
+from petitions.models import AttachmentKind, Category, Level, Light, Petition, Source, Status
 
 
 class PetitionSerializer(serializers.ModelSerializer):
@@ -175,6 +177,34 @@ class ContactSerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
+class IntakeSerializer(NoUnknownFields, serializers.Serializer):
+    """A petition taken in by staff: the source, what and where, and the caller's contact."""
+
+    source = serializers.ChoiceField(choices=[(s.value, s.label) for s in services.STAFF_SOURCES])
+    description = serializers.CharField(max_length=2000)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="A leaf category; left out, one is suggested from the description's keywords.",
+    )
+    building = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="A building of the register (its grid)."
+    )
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    grid = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="A GRID node, with `address`."
+    )
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reporter_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    reporter_notify = serializers.BooleanField(
+        required=False, default=False, help_text="Keep the caller informed by SMS (needs the phone)."
+    )
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=photos.MAX_COUNT)
+
+
 def _transition_schema(request_serializer, *, accepted: bool = False, description: str = ""):
     responses = {200: PetitionSerializer, **TRANSITION_ERRORS}
     if accepted:
@@ -194,14 +224,38 @@ def _transition_schema(request_serializer, *, accepted: bool = False, descriptio
             OpenApiParameter("active", bool),
             OpenApiParameter("mine", bool),
             OpenApiParameter("grid", int),
+            OpenApiParameter("source", enum=Source.values),
+            OpenApiParameter(
+                "q",
+                str,
+                description="A tracking code (a joined resident's too), a phone number (exact) or "
+                "words of the description.",
+            ),
         ],
         responses={200: PetitionSerializer(many=True), 400: E400},
         tags=["petitions"],
     ),
+    create=extend_schema(
+        request={"multipart/form-data": IntakeSerializer, "application/json": IntakeSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="A retry with the same key (yours) returns the first answer and creates "
+                "nothing; the same key with another body is refused (422).",
+            )
+        ],
+        responses={201: PetitionSerializer, 400: E400, 403: E403, 404: E404, 422: E422},
+        tags=["petitions"],
+        description="Take a petition in by phone, at a window, from a walk-in or on a visit. The "
+        "location is given one way: `building`, `latitude`+`longitude`, or `grid` with `address`.",
+    ),
     retrieve=extend_schema(responses={200: PetitionSerializer, 404: E404}, tags=["petitions"]),
 )
 class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Petitions in the caller's scope (department staff: their department's), light computed now."""
+    """Petitions in the caller's scope (department staff: their department's), light computed now;
+    staff take new ones in (create)."""
 
     serializer_class = PetitionSerializer
 
@@ -216,6 +270,9 @@ class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
         grid = params.get("grid")
         if grid and not grid.isdigit():
             raise InvalidInput.field("grid", _("A node id is a number."))
+        source = params.get("source")
+        if source and source not in Source.values:
+            raise InvalidInput.field("source", _("Unknown source."))
         return selectors.petition_list(
             user=self.request.user,
             light=light,
@@ -223,7 +280,37 @@ class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
             active=params.get("active") in ("1", "true", "True"),
             mine=params.get("mine") in ("1", "true", "True"),
             grid_id=int(grid) if grid else None,
+            source=source or None,
+            query=params.get("q", ""),
         ).order_by("-id")
+
+    def create(self, request):
+        data = _valid(IntakeSerializer, request)
+        photos_sent = data.pop("photos", [])
+        category = data.pop("category", None)
+        building, grid = data.pop("building", None), data.pop("grid", None)
+        fields = {
+            **data,
+            "category": category.pk if category else None,
+            "building_id": building,
+            "grid_id": grid,
+        }
+        fingerprint = services.request_fingerprint(fields, {"photos": photos_sent})
+        fields["category"] = category
+
+        def render(petition: Petition) -> dict:
+            shown = selectors.petition_get(user=request.user, pk=petition.pk)
+            return dict(PetitionSerializer(shown).data)
+
+        code, answer, _created = services.petition_intake_submit(
+            actor=request.user,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            fingerprint=fingerprint,
+            render=render,
+            photos=photos_sent,
+            **fields,
+        )
+        return Response(answer, status=code)
 
     def get_object(self):
         return selectors.petition_get(user=self.request.user, pk=self.kwargs["pk"])

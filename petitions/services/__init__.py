@@ -23,9 +23,12 @@ from petitions.services.handling import (
     petition_resume,
 )
 from petitions.services.intake import (
+    STAFF_SOURCES,
+    IdempotencyConflict,
     normalise_tracking_code,
     petition_from_visit,
     petition_intake,
+    petition_intake_submit,
     public_petition_report,
     public_petition_submit,
     request_fingerprint,
@@ -61,6 +64,8 @@ from petitions.services.whistles import (
 )
 
 __all__ = [
+    "STAFF_SOURCES",
+    "IdempotencyConflict",
     "ClassifyChoice",
     "classify_defaults",
     "classify_outcome",
@@ -83,6 +88,7 @@ __all__ = [
     "petition_extend",
     "petition_from_visit",
     "petition_intake",
+    "petition_intake_submit",
     "petition_merge",
     "petition_note",
     "petition_pause",

@@ -17,6 +17,7 @@ from grids.models import GridNode, NodeKind, PostKind
 from hlgrid import inputs
 from hlgrid.crypto import lookup_hash, mask_phone
 from hlgrid.errors import Forbidden, InvalidInput, NotFound
+from hlgrid.ids import in_range
 from petitions.models import (
     AttachmentKind,
     Category,
@@ -108,16 +109,19 @@ def _intake(
     if len(description) > 2000:
         raise InvalidInput.field("description", _("At most 2000 characters."))
     reporter_phone = inputs.phone(reporter_phone, field="reporter_phone")
+    if reporter_notify and not reporter_phone:
+        raise InvalidInput.field("reporter_notify", _("SMS updates need a phone number."))
     if category is not None and not category.is_active:
         raise InvalidInput.field("category", _("This category is no longer used."))
     grid = _route(latitude, longitude, grid)
-    if actor is not None:
-        # Staff take in only for grids they work over: scope (404), then the post (403).
-        standing = access.standing(actor, grid)
-        if not standing.visible:
-            raise NotFound()
-        if not standing.field_staff:
-            raise Forbidden(_("Your post does not allow taking in petitions here."))
+    # Staff take in only for grids they work over (workers, heads, officials): whoever works
+    # at, above or below the grid without such a post is told so (403), anyone else learns
+    # nothing (404) — the policy's refusal.
+    if actor is not None and not access.standing(actor, grid).field_staff:
+        refused = access.refusal(actor, grid)
+        if isinstance(refused, Forbidden):
+            refused = Forbidden(_("Your post does not allow taking in petitions here."))
+        raise refused
     category = category or category_suggest(text=description)
     now = now or timezone.now()
     with transaction.atomic():
@@ -186,39 +190,145 @@ class IdempotencyConflict(InvalidInput):
     status_code = 422
 
 
-def public_petition_submit(
-    *, idempotency_key: str | None, fingerprint: str, render: Callable[[Petition], dict], **intake
+def _submit_once(
+    *, stored_key: str, fingerprint: str, render: Callable[[Petition], dict], create: Callable[[], Petition]
 ) -> tuple[int, dict, bool]:
-    """A resident's report, at most once per Idempotency-Key: (status, answer, created).
+    """`create()` at most once per stored key: (status, answer, created).
 
     The key row is inserted first, in the transaction that creates the petition. A
     concurrent request with the same key blocks on the unique index until the first
-    commits, then gets an IntegrityError and answers with the stored first answer.
+    commits, then gets an IntegrityError and answers with the stored first answer. The
+    same key with another request (another fingerprint) is refused (422); bad input rolls
+    the key back with everything else, so a corrected retry may use it.
     """
-    if not idempotency_key:
-        petition = public_petition_report(**intake)
-        return 201, render(petition), True
-    key = idempotency_key.strip()
-    if len(key) > 128:
-        raise InvalidInput.field("Idempotency-Key", _("The Idempotency-Key is too long (at most 128)."))
-    existing = IdempotencyKey.objects.filter(key=key).first()
+    existing = IdempotencyKey.objects.filter(key=stored_key).first()
     if existing is None:
         try:
             with transaction.atomic():
-                record = IdempotencyKey.objects.create(key=key, request_hash=fingerprint)
-                petition = public_petition_report(**intake)
+                record = IdempotencyKey.objects.create(key=stored_key, request_hash=fingerprint)
+                petition = create()
                 answer = render(petition)
                 record.petition = petition
                 record.response = answer
                 record.save(update_fields=["petition", "response"])
             return 201, answer, True
         except IntegrityError:
-            existing = IdempotencyKey.objects.filter(key=key).first()
+            existing = IdempotencyKey.objects.filter(key=stored_key).first()
             if existing is None:
                 raise
     if existing.request_hash != fingerprint:
         raise IdempotencyConflict(_("This Idempotency-Key was used with a different request."))
     return existing.status_code, existing.response, False
+
+
+def _client_key(idempotency_key: str | None) -> str:
+    """The client's Idempotency-Key, stripped ("" when there is none); at most 128 characters."""
+    key = (idempotency_key or "").strip()
+    if len(key) > 128:
+        raise InvalidInput.field("Idempotency-Key", _("The Idempotency-Key is too long (at most 128)."))
+    return key
+
+
+def public_petition_submit(
+    *, idempotency_key: str | None, fingerprint: str, render: Callable[[Petition], dict], **intake
+) -> tuple[int, dict, bool]:
+    """A resident's report, at most once per Idempotency-Key: (status, answer, created)."""
+    key = _client_key(idempotency_key)
+    if not key:
+        petition = public_petition_report(**intake)
+        return 201, render(petition), True
+    return _submit_once(
+        stored_key=key,
+        fingerprint=fingerprint,
+        render=render,
+        create=lambda: public_petition_report(**intake),
+    )
+
+
+# The sources staff take a petition in from (the web form is the residents', 12345 the exchange's).
+STAFF_SOURCES = (Source.HOTLINE, Source.WINDOW, Source.WALK_IN, Source.VISIT)
+
+
+def staff_idempotency_key(actor, key: str) -> str:
+    """A staff member's key, stored in its own namespace: two users (or a resident) sending the
+    same key never meet. Hashed, so the stored key fits its column whatever the client's."""
+    owner = "system" if actor is access.SYSTEM else actor.pk
+    return f"staff:{owner}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _staff_location(
+    *, building_id: int | None, grid_id: int | None, latitude, longitude, address: str
+) -> dict:
+    """One location, given one way: the register's building, a point on the map, or a grid
+    with an address. The building gives its grid and its name as the address."""
+    point = latitude is not None or longitude is not None
+    given = sum([building_id is not None, point, grid_id is not None])
+    if given > 1:
+        raise InvalidInput.field(
+            "location",
+            _("Give the location one way: a building, a point on the map or a grid and an address."),
+        )
+    if point and (latitude is None or longitude is None):
+        raise InvalidInput.field("location", _("A point needs both its latitude and its longitude."))
+    address = (address or "").strip()
+    if building_id is not None:
+        from residents.models import Building  # residents is optional for petitions
+
+        building = (
+            Building.objects.select_related("grid").filter(pk=building_id).first()
+            if in_range(building_id)
+            else None
+        )
+        if building is None:
+            raise NotFound(_("No such building."))
+        place = f"{building.grid.name} {building}"
+        return {"grid": building.grid, "address": f"{place} {address}".strip()}
+    if grid_id is not None:
+        grid = GridNode.objects.filter(pk=grid_id).first() if in_range(grid_id) else None
+        if grid is None:
+            raise NotFound(_("No such grid."))
+        if not address:
+            raise InvalidInput.field("address", _("Give the address within the grid."))
+        return {"grid": grid, "address": address}
+    return {"latitude": latitude, "longitude": longitude, "address": address}
+
+
+def petition_intake_submit(
+    *,
+    actor,
+    source: str,
+    idempotency_key: str | None,
+    fingerprint: str,
+    render: Callable[[Petition], dict],
+    building_id: int | None = None,
+    grid_id: int | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    **intake,
+) -> tuple[int, dict, bool]:
+    """Staff take in a call, a walk-in, a window visit or a visit's finding (the intake page and
+    `POST /api/v1/petitions/`): at most once per Idempotency-Key of this actor. The building
+    or grid is checked through the policy like the point's grid (outsider 404, a post that
+    may not take in 403)."""
+    require_actor(actor)
+    if source not in STAFF_SOURCES:
+        raise InvalidInput.field(
+            "source", _("Staff take petitions in by phone, at a window, from a walk-in or on a visit.")
+        )
+    key = _client_key(idempotency_key)
+
+    def create() -> Petition:
+        location = _staff_location(
+            building_id=building_id, grid_id=grid_id, latitude=latitude, longitude=longitude, address=address
+        )
+        return petition_intake(actor=actor, source=source, **location, **intake)
+
+    if not key:
+        return 201, render(create()), True
+    return _submit_once(
+        stored_key=staff_idempotency_key(actor, key), fingerprint=fingerprint, render=render, create=create
+    )
 
 
 def petition_from_visit(*, actor, visit_id: int) -> Petition:

@@ -2,7 +2,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from hlgrid.crypto import mask_name as _mask_name
-from petitions.models import Status
+from petitions.models import Source, Status
 
 register = template.Library()
 
@@ -59,3 +59,20 @@ def mask_name(value: str) -> str:
 @register.filter
 def grant_verb(kind: str) -> str:
     return {"pause": "pause", "extend": "extend"}.get(kind, kind)
+
+
+SOURCE_ICONS = {
+    Source.RESIDENT: "bi-globe",
+    Source.VISIT: "bi-house-door",
+    Source.HOTLINE: "bi-telephone",
+    Source.WINDOW: "bi-shop-window",
+    Source.WALK_IN: "bi-door-open",
+    Source.PARTNER: "bi-headset",
+}
+
+
+@register.inclusion_tag("petitions/_source.html")
+def source_badge(source: str) -> dict:
+    """The channel a petition came in by: its icon and its name."""
+    label = Source(source).label if source in Source.values else source
+    return {"source": source, "icon": SOURCE_ICONS.get(source, "bi-inbox"), "label": label}
