@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "party",  # apps:party
     "deliberation",  # apps:deliberation
     "mediation",  # apps:mediation
+    "exchange",  # apps:exchange
     "dashboards",  # apps:dashboards
     "portal",
 ]

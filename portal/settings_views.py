@@ -55,6 +55,11 @@ PAGES = [
         gettext_lazy("Assessment schemes"),
         gettext_lazy("Indicator weights and bonus rules of the assessment periods."),
     ),
+    (
+        "exchange:partners",
+        gettext_lazy("12345 hotline exchange"),
+        gettext_lazy("The hotline platforms that send work orders, their keys, and the failed pushes."),
+    ),
 ]
 
 
