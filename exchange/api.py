@@ -105,6 +105,15 @@ class OrderReceiveView(APIView):
         tags=[TAG],
         operation_id="partner_12345_order_receive",
         summary="A 12345 work order becomes a petition (idempotent by order number)",
+        description=(
+            "Signed by the partner: X-Partner-Key (its key id), X-Timestamp (unix seconds or ISO 8601 "
+            "with a zone, at most 5 minutes from our clock) and X-Signature = hex(HMAC-SHA256(secret, "
+            'X-Timestamp + "\\n" + raw body)), each signature used once. 401: a missing or bad '
+            "signature, a stale timestamp or a replay. The same order again answers 200 with the "
+            "first petition; the same order number with other content, 409. Accept (签收), return "
+            "(退单), reply (回单) and satisfaction are posted back to the partner's callback URL, "
+            "signed the same way."
+        ),
         request=OrderSerializer,
         responses={
             201: OrderAnswerSerializer,

@@ -1,5 +1,13 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# The exchange's words shown elsewhere: the settings hub's entry (portal.settings_views) and the
+# petitions' source that its orders carry (petitions.models.Source.PARTNER).
+ELSEWHERE = [
+    gettext_noop("The hotline platforms that send work orders, their keys, and the failed pushes."),
+    gettext_noop("12345 hotline platform"),
+]
 
 
 class ExchangeConfig(AppConfig):
