@@ -200,3 +200,21 @@ def test_an_inactive_partner_is_refused(client, partner):
     partner.is_active = False
     partner.save(update_fields=["is_active"])
     assert post_order(client, partner, secret, order()).status_code == 401
+
+
+def test_the_answers_match_the_documented_schema_under_its_own_tag(client, partner, people, api_client):
+    from tests.openapi import Schema
+
+    api_client.force_authenticate(people.official)
+    schema = Schema(api_client)
+    operation = schema.operation(ORDERS_URL, "post")
+    assert operation["tags"] == ["partner-12345"]
+    assert {"PartnerKey", "PartnerTimestamp", "PartnerSignature"} <= set(operation["security"][0])
+    partner, secret = partner
+    created = post_order(client, partner, secret, order())
+    schema.check(ORDERS_URL, "post", created)
+    schema.check(ORDERS_URL, "post", post_order(client, partner, secret, order()))
+    schema.check(ORDERS_URL, "post", post_order(client, partner, secret, order(content="other")))
+    refused = client.post(ORDERS_URL, data=b"{}", content_type="application/json")
+    assert refused.status_code == 401
+    schema.check(ORDERS_URL, "post", refused)
