@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "deliberation",  # apps:deliberation
     "mediation",  # apps:mediation
     "property",  # apps:property
+    "exchange",  # apps:exchange
     "dashboards",  # apps:dashboards
     "portal",
 ]

@@ -21,7 +21,7 @@ from hlgrid import media
 from hlgrid.errors import DomainError, InvalidInput, NotFound
 from hlgrid.forms import add_domain_error
 from hlgrid.models import User
-from petitions import forms, selectors, services
+from petitions import forms, panels, selectors, services
 from petitions.models import Category, Level, Light, Source, Status
 
 
@@ -266,6 +266,7 @@ def _detail_context(request, petition, **extra) -> dict:
         "level_up": forms.LEVEL_UP_CHOICES,
         "satisfactions": forms.RatingForm.base_fields["satisfaction"].choices,
         "has_contact": bool(petition.reporter_phone_hint or petition.reporter_name),
+        "panels": panels.detail_panels(petition, request.user),  # the apps above (petitions.panels)
     }
     if "classify" in verbs:
         context.update(_classify_context(request, petition))

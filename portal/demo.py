@@ -26,6 +26,7 @@ PARTS = [
     "mediation",
     "evaluation",
     "property",
+    "exchange",
     "portal",
 ]
 # Yanbian Korean Autonomous Prefecture's founding day (延边朝鲜族自治州成立纪念日, 3 September)

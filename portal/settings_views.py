@@ -60,6 +60,11 @@ PAGES = [
         gettext_lazy("Messages sent"),
         gettext_lazy("Text messages and WeChat Work group messages: sent, failed, opted out; send again."),
     ),
+    (
+        "exchange:partners",
+        gettext_lazy("12345 hotline exchange"),
+        gettext_lazy("The hotline platforms that send work orders, their keys, and the failed pushes."),
+    ),
 ]
 
 

@@ -67,6 +67,7 @@ api_urls = [
     path("auth/token/", api.TokenLoginView.as_view(), name="token"),
     path("me/", api.MeView.as_view(), name="me"),
     path("dashboard/", include("dashboards.api_urls")),  # api:dashboards
+    path("partner/12345/", include("exchange.api_urls")),  # api:exchange
     path("", include(router.urls)),
 ]
 
@@ -115,6 +116,7 @@ urlpatterns = [
     ),  # pages:deliberation
     path("deliberation/", include("deliberation.urls")),  # pages:deliberation
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
+    path("exchange/", include("exchange.urls")),  # pages:exchange
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its init script as a file (the CSP refuses inline script).
