@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "party",  # apps:party
     "deliberation",  # apps:deliberation
     "mediation",  # apps:mediation
+    "open311",  # apps:open311
     "dashboards",  # apps:dashboards
     "portal",
 ]
@@ -294,6 +295,8 @@ REST_FRAMEWORK = {
         # Token logins per client address, whatever the usernames (hlgrid/throttles.py).
         "token-burst": env_str("TOKEN_THROTTLE_BURST", "10/minute"),
         "token-sustained": env_str("TOKEN_THROTTLE_SUSTAINED", "60/hour"),
+        # Open311 GeoReport v2 calls per client address (open311/).
+        "open311": env_str("OPEN311_THROTTLE_RATE", "60/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -357,6 +360,13 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     if env_bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Open311 GeoReport v2 (open311/; README "Open311 GeoReport v2") ---------------------------
+# Who to ask about the endpoint (the discovery document's `contact`).
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
+OPEN311_ENDPOINT_TYPE = env_choice("OPEN311_ENDPOINT_TYPE", ["production", "test"], "production")
+# The petition sources whose requests GET requests publishes (the residents' own reports).
+OPEN311_PUBLIC_SOURCES = env_list("OPEN311_PUBLIC_SOURCES", ["RESIDENT"])
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hlgrid@localhost")

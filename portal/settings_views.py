@@ -55,6 +55,11 @@ PAGES = [
         gettext_lazy("Assessment schemes"),
         gettext_lazy("Indicator weights and bonus rules of the assessment periods."),
     ),
+    (
+        "open311:settings_clients",
+        gettext_lazy("Open311 clients"),
+        gettext_lazy("The API keys of civic apps that file requests through Open311 GeoReport v2."),
+    ),
 ]
 
 
