@@ -28,6 +28,7 @@ from hlgrid.ids import MAX_ID
 from hlgrid.parsers import FormParser, JSONParser, MultiPartParser
 from hlgrid.throttles import AddressThrottle
 from open311 import georeport, selectors, services
+from open311.georeport import NOT_XML
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 TAG = "Open311"
@@ -249,13 +250,18 @@ class ServiceDefinitionView(GeoReportView):
 
 # --- requests ---------------------------------------------------------------------------------------
 def _listed(request, name: str) -> list[str]:
-    return [part.strip() for part in (request.query_params.get(name) or "").split(",") if part.strip()]
+    raw = request.query_params.get(name) or ""
+    if NOT_XML.search(raw):
+        raise InvalidInput.field(name, _("Control characters are not allowed."))
+    return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 def _moment(request, name: str) -> datetime | None:
     raw = (request.query_params.get(name) or "").strip()
     if not raw:
         return None
+    if NOT_XML.search(raw) or len(raw) > 40:
+        raise InvalidInput.field(name, _("Use the W3C date and time format, e.g. 2026-12-01T00:00:00+08:00."))
     # An unencoded "+" of the offset arrives as a space.
     raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", raw)
     try:
@@ -279,7 +285,7 @@ def request_query(request) -> selectors.RequestQuery:
         raise InvalidInput.field("service_request_id", _("At most %(n)d ids.") % {"n": MAX_IDS})
     ids = []
     for raw in raw_ids:
-        if not raw.isdigit() or int(raw) > MAX_ID:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
             raise InvalidInput.field(
                 "service_request_id", _("Not a service_request_id: %(id)s") % {"id": raw[:20]}
             )
@@ -425,7 +431,7 @@ class TokenView(GeoReportView):
     )
     def get(self, request, token: str, fmt=None):
         """GET service_request_id from a token: requests are realtime, a token is the id itself."""
-        if not token.isdigit():
+        if not (token.isascii() and token.isdigit()):
             raise NotFound(_("token %(token)s was not found.") % {"token": token[:20]})
         petition = _published_or_404(token)
         return Response([{"service_request_id": petition.pk, "token": str(petition.pk)}])

@@ -11,6 +11,7 @@ Errors are the standard's list, `[{"code": 404, "description": "..."}]` or
 HTTP status of the first error.
 """
 
+import re
 import xml.etree.ElementTree as ET
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -32,6 +33,8 @@ ITEM_TAGS = {
     "errors": "error",
 }
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+# Characters XML 1.0 cannot carry at all (ElementTree would write them and break the document).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class GeoReportJSONRenderer(JSONRenderer):
@@ -43,7 +46,7 @@ def _text(value) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub("", str(value))
 
 
 def _fill(element: ET.Element, value) -> None:

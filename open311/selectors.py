@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from open311.georeport import NOT_XML
 from open311.models import Open311Catalogue
 from petitions.models import Category, Level, LimitUnit, Petition, Status
 
@@ -88,6 +89,8 @@ def service_list() -> list[dict]:
 
 def service_category(code: str) -> Category | None:
     """The active leaf category of a service_code (None for an unknown or retired one)."""
+    if not code or len(code) > 32 or NOT_XML.search(code):
+        return None  # no code holds such characters (and PostgreSQL refuses a NUL in a query)
     return _categories().filter(code=code).first()
 
 

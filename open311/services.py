@@ -20,6 +20,7 @@ from grids import access
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import Forbidden, InvalidInput, NotFound
 from open311 import selectors
+from open311.georeport import NOT_XML
 from open311.models import Open311Client, Open311Submission
 from petitions import services as petitions
 from petitions.models import Petition
@@ -62,7 +63,7 @@ def open311_client_set_active(*, actor, client_id: int, active: bool) -> Open311
     return client
 
 
-def open311_client_authenticate(*, api_key: str | None, now: datetime | None = None) -> Open311Client:
+def open311_client_authenticate(*, api_key: str | None) -> Open311Client:
     """The active client holding this key, or 403 (the standard's answer to a bad api_key)."""
     key = (api_key or "").strip()
     client = None
@@ -70,12 +71,12 @@ def open311_client_authenticate(*, api_key: str | None, now: datetime | None = N
         client = Open311Client.objects.filter(key_hash=_key_hash(key), is_active=True).first()
     if client is None:
         raise Forbidden(_("Invalid api_key received -- can't proceed with create_request."))
-    Open311Client.objects.filter(pk=client.pk).update(last_used_at=now or timezone.now())
     return client
 
 
 def _text(value, *, field: str, limit: int) -> str:
-    text = (value or "").strip()
+    """Stripped text without control characters (PostgreSQL refuses NUL, XML most others)."""
+    text = NOT_XML.sub("", value if isinstance(value, str) else str(value or "")).strip()
     if len(text) > limit:
         raise InvalidInput.field(field, _("At most %(n)d characters.") % {"n": limit})
     return text
@@ -173,6 +174,7 @@ def open311_request_submit(
             Open311Submission.objects.create(
                 client=client, petition=petition, account_id=account_id, email=email, media_url=media_url
             )
+            Open311Client.objects.filter(pk=client.pk).update(last_used_at=now or timezone.now())
     except InvalidInput as error:
         raise _renamed(error) from None
     return petition

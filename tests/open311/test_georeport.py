@@ -125,7 +125,7 @@ def test_the_service_definition_has_the_spec_shape_and_no_attributes(client, o31
 
 
 # --- POST requests ----------------------------------------------------------------------------------
-def test_a_posted_request_answers_like_the_spec_example_and_becomes_a_residents_petition(client, o311):
+def test_a_posted_request_answers_like_the_spec_example_and_becomes_a_residents_petition(client, city, o311):
     answer = post(
         client,
         o311,
@@ -148,7 +148,7 @@ def test_a_posted_request_answers_like_the_spec_example_and_becomes_a_residents_
     assert f"/petitions/track/{petition.tracking_code}/" in created["service_notice"]
     assert petition.source == Source.RESIDENT
     assert petition.status == Status.RECEIVED
-    assert petition.grid.code == "T-A-1-1" or petition.grid_id is not None
+    assert petition.grid == city.grid_a1  # routed by its position, like a web report
     assert petition.category == o311.garbage and petition.department == o311.department
     assert petition.address == "幸福小区3号楼"
     assert petition.reporter_name == "张三"
@@ -220,6 +220,7 @@ def test_a_revoked_key_is_refused(client, o311):
     [
         ({"service_code": ""}, 400, "service_code"),
         ({"service_code": "NOPE"}, 404, "NOPE"),
+        ({"service_code": "SR\x0001"}, 404, "SR"),
         ({"lat": "", "long": ""}, 400, "lat"),
         ({"lat": "north"}, 400, "lat"),
         ({"lat": "nan"}, 400, "lat"),
@@ -238,6 +239,14 @@ def test_bad_input_is_the_spec_error_list_and_changes_nothing(client, o311, fiel
     assert mentions in " ".join(e["description"] for e in errors)
     assert not Petition.objects.exists()
     assert not Open311Submission.objects.exists()
+    o311.client.refresh_from_db()
+    assert o311.client.last_used_at is None
+
+
+def test_control_characters_are_dropped_from_a_posted_request(client, o311):
+    assert post(client, o311, description="井盖\x00丢失", address_string="\x1f路口").status_code == 201
+    petition = Petition.objects.get()
+    assert (petition.description, petition.address) == ("井盖丢失", "路口")
 
 
 def test_a_request_without_description_is_described_by_its_service(client, o311):
@@ -380,6 +389,8 @@ def test_the_filters(client, o311):
         {"start_date": "2026-02-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
         {"service_request_id": "12,abc"},
         {"service_request_id": "99999999999999999999"},
+        {"service_code": "SR01\x00"},
+        {"start_date": "2026-01-01\x00"},
     ],
 )
 def test_bad_arguments_are_the_spec_400(client, o311, params):
@@ -405,7 +416,13 @@ def test_a_token_is_the_request_id(client, o311):
 
 
 def test_what_is_not_there_is_the_spec_404(client, o311):
-    for path in (f"{BASE}/requests/424242.json", f"{BASE}/nothing.json", f"{BASE}/services/X/extra.json"):
+    for path in (
+        f"{BASE}/requests/424242.json",
+        f"{BASE}/nothing.json",
+        f"{BASE}/services/X/extra.json",
+        f"{BASE}/services/SR01%00.json",
+        f"{BASE}/tokens/%D9%A1.json",
+    ):
         answer = client.get(path)
         assert answer.status_code == 404, path
         assert answer.json()[0]["code"] == 404
@@ -445,6 +462,12 @@ def test_a_list_costs_the_same_queries_for_few_and_many_requests(client, o311):
     many, n_many = count()
     assert (n_few, n_many) == (1, 8)
     assert few == many
+
+
+def test_text_that_xml_cannot_carry_is_dropped_and_the_document_still_parses(client, o311):
+    report(category=o311.garbage, description="井盖\x01丢失\x0b了 <b>&</b>")
+    row = xml_of(client.get(f"{BASE}/requests.xml")).find("request/description")
+    assert row.text == "井盖丢失了 <b>&</b>"
 
 
 def test_the_json_is_utf8_not_escaped(client, o311):
