@@ -23,6 +23,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from grids import access
 from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.ids import MAX_ID
 from hlgrid.parsers import FormParser, JSONParser, MultiPartParser
@@ -187,7 +188,7 @@ class DiscoveryView(GeoReportView):
     )
     def get(self, request, fmt=None):
         """Service discovery: where the GeoReport v2 endpoint is and how to get a key."""
-        changeset = selectors.w3c(selectors.catalogue_changeset())
+        changeset = selectors.w3c(services.open311_catalogue_refresh(actor=access.SYSTEM))
         contact = settings.OPEN311_CONTACT or _("Ask the city's grid governance office.")
         return Response(
             {

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from open311.georeport import NOT_XML
-from open311.models import Open311Catalogue
 from petitions.models import Category, Level, LimitUnit, Petition, Status
 
 # At most this many requests in one answer, and this window by default (the standard's limits).
@@ -98,21 +96,10 @@ def service_definition(category: Category) -> dict:
     return {"service_code": category.code, "attributes": []}
 
 
-def catalogue_changeset(*, now: datetime | None = None) -> datetime:
-    """When the service list last changed: a fingerprint of it is kept with the time it was
-    first seen, so the discovery document's changeset moves exactly when the list does."""
+def catalogue_fingerprint() -> str:
+    """A hash of what the service list says (codes, names, keywords, groups, departments)."""
     rows = list(_categories().values_list("code", "name", "keywords", "parent__name", "department__name"))
-    fingerprint = hashlib.sha256(repr(rows).encode()).hexdigest()
-    with transaction.atomic():
-        current = Open311Catalogue.objects.select_for_update().order_by("id").first()
-        if current is None:
-            current = Open311Catalogue.objects.create(
-                fingerprint=fingerprint, changed_at=now or timezone.now()
-            )
-        elif current.fingerprint != fingerprint:
-            current.fingerprint, current.changed_at = fingerprint, now or timezone.now()
-            current.save(update_fields=["fingerprint", "changed_at"])
-    return current.changed_at
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 # --- requests -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from hlgrid.crypto import lookup_hash
 from hlgrid.errors import Forbidden, InvalidInput, NotFound
 from open311 import selectors
 from open311.georeport import NOT_XML
-from open311.models import Open311Client, Open311Submission
+from open311.models import Open311Catalogue, Open311Client, Open311Submission
 from petitions import services as petitions
 from petitions.models import Petition
 
@@ -61,6 +61,23 @@ def open311_client_set_active(*, actor, client_id: int, active: bool) -> Open311
         client.is_active = bool(active)
         client.save(update_fields=["is_active"])
     return client
+
+
+def open311_catalogue_refresh(*, actor, now: datetime | None = None) -> datetime:
+    """When the service list last changed (the discovery document's changeset): its fingerprint
+    is kept with the time it was first seen, so the changeset moves exactly when the list does.
+    Bookkeeping on a reader's behalf: the discovery view passes grids.access.SYSTEM."""
+    if actor is None:
+        raise Forbidden()
+    fingerprint = selectors.catalogue_fingerprint()
+    now = now or timezone.now()
+    with transaction.atomic():
+        Open311Catalogue.objects.get_or_create(pk=1, defaults={"fingerprint": fingerprint, "changed_at": now})
+        current = Open311Catalogue.objects.select_for_update().get(pk=1)
+        if current.fingerprint != fingerprint:
+            current.fingerprint, current.changed_at = fingerprint, now
+            current.save(update_fields=["fingerprint", "changed_at"])
+    return current.changed_at
 
 
 def open311_client_authenticate(*, api_key: str | None) -> Open311Client:

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from open311 import api, selectors
+from grids.access import SYSTEM
+from open311 import api, selectors, services
 from open311.models import Open311Submission
 from petitions.models import Level, Petition, Source, Status
 from tests.open311 import spec_examples as spec
@@ -71,22 +72,23 @@ def test_the_changeset_moves_when_the_service_list_changes_and_only_then(client,
     first = client.get("/open311/discovery.json").json()["changeset"]
     assert client.get("/open311/discovery.json").json()["changeset"] == first
     later = timezone.now() + timedelta(hours=1)
-    assert selectors.w3c(selectors.catalogue_changeset(now=later)) == first
+    assert selectors.w3c(services.open311_catalogue_refresh(actor=SYSTEM, now=later)) == first
     o311.road.name = "道路坑洼"
     o311.road.save()
-    assert selectors.w3c(selectors.catalogue_changeset(now=later)) == selectors.w3c(later)
+    assert selectors.w3c(services.open311_catalogue_refresh(actor=SYSTEM, now=later)) == selectors.w3c(later)
+    assert client.get("/open311/discovery.json").json()["changeset"] == selectors.w3c(later)
 
 
 def test_the_service_list_matches_the_spec_example_field_by_field(client, o311):
     answer = client.get(f"{BASE}/services.json")
     assert answer.status_code == 200
-    services = answer.json()
-    assert [s["service_code"] for s in services] == ["RD01", "SR01"]  # active leaves only
-    for service in services:
+    listed = answer.json()
+    assert [s["service_code"] for s in listed] == ["RD01", "SR01"]  # active leaves only
+    for service in listed:
         assert set(service) == spec_keys(spec.SERVICES_JSON)
         assert isinstance(service["metadata"], bool)
         assert service["type"] == "realtime"
-    garbage = services[1]
+    garbage = listed[1]
     assert garbage["service_name"] == "垃圾清运"
     assert garbage["group"] == "市容环境"
     assert garbage["keywords"] == "垃圾, 清运, 垃圾桶"
@@ -207,8 +209,6 @@ def test_a_bad_key_is_the_spec_403_and_creates_nothing(client, o311, fmt):
 
 
 def test_a_revoked_key_is_refused(client, o311):
-    from open311 import services
-
     services.open311_client_set_active(actor=o311.admin, client_id=o311.client.pk, active=False)
     assert post(client, o311).status_code == 403
     services.open311_client_set_active(actor=o311.admin, client_id=o311.client.pk, active=True)
