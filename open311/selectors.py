@@ -174,6 +174,8 @@ def public_requests() -> QuerySet:
         Petition.objects.filter(source__in=settings.OPEN311_PUBLIC_SOURCES)
         .exclude(status__in=HIDDEN_STATUSES)
         .select_related("category", "department", "grid__parent__parent", "open311_submission")
+        # Never shown, and decrypting them would cost a Fernet call per row.
+        .defer("reporter_name", "reporter_phone", "open311_submission__email")
     )
 
 
