@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "mediation",  # apps:mediation
     "property",  # apps:property
     "exchange",  # apps:exchange
+    "open311",  # apps:open311
     "dashboards",  # apps:dashboards
     "portal",
 ]
@@ -303,6 +304,8 @@ REST_FRAMEWORK = {
         # Token logins per client address, whatever the usernames (hlgrid/throttles.py).
         "token-burst": env_str("TOKEN_THROTTLE_BURST", "10/minute"),
         "token-sustained": env_str("TOKEN_THROTTLE_SUSTAINED", "60/hour"),
+        # Open311 GeoReport v2 calls per client address (open311/).
+        "open311": env_str("OPEN311_THROTTLE_RATE", "60/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -389,6 +392,12 @@ NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
 NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 3600)
 # A message whose task never came (the broker was down) is sent by the sweep after this long.
 NOTIFY_CATCH_UP_SECONDS = env_int("NOTIFY_CATCH_UP_SECONDS", 120)
+# --- Open311 GeoReport v2 (open311/; README "Open311 GeoReport v2") ---------------------------
+# Who to ask about the endpoint (the discovery document's `contact`).
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
+OPEN311_ENDPOINT_TYPE = env_choice("OPEN311_ENDPOINT_TYPE", ["production", "test"], "production")
+# The petition sources whose requests GET requests publishes (the residents' own reports).
+OPEN311_PUBLIC_SOURCES = env_list("OPEN311_PUBLIC_SOURCES", ["RESIDENT"])
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hlgrid@localhost")

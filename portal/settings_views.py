@@ -65,6 +65,11 @@ PAGES = [
         gettext_lazy("12345 hotline exchange"),
         gettext_lazy("The hotline platforms that send work orders, their keys, and the failed pushes."),
     ),
+    (
+        "open311:settings_clients",
+        gettext_lazy("Open311 clients"),
+        gettext_lazy("The API keys of civic apps that file requests through Open311 GeoReport v2."),
+    ),
 ]
 
 

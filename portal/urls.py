@@ -117,6 +117,7 @@ urlpatterns = [
     path("deliberation/", include("deliberation.urls")),  # pages:deliberation
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
     path("exchange/", include("exchange.urls")),  # pages:exchange
+    path("open311/", include("open311.urls")),  # pages:open311 (GeoReport v2 and its settings page)
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its init script as a file (the CSP refuses inline script).
