@@ -17,7 +17,17 @@ from grids.models import GridNode
 from hlgrid.models import DayKind
 
 # The portal's own part (the office's settings) comes last: `load` below.
-PARTS = ["grids", "residents", "party", "petitions", "deliberation", "mediation", "evaluation", "portal"]
+PARTS = [
+    "grids",
+    "residents",
+    "party",
+    "petitions",
+    "deliberation",
+    "mediation",
+    "announcements",
+    "evaluation",
+    "portal",
+]
 # Yanbian Korean Autonomous Prefecture's founding day (延边朝鲜族自治州成立纪念日, 3 September)
 # is a day off in the prefecture, Helong included: a local holiday the office enters itself.
 PREFECTURE_DAY = (9, 3)

@@ -32,6 +32,7 @@ SECTIONS = {
     "party": {WORKER, HEAD, OFFICIAL, ADMIN},
     "mediation": {WORKER, HEAD, OFFICIAL, ADMIN},
     "deliberation": {WORKER, HEAD, OFFICIAL, ADMIN},
+    "announcements": {WORKER, HEAD, OFFICIAL, ADMIN},
     "dashboard": {HEAD, OFFICIAL, ASSESSOR, ADMIN},
     # The office's own administration (grids.access.manages_people, may_view_configuration).
     "people": {OFFICIAL, ADMIN},

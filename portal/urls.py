@@ -7,7 +7,7 @@ from grids.api import GridNodeViewSet
 from grids.department_api import DepartmentViewSet
 from hlgrid import passwords
 from hlgrid.api import Router
-from portal import api, deliberation_links, mediation_links, settings_views, views
+from portal import api, deliberation_links, mediation_links, public, settings_views, views
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -55,6 +55,12 @@ mediation_routes(router)
 from deliberation.api import register_routes as deliberation_routes  # noqa: E402  # api:deliberation
 
 deliberation_routes(router)
+from announcements.api import register_routes as announcement_routes  # noqa: E402  # api:announcements
+
+announcement_routes(router)  # api:announcements
+from portal.public_api import register_routes as front_routes  # noqa: E402  # api:front
+
+front_routes(router)  # api:front
 # api:dashboards
 from portal.calendar_api import CalendarDayViewSet  # noqa: E402  # api:settings
 
@@ -77,6 +83,8 @@ handler500 = "hlgrid.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.my_posts, name="my_posts"),
+    path("my-grid/", public.my_grid, name="my_grid"),  # pages:front
+    path("news/", public.news, name="news"),  # pages:front
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -106,6 +114,7 @@ urlpatterns = [
     ),  # pages:deliberation
     path("deliberation/", include("deliberation.urls")),  # pages:deliberation
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
+    path("announcements/", include("announcements.urls")),  # pages:announcements
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its init script as a file (the CSP refuses inline script).
