@@ -38,8 +38,17 @@ def _expires(value: datetime | None, *, now: datetime) -> datetime | None:
     return value
 
 
+def _clean_photo(photo) -> photo_cleaner.CleanPhoto:
+    """The one photo cleaner; its refusal is named after this form's single `photo` field."""
+    try:
+        return photo_cleaner.clean_all([photo], limit=1)[0]
+    except InvalidInput as refused:
+        messages = [m for problems in refused.errors.values() for m in problems] or [refused.detail]
+        raise InvalidInput(messages[0], errors={"photo": messages}) from None
+
+
 def _store_photo(announcement: Announcement, photo) -> None:
-    cleaned = photo_cleaner.clean_all([photo], limit=1)[0]
+    cleaned = _clean_photo(photo)
     announcement.photo.save(cleaned.content.name, cleaned.content, save=False)
     announcement.photo_content_type = cleaned.content_type
 
@@ -81,7 +90,7 @@ def announcement_publish(
         published_at=now,
     )
     # The photo is checked (and re-encoded) before anything is written.
-    cleaned = photo_cleaner.clean_all([photo], limit=1)[0] if photo else None
+    cleaned = _clean_photo(photo) if photo else None
     with transaction.atomic():
         if cleaned is not None:
             announcement.photo.save(cleaned.content.name, cleaned.content, save=False)

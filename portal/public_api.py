@@ -8,9 +8,10 @@ the service area is a 400 naming `lat`/`lng` (the front door shows the message).
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from grids.api import LocateQuerySerializer
 from hlgrid.api import ErrorSerializer
@@ -57,7 +58,7 @@ class GridCardSerializer(serializers.Serializer):
     card_url = serializers.CharField(help_text="The 我的网格 page of this grid.")
 
 
-class PublicGridCardViewSet(viewsets.ViewSet):
+class PublicGridCardView(APIView):
     """我的网格 for residents, without an account."""
 
     permission_classes = [AllowAny]
@@ -69,7 +70,7 @@ class PublicGridCardViewSet(viewsets.ViewSet):
         responses={200: GridCardSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
         tags=["public"],
     )
-    def list(self, request):
+    def get(self, request):
         """The grid that contains the point, its contact card and its announcements."""
         query = LocateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -78,7 +79,3 @@ class PublicGridCardViewSet(viewsets.ViewSet):
             message = _("This location is outside the service area.")
             raise InvalidInput(message, errors={"lat": [message], "lng": [message]})
         return Response(GridCardSerializer(public.grid_view(grid)).data)
-
-
-def register_routes(router) -> None:
-    router.register("public/grid-card", PublicGridCardViewSet, basename="public-grid-card")

@@ -8,6 +8,7 @@ from grids.department_api import DepartmentViewSet
 from hlgrid import passwords
 from hlgrid.api import Router
 from portal import api, deliberation_links, mediation_links, public, settings_views, views
+from portal.public_api import PublicGridCardView  # api:front
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -58,9 +59,6 @@ deliberation_routes(router)
 from announcements.api import register_routes as announcement_routes  # noqa: E402  # api:announcements
 
 announcement_routes(router)  # api:announcements
-from portal.public_api import register_routes as front_routes  # noqa: E402  # api:front
-
-front_routes(router)  # api:front
 # api:dashboards
 from portal.calendar_api import CalendarDayViewSet  # noqa: E402  # api:settings
 
@@ -70,6 +68,7 @@ api_urls = [
     path("auth/token/", api.TokenLoginView.as_view(), name="token"),
     path("me/", api.MeView.as_view(), name="me"),
     path("dashboard/", include("dashboards.api_urls")),  # api:dashboards
+    path("public/grid-card/", PublicGridCardView.as_view(), name="public-grid-card"),  # api:front
     path("", include(router.urls)),
 ]
 

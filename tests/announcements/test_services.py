@@ -69,7 +69,7 @@ def test_a_photo_is_cleaned_and_a_bad_one_stores_nothing(people, city):
     assert notice.photo.name.startswith("announcements/") and notice.photo_content_type == "image/png"
     with pytest.raises(InvalidInput) as refused:
         announce(city.street_a, actor=people.official, photo=png().__class__("x.png", b"not an image"))
-    assert "photos" in refused.value.errors
+    assert "photo" in refused.value.errors
     assert Announcement.objects.count() == 1
 
 
