@@ -29,7 +29,7 @@ def test_the_qr_code_carries_the_absolute_report_url_preset_to_the_grid(client, 
     assert cards.qr_svg(expected.replace(str(city.grid_a1.pk), str(city.grid_a2.pk))) not in html
     # ...and what segno encodes is that URL: version and error level fit a phone camera.
     qr = segno.make(expected, error="m")
-    assert qr.error == "M" and qr.version <= 6
+    assert qr.error in ("M", "Q", "H") and qr.version <= 6  # segno raises the level when it fits
     assert "<svg" in html and "<script>" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert "甲一网格" in html and "甲社区" in html and "甲街道" in html and "13800000001" in html
     assert html.count('data-testid="liancard"') == 1
