@@ -68,7 +68,7 @@ format: install-dev
 
 # Regenerate the Chinese catalogue after changing strings (needs GNU gettext); the
 # compiled .mo is committed so a fresh machine needs no gettext.
-APPS_WITH_CATALOGUES := residents petitions evaluation party deliberation mediation dashboards
+APPS_WITH_CATALOGUES := residents petitions evaluation party deliberation mediation dashboards announcements
 messages: install-dev
 	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" \
 		--ignore "tests/*" --ignore "bench/*" --ignore "var/*" $(foreach app,$(APPS_WITH_CATALOGUES),--ignore "$(app)/*")

@@ -365,6 +365,23 @@ def require_post(user, node: GridNode, *, kinds: Iterable[str]) -> None:
         raise refusal(user, node)
 
 
+# --- announcements (大事要闻) and the 联心卡 ------------------------------------------------------
+
+# Heads and officials post announcements for their node and its subtree; the field posts over
+# a grid print its 联心卡 (contact card).
+ANNOUNCING_KINDS = LEADING_KINDS
+CARD_KINDS = FIELD_KINDS
+
+
+def may_announce(user, node: GridNode) -> bool:
+    return covers(user, node, kinds=ANNOUNCING_KINDS)
+
+
+def require_may_announce(user, node: GridNode) -> None:
+    """Refuse an actor who is not a head or official at or above `node` (403 inside, 404 outside)."""
+    require_post(user, node, kinds=ANNOUNCING_KINDS)
+
+
 # --- shaping the tree and staffing it (grids.services) -----------------------------------------
 
 SHAPING_KINDS = frozenset({PostKind.OFFICIAL, PostKind.ADMIN})

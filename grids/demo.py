@@ -204,6 +204,9 @@ def _load_people(ctx) -> None:
     posts: list[tuple[User, str, GridNode, Department | None]] = []
 
     def person(username, node, kind, department=None, **extra):
+        if kind in (PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL):
+            # The post's work phone, on the residents' 联心卡 (numbered, not drawn: ctx.rng unchanged).
+            extra.setdefault("phone", f"1390433{len(users):04d}")
         user = _user(ctx, username, ctx.person_name(), **extra)
         users.append(user)
         posts.append((user, kind, node, department))

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from grids import department_views, views
+from grids import card_views, department_views, views
 
 app_name = "grids"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/edit-map/", views.edit_map, name="edit_map"),
     path("<int:pk>/structure/", views.structure, name="structure"),
     path("<int:pk>/geojson", views.geojson, name="geojson"),
+    path("<int:pk>/card/", card_views.grid_card, name="card"),  # 联心卡 of one grid
+    path("<int:pk>/cards/", card_views.grid_cards, name="cards"),  # every card of a subtree
 ]

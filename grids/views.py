@@ -49,6 +49,8 @@ def node(request, pk: int):
         "is_grid": node.kind == NodeKind.GRID,
         # The roster (residents:roster) reads residents: for the posts that may see them.
         "show_roster": access.covers(request.user, node, kinds=access.RESIDENT_KINDS),
+        # The printable 联心卡 (grids.card_views): for the field posts over the node.
+        "may_print_cards": access.covers(request.user, node, kinds=access.CARD_KINDS),
         "may_shape": node.child_kind is not None
         and access.covers(request.user, node, kinds=access.SHAPING_KINDS),
     }

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "property",  # apps:property
     "exchange",  # apps:exchange
     "open311",  # apps:open311
+    "announcements",  # apps:announcements
     "dashboards",  # apps:dashboards
     "portal",
 ]
@@ -301,6 +302,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "hlgrid.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "public": env_str("PUBLIC_THROTTLE_RATE", "30/minute"),
+        # 我的网格: a resident tapping the map (portal.public_api), counted apart from reports.
+        "public-card": env_str("PUBLIC_CARD_THROTTLE_RATE", "60/minute"),
         # Token logins per client address, whatever the usernames (hlgrid/throttles.py).
         "token-burst": env_str("TOKEN_THROTTLE_BURST", "10/minute"),
         "token-sustained": env_str("TOKEN_THROTTLE_SUSTAINED", "60/hour"),

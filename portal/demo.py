@@ -24,6 +24,7 @@ PARTS = [
     "petitions",
     "deliberation",
     "mediation",
+    "announcements",
     "evaluation",
     "property",
     "exchange",

@@ -35,6 +35,7 @@ SECTIONS = {
     "mediation": {WORKER, HEAD, OFFICIAL, ADMIN},
     "property": {WORKER, HEAD, OFFICIAL, ADMIN},
     "deliberation": {WORKER, HEAD, OFFICIAL, ADMIN},
+    "announcements": {WORKER, HEAD, OFFICIAL, ADMIN},
     "dashboard": {HEAD, OFFICIAL, ASSESSOR, ADMIN},
     # The office's own administration (grids.access.manages_people, may_view_configuration).
     "people": {OFFICIAL, ADMIN},

@@ -7,7 +7,8 @@ from grids.api import GridNodeViewSet
 from grids.department_api import DepartmentViewSet
 from hlgrid import passwords
 from hlgrid.api import Router
-from portal import api, deliberation_links, deliveries, mediation_links, settings_views, views
+from portal import api, deliberation_links, deliveries, mediation_links, public, settings_views, views
+from portal.public_api import PublicGridCardView  # api:front
 
 router = Router()  # a malformed id in any API URL is a 404 (hlgrid.api.Router)
 router.register("grids", GridNodeViewSet, basename="grid")
@@ -58,6 +59,9 @@ property_routes(router)  # api:property
 from deliberation.api import register_routes as deliberation_routes  # noqa: E402  # api:deliberation
 
 deliberation_routes(router)
+from announcements.api import register_routes as announcement_routes  # noqa: E402  # api:announcements
+
+announcement_routes(router)  # api:announcements
 # api:dashboards
 from portal.calendar_api import CalendarDayViewSet  # noqa: E402  # api:settings
 
@@ -68,6 +72,7 @@ api_urls = [
     path("me/", api.MeView.as_view(), name="me"),
     path("dashboard/", include("dashboards.api_urls")),  # api:dashboards
     path("partner/12345/", include("exchange.api_urls")),  # api:exchange
+    path("public/grid-card/", PublicGridCardView.as_view(), name="public-grid-card"),  # api:front
     path("", include(router.urls)),
 ]
 
@@ -81,6 +86,8 @@ handler500 = "hlgrid.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.my_posts, name="my_posts"),
+    path("my-grid/", public.my_grid, name="my_grid"),  # pages:front
+    path("news/", public.news, name="news"),  # pages:front
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -118,6 +125,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
     path("exchange/", include("exchange.urls")),  # pages:exchange
     path("open311/", include("open311.urls")),  # pages:open311 (GeoReport v2 and its settings page)
+    path("announcements/", include("announcements.urls")),  # pages:announcements
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its init script as a file (the CSP refuses inline script).

@@ -5,12 +5,15 @@ from django.views.decorators.cache import never_cache
 
 from grids.selectors import user_posts
 from hlgrid.health import health
+from portal import public
 from portal.landing import landing_url
 
 
-@login_required
 def home(request):
-    """Each user's home is where its work is; users without such a post see their posts."""
+    """Each user's home is where its work is; users without such a post see their posts. A
+    visitor without an account gets the residents' front door (portal.public)."""
+    if not request.user.is_authenticated:
+        return public.public_home(request)
     target = landing_url(request.user)
     if target:
         return redirect(target)

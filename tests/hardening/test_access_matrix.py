@@ -76,6 +76,7 @@ PUBLIC = {
     "/api/v1/petition-categories/": "the categories of the residents' report form",
     "/api/v1/petition-categories/{id}/": "a category of the residents' report form",
     "/api/v1/evaluation/stars/": "the star board of a published assessment is public (评星公示)",
+    "/api/v1/public/grid-card/": "我的网格: a point's grid, its staff's work phones and its notices",
 }
 # Models without a place in the grid tree: catalogues and city-wide periods, the same for every
 # caller, so there is no territory to leave.

@@ -63,4 +63,6 @@ def test_logout_is_a_post(client, user):
     client.force_login(user)
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
-    assert client.get("/").status_code == 302
+    # Signed out, "/" is the residents' front door again (portal.public), not the staff's landing.
+    home = client.get("/")
+    assert home.status_code == 200 and b'data-testid="front-door"' in home.content
