@@ -9,3 +9,9 @@ NAV = [gettext_noop("Announcements")]
 class AnnouncementsConfig(AppConfig):
     name = "announcements"
     verbose_name = _("Announcements")
+
+    def ready(self):
+        from announcements.hooks import register_publish_listener
+        from announcements.relay import relay_to_chat_groups
+
+        register_publish_listener("wechat-groups", relay_to_chat_groups)
