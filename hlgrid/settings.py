@@ -291,6 +291,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "hlgrid.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "public": env_str("PUBLIC_THROTTLE_RATE", "30/minute"),
+        # Residents' look-ups while they type or drag the pin (buildings, nearby reports).
+        "public-lookup": env_str("PUBLIC_LOOKUP_THROTTLE_RATE", "120/minute"),
         # Token logins per client address, whatever the usernames (hlgrid/throttles.py).
         "token-burst": env_str("TOKEN_THROTTLE_BURST", "10/minute"),
         "token-sustained": env_str("TOKEN_THROTTLE_SUSTAINED", "60/hour"),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("board/", views.board, name="board"),
     path("report/", views.report, name="report"),
+    path("report/join/", views.report_join, name="report_join"),
     path("track/", views.track_lookup, name="track_lookup"),
     path("track/<str:code>/", views.track, name="track"),
     path("track/<str:code>/photos/<int:pk>/", views.track_photo, name="track_photo"),

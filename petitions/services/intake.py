@@ -99,6 +99,7 @@ def _intake(
     address: str = "",
     reporter_name: str = "",
     reporter_phone: str = "",
+    reporter_notify: bool = False,
     photos=(),
     now: datetime | None = None,
 ) -> Petition:
@@ -107,6 +108,8 @@ def _intake(
     if len(description) > 2000:
         raise InvalidInput.field("description", _("At most 2000 characters."))
     reporter_phone = inputs.phone(reporter_phone, field="reporter_phone")
+    if reporter_notify and not reporter_phone:
+        raise InvalidInput.field("reporter_notify", _("Leave a phone number to be told by SMS."))
     if category is not None and not category.is_active:
         raise InvalidInput.field("category", _("This category is no longer used."))
     grid = _route(latitude, longitude, grid)
@@ -133,6 +136,7 @@ def _intake(
             reporter_phone=reporter_phone,
             reporter_phone_hint=mask_phone(reporter_phone),
             reporter_phone_hash=lookup_hash(reporter_phone) if reporter_phone else "",
+            reporter_notify=bool(reporter_notify),
             level=category.level if category else Level.GRID,
             department=category.department if category else None,
             created_by=access.recorded(actor),
