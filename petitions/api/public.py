@@ -274,8 +274,10 @@ class PublicPetitionViewSet(NearbyJoinActions, viewsets.ViewSet):
         data = _valid(PublicCreateSerializer, request)
         photos = data.pop("photos", [])
         category = data.pop("category", None)
+        grid = data.pop("grid", None)
         fingerprint = services.request_fingerprint(
-            {**data, "category": category.pk if category else None}, {"photos": photos}
+            {**data, "category": category.pk if category else None, "grid": grid.pk if grid else None},
+            {"photos": photos},
         )
 
         def render(petition: Petition) -> dict:
@@ -287,6 +289,7 @@ class PublicPetitionViewSet(NearbyJoinActions, viewsets.ViewSet):
             fingerprint=fingerprint,
             render=render,
             category=category,
+            grid=grid,
             photos=photos,
             **data,
         )

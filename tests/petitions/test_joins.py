@@ -441,3 +441,18 @@ def test_a_resident_joins_from_the_report_page_and_lands_on_their_own_tracking_p
     )
     assert far.status_code == 400 and 'data-testid="join-errors"' in far.content.decode()
     assert PetitionJoin.objects.count() == 1
+
+
+def test_the_public_api_takes_the_grid_of_a_building_without_a_point_and_the_sms_opt_in(
+    api_client, city, team
+):
+    centre = (city.grid_a2.centroid_lat, city.grid_a2.centroid_lng)
+    body = {"description": "路灯不亮", "latitude": centre[0], "longitude": centre[1], "grid": city.grid_a2.pk}
+    refused = api_client.post("/api/v1/public/petitions/", {**body, "reporter_notify": True}, format="json")
+    assert refused.status_code == 400 and "reporter_notify" in refused.json()["errors"]
+    assert Petition.objects.count() == 0
+    answer = api_client.post(
+        "/api/v1/public/petitions/", {**body, "reporter_notify": True, "reporter_phone": PHONE}, format="json"
+    )
+    assert answer.status_code == 201 and answer.json()["grid"]["id"] == city.grid_a2.pk
+    assert Petition.objects.get().reporter_notify is True

@@ -112,7 +112,7 @@
     gridInput.value = opts.grid ? String(opts.grid) : "";
     if (pin && !opts.fromPin) {
       pin.setLatLng([la, ln]);
-      if (map) map.setView([la, ln], Math.max(map.getZoom(), opts.zoom || 16));
+      if (map) map.setView([la, ln], Math.max(map.getZoom(), opts.zoom || 16), { animate: false });
     }
     status.textContent = say.msgLocating;
     var url = say.locateUrl + "?lat=" + encodeURIComponent(la) + "&lng=" + encodeURIComponent(ln);
