@@ -304,6 +304,8 @@ REST_FRAMEWORK = {
         "public": env_str("PUBLIC_THROTTLE_RATE", "30/minute"),
         # 我的网格: a resident tapping the map (portal.public_api), counted apart from reports.
         "public-card": env_str("PUBLIC_CARD_THROTTLE_RATE", "60/minute"),
+        # Residents' look-ups while they type or drag the pin (buildings, nearby reports).
+        "public-lookup": env_str("PUBLIC_LOOKUP_THROTTLE_RATE", "120/minute"),
         # Token logins per client address, whatever the usernames (hlgrid/throttles.py).
         "token-burst": env_str("TOKEN_THROTTLE_BURST", "10/minute"),
         "token-sustained": env_str("TOKEN_THROTTLE_SUSTAINED", "60/hour"),

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import Department
+from grids.models import Department, GridNode, NodeKind
 from petitions import selectors
 from petitions.models import Category, Level, LimitUnit, Satisfaction, Source
 
@@ -40,6 +40,7 @@ class ReportForm(forms.Form):
         queryset=selectors.category_leaves(),
         required=False,
         empty_label=_("Not sure: suggest one"),
+        widget=forms.Select(attrs={"class": "form-select", "data-testid": "report-category"}),
     )
     latitude = forms.FloatField(widget=forms.HiddenInput(attrs={"data-testid": "report-lat"}), required=False)
     longitude = forms.FloatField(
@@ -59,7 +60,46 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    reporter_notify = forms.BooleanField(label=_("Tell me of the progress by SMS"), required=False)
+    # Set when the point is only a grid's centre (a building without a point, a 联心卡's QR code).
+    grid = forms.ModelChoiceField(
+        queryset=GridNode.objects.filter(kind=NodeKind.GRID), required=False, widget=forms.HiddenInput
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reporter_notify") and not (data.get("reporter_phone") or "").strip():
+            self.add_error("reporter_notify", _("Leave a phone number to be told by SMS."))
+        return data
+
+
+class JoinForm(forms.Form):
+    """我也遇到了: join an open report shown nearby instead of filing a duplicate."""
+
+    petition = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    latitude = forms.FloatField(widget=forms.HiddenInput)
+    longitude = forms.FloatField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    phone = forms.CharField(
+        label=_("Your phone (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    notify = forms.BooleanField(label=_("Tell me of the progress by SMS"), required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("notify") and not (data.get("phone") or "").strip():
+            self.add_error("notify", _("Leave a phone number to be told by SMS."))
+        return data
 
 
 class RatingForm(forms.Form):

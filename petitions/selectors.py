@@ -6,9 +6,11 @@ asked of grids.access, the one permission policy.
 """
 
 import math
+import re
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from grids import access
@@ -31,11 +33,13 @@ from petitions.models import (
     PetitionEvent,
     PetitionJoin,
     RequestStatus,
+    Satisfaction,
     Status,
     Whistle,
 )
 from petitions.services.common import DUPLICATE_RADIUS_M, LEVEL_RANK, is_handler, may_grant
 from petitions.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH, normalise_tracking_code
+from petitions.services.joins import RATEABLE_STATUSES, distance_m
 
 # Department staff see what is assigned to their department, not the whole city they sit at.
 TERRITORIAL = [PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL, PostKind.ASSESSOR, PostKind.ADMIN]
@@ -110,19 +114,24 @@ def petition_events(*, petition: Petition) -> QuerySet:
     return PetitionEvent.objects.filter(petition=petition).select_related("actor").order_by("at", "id")
 
 
+def near_box(queryset: QuerySet, latitude: float, longitude: float) -> QuerySet:
+    """The rows whose point lies in the box around (latitude, longitude) that holds the circle
+    of DUPLICATE_RADIUS_M: filtered in SQL; the exact distance is then `distance_m`."""
+    dlat = DUPLICATE_RADIUS_M / 111_320
+    dlng = dlat / max(math.cos(math.radians(latitude)), 0.01)
+    return queryset.filter(
+        latitude__range=(latitude - dlat, latitude + dlat),
+        longitude__range=(longitude - dlng, longitude + dlng),
+    )
+
+
 def possible_duplicates(*, user, petition: Petition, limit: int = 10) -> list[Petition]:
     """Same category, still open, within ~50 m: a bounding box in SQL, the exact distance here."""
     if petition.latitude is None or petition.longitude is None:
         return []
-    dlat = DUPLICATE_RADIUS_M / 111_320
-    dlng = dlat / max(math.cos(math.radians(petition.latitude)), 0.01)
     candidates = (
-        petition_scope(user=user)
-        .filter(
-            status__in=ACTIVE_STATUSES,
-            latitude__range=(petition.latitude - dlat, petition.latitude + dlat),
-            longitude__range=(petition.longitude - dlng, petition.longitude + dlng),
-        )
+        near_box(petition_scope(user=user), petition.latitude, petition.longitude)
+        .filter(status__in=ACTIVE_STATUSES)
         .exclude(pk=petition.pk)
         .select_related("category", "category__parent", "grid")
         .order_by("received_at")
@@ -142,12 +151,85 @@ def possible_duplicates(*, user, petition: Petition, limit: int = 10) -> list[Pe
     return result[:limit]
 
 
-def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    r = 6_371_000
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
+# Digit runs that could be a phone, an ID or a door number are hidden in the public summary.
+_LONG_NUMBER = re.compile(r"\d{5,}")
+PUBLIC_SUMMARY_LENGTH = 40
+
+
+def public_summary(description: str) -> str:
+    """A short, public line of a report's description: no long numbers, at most 40 characters."""
+    text = " ".join(_LONG_NUMBER.sub("***", description or "").split())
+    return text if len(text) <= PUBLIC_SUMMARY_LENGTH else text[: PUBLIC_SUMMARY_LENGTH - 1] + "…"
+
+
+def public_nearby(*, latitude: float, longitude: float, category_id: int, limit: int = 5) -> list[dict]:
+    """The open reports of one category within DUPLICATE_RADIUS_M of a point, nearest first,
+    for a resident about to report the same problem (no account, so no scope): the category,
+    a short description, the day received, the status, how many photos and joiners — never
+    the reporter, the phone, the address, the tracking code or a staff name. One query."""
+    photos = (
+        Attachment.objects.filter(petition=OuterRef("pk"), kind=AttachmentKind.INTAKE)
+        .order_by()
+        .values("petition")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    joins = (
+        PetitionJoin.objects.filter(petition=OuterRef("pk"))
+        .order_by()
+        .values("petition")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    candidates = (
+        near_box(Petition.objects.all(), latitude, longitude)
+        .filter(status__in=ACTIVE_STATUSES, category_id=category_id, merged_into__isnull=True)
+        .select_related("category", "category__parent")
+        .annotate(
+            photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), 0),
+            joined_count=Coalesce(Subquery(joins, output_field=IntegerField()), 0),
+        )
+        .order_by("-received_at", "-id")
+        .only(
+            "pk",
+            "status",
+            "description",
+            "received_at",
+            "latitude",
+            "longitude",
+            "category__name",
+            "category__parent__name",
+        )[:50]
+    )
+    rows = []
+    for other in candidates:
+        metres = distance_m(latitude, longitude, other.latitude, other.longitude)
+        if metres <= DUPLICATE_RADIUS_M:
+            rows.append(
+                {
+                    "id": other.pk,
+                    "category": str(other.category) if other.category_id else "",
+                    "summary": public_summary(other.description),
+                    "received_on": timezone.localdate(other.received_at) if other.received_at else None,
+                    "status": other.status,
+                    "status_display": other.get_status_display(),
+                    "photo_count": other.photo_count,
+                    "joined_count": other.joined_count,
+                    "distance_m": round(metres),
+                }
+            )
+    rows.sort(key=lambda r: r["distance_m"])
+    return rows[:limit]
+
+
+def join_summary(*, petition: Petition) -> dict:
+    """For the staff on the petition's page: how many residents joined it, and their ratings."""
+    return PetitionJoin.objects.filter(petition=petition).aggregate(
+        count=Count("id"),
+        rated=Count("id", filter=Q(rated_at__isnull=False)),
+        satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+        unsatisfied=Count("id", filter=Q(satisfaction=Satisfaction.UNSATISFIED)),
+    )
 
 
 def allowed_actions(*, user, petition: Petition) -> list[str]:
@@ -228,22 +310,53 @@ def light_totals(board: list[dict]) -> dict:
 
 
 def public_petition(*, tracking_code: str) -> Petition | None:
-    """A petition by tracking code, for its reporter (a merged duplicate shows its parent)."""
+    """A petition by tracking code, for its reporter (a merged duplicate shows its parent) or
+    for a resident who joined it (我也遇到了: the joiner's own code shows the shared petition).
+
+    The answer carries `asked_code` (the code asked for), `intake_code` (whose report photos
+    are shown), `join` (the joiner's row, or None), `can_rate` and `my_satisfaction`."""
+    code = normalise_tracking_code(tracking_code)
+    if not code:
+        return None
     found = (
         Petition.objects.select_related("grid", "category", "category__parent", "merged_into")
-        .filter(tracking_code=normalise_tracking_code(tracking_code))
+        .filter(tracking_code=code)
         .exclude(status=Status.DRAFT)
         .first()
     )
+    join = None
     if found is None:
-        return None
+        join = (
+            PetitionJoin.objects.select_related(
+                "petition",
+                "petition__grid",
+                "petition__category",
+                "petition__category__parent",
+                "petition__merged_into",
+            )
+            .filter(tracking_code=code)
+            .first()
+        )
+        if join is None:
+            return None
+        found = join.petition
     shown = found.merged_into if found.merged_into_id else found
     if shown is not found:
         shown = Petition.objects.select_related("grid", "category", "category__parent").get(pk=shown.pk)
     shown.current_light = light_at(
         due_at=shown.due_at, warn_at=shown.warn_at, stored=shown.light, now=timezone.now()
     )
-    shown.asked_code = found.tracking_code
+    shown.asked_code = code if join is not None else found.tracking_code
+    # A joiner sees the photos of the report they joined; a reporter those of their own.
+    shown.intake_code = found.tracking_code
+    shown.join = join
+    shown.merged_from = found if shown is not found else None
+    if join is None:
+        shown.can_rate = shown.status == Status.RESOLVED
+        shown.my_satisfaction = shown.satisfaction
+    else:
+        shown.can_rate = join.rated_at is None and shown.status in RATEABLE_STATUSES
+        shown.my_satisfaction = join.satisfaction
     return shown
 
 
@@ -262,8 +375,9 @@ def attachment_get(*, user, pk) -> Attachment:
 def public_attachments(*, petition: Petition) -> QuerySet:
     """The photos a reporter sees on the tracking page of `petition` (from `public_petition`):
     the photos of their own report, and how the problem was fixed. A merged report shows its
-    parent's resolution photos, never the photos other residents sent with the parent."""
-    own = Q(petition__tracking_code=petition.asked_code, kind=AttachmentKind.INTAKE)
+    parent's resolution photos, never the photos other residents sent with the parent; a
+    joiner sees the photos of the report they chose to join."""
+    own = Q(petition__tracking_code=petition.intake_code, kind=AttachmentKind.INTAKE)
     fixed = Q(petition=petition, kind=AttachmentKind.RESOLUTION)
     return Attachment.objects.filter(own | fixed).order_by("created_at", "id")
 
@@ -475,3 +589,39 @@ def petition_search_filter(text: str) -> Q:
         joined = PetitionJoin.objects.filter(petition=OuterRef("pk"), tracking_code=code)
         return Q(tracking_code=code) | Q(Exists(joined)) | words
     return words
+
+
+def public_grid_map() -> dict:
+    """The grids (polygons, names, their community) and the communities' label points for the
+    residents' pin map, and where it starts (the middle of the city). Two queries."""
+    grids = list(
+        GridNode.objects.filter(kind=NodeKind.GRID, boundary__isnull=False)
+        .select_related("parent")
+        .only("pk", "name", "boundary", "parent__name", "min_lat", "max_lat", "min_lng", "max_lng")
+        .order_by("code")
+    )
+    communities = list(
+        GridNode.objects.filter(kind=NodeKind.COMMUNITY, centroid_lat__isnull=False)
+        .order_by("code")
+        .values("name", "centroid_lat", "centroid_lng")
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": g.boundary,
+            "properties": {"id": g.pk, "name": g.name, "community": g.parent.name if g.parent_id else ""},
+        }
+        for g in grids
+    ]
+    if grids:
+        lat = (min(g.min_lat for g in grids) + max(g.max_lat for g in grids)) / 2
+        lng = (min(g.min_lng for g in grids) + max(g.max_lng for g in grids)) / 2
+    else:
+        lat, lng = 42.54, 129.0
+    return {
+        "grids": {"type": "FeatureCollection", "features": features},
+        "communities": [
+            {"name": c["name"], "lat": c["centroid_lat"], "lng": c["centroid_lng"]} for c in communities
+        ],
+        "start": {"lat": lat, "lng": lng, "zoom": 13, "grid": None},
+    }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("intake/buildings/", views.intake_buildings, name="intake_buildings"),
     path("report/", views.report, name="report"),
+    path("report/join/", views.report_join, name="report_join"),
     path("track/", views.track_lookup, name="track_lookup"),
     path("track/<str:code>/", views.track, name="track"),
     path("track/<str:code>/photos/<int:pk>/", views.track_photo, name="track_photo"),

@@ -31,6 +31,7 @@ router.register("coverage", residents_api.CoverageViewSet, basename="coverage") 
 from petitions import api as pet_api  # api:petitions  # noqa: E402
 
 router.register("public/petitions", pet_api.PublicPetitionViewSet, "public-petition")  # api:petitions
+router.register("public/buildings", pet_api.PublicBuildingViewSet, "public-building")  # api:petitions
 router.register("petitions", pet_api.PetitionViewSet, "petition")  # api:petitions
 router.register("petition-categories", pet_api.CategoryViewSet, "petition-category")  # api:petitions
 router.register("whistles", pet_api.WhistleViewSet, "whistle")  # api:petitions

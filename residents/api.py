@@ -97,7 +97,13 @@ class BuildingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         building = services.building_create(
-            actor=request.user, grid=data["grid"], number=data["number"], name=data.get("name", "")
+            actor=request.user,
+            grid=data["grid"],
+            number=data["number"],
+            name=data.get("name", ""),
+            address=data.get("address", ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
         )
         return Response(BuildingSerializer(building).data, status=status.HTTP_201_CREATED)
 

@@ -158,6 +158,35 @@ def _weighted(rng, choices):
     return rng.choices(values, weights=weights)[0]
 
 
+# Roads of Helong's urban area: each grid's buildings stand along one of them.
+ROADS = ["文化路", "光明路", "民惠路", "和平街", "新华路", "友谊路", "长白路", "龙城路", "兴安街", "青松路"]
+
+
+def _place_buildings(buildings: list[Building], ctx) -> None:
+    """An address on a road and a point inside the grid's polygon for every building.
+
+    Drawn from a copy of ctx.rng (deterministic, and the draws of the rest of the demo are
+    unchanged by it)."""
+    from shapely.geometry import Point, shape
+
+    rng = random.Random()
+    rng.setstate(ctx.rng.getstate())
+    polygons: dict[int, object] = {}
+    for building in buildings:
+        grid = building.grid
+        road = ROADS[grid.pk % len(ROADS)]
+        building.address = f"{road}{(grid.pk % 40) * 10 + int(building.number)}号"
+        if not grid.boundary:
+            continue
+        polygon = polygons.get(grid.pk) or polygons.setdefault(grid.pk, shape(grid.boundary))
+        min_lng, min_lat, max_lng, max_lat = polygon.bounds
+        for _attempt in range(50):
+            lng, lat = rng.uniform(min_lng, max_lng), rng.uniform(min_lat, max_lat)
+            if polygon.contains(Point(lng, lat)):
+                building.latitude, building.longitude = round(lat, 6), round(lng, 6)
+                break
+
+
 def load(ctx) -> None:
     rng, scale = ctx.rng, ctx.scale
     now = timezone.now()
@@ -169,6 +198,7 @@ def load(ctx) -> None:
     for grid, count in zip(grids, _split(BUILDINGS, len(grids), rng)):
         for number in range(1, count + 1):
             buildings.append(Building(grid=grid, number=str(number)))
+    _place_buildings(buildings, ctx)
     Building.objects.bulk_create(buildings, batch_size=BATCH)
 
     units = []

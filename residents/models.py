@@ -90,6 +90,11 @@ class Building(models.Model):
     )
     number = models.CharField(_("number"), max_length=32)
     name = models.CharField(_("name"), max_length=64, blank=True)
+    # The street address as residents say it (光明路12号): the public address search reads it.
+    address = models.CharField(_("address"), max_length=128, blank=True)
+    # A point of the building (inside its grid), so a resident who picks it gets a pin there.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     head = models.ForeignKey(
         "Resident",
         on_delete=models.SET_NULL,

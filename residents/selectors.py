@@ -340,7 +340,7 @@ BUILDING_SUFFIXES = ("号楼", "栋", "幢", "号", "楼")
 
 def building_search(*, user, query: str = "", post_kinds=RESIDENT_POST_KINDS) -> QuerySet:
     """Buildings of the user's scope (posts of `post_kinds`) for a place picker: every word
-    must match the building's number (as "3" or "3号楼") or name, or its grid's or
+    must match the building's number (as "3" or "3号楼"), name or address, or its grid's or
     community's name or code. At most five words; the caller slices the result."""
     queryset = scope_queryset(
         user, Building.objects.select_related("grid", "grid__parent"), node_path="grid", post_kinds=post_kinds
@@ -352,8 +352,72 @@ def building_search(*, user, query: str = "", post_kinds=RESIDENT_POST_KINDS) ->
         queryset = queryset.filter(
             Q(number=number)
             | Q(name__icontains=word)
+            | Q(address__icontains=word)
             | Q(grid__name__icontains=word)
             | Q(grid__code__iexact=word)
             | Q(grid__parent__name__icontains=word)
         )
     return queryset
+
+
+PUBLIC_BUILDING_LIMIT = 10
+
+
+def building_public_search(*, query: str, limit: int = PUBLIC_BUILDING_LIMIT) -> list[dict]:
+    """The register's buildings for a resident who cannot share a position (no account).
+
+    Only the place is answered — the building's name, number and address, its point (or its
+    grid's centroid), grid and community — never a head, a unit, a household or a resident.
+    Every word of the query must match the address, the name, the number (3, 3栋, 3号楼) or
+    the grid's, community's or street's name. One query, at most `limit` rows.
+    """
+    words = [w for w in (query or "").replace("，", " ").replace(",", " ").split() if w][:5]
+    if not words or sum(len(w) for w in words) < 2:
+        return []
+    condition = Q()
+    for word in words:
+        number = word.removesuffix("号楼").removesuffix("栋").removesuffix("号").removesuffix("幢")
+        match = (
+            Q(address__icontains=word)
+            | Q(name__icontains=word)
+            | Q(grid__name__icontains=word)
+            | Q(grid__parent__name__icontains=word)
+            | Q(grid__parent__parent__name__icontains=word)
+        )
+        if number:
+            match |= Q(number=number)
+        condition &= match
+    rows = (
+        Building.objects.filter(condition, grid__kind=NodeKind.GRID)
+        .order_by("grid__code", "number", "pk")
+        .values(
+            "pk",
+            "number",
+            "name",
+            "address",
+            "latitude",
+            "longitude",
+            "grid_id",
+            "grid__name",
+            "grid__centroid_lat",
+            "grid__centroid_lng",
+            "grid__parent__name",
+        )[:limit]
+    )
+    result = []
+    for row in rows:
+        exact = row["latitude"] is not None and row["longitude"] is not None
+        result.append(
+            {
+                "id": row["pk"],
+                "number": row["number"],
+                "name": row["name"],
+                "address": row["address"],
+                "latitude": row["latitude"] if exact else row["grid__centroid_lat"],
+                "longitude": row["longitude"] if exact else row["grid__centroid_lng"],
+                "exact": exact,
+                "grid": {"id": row["grid_id"], "name": row["grid__name"]},
+                "community": row["grid__parent__name"] or "",
+            }
+        )
+    return result

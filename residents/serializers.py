@@ -105,7 +105,7 @@ class BuildingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Building
-        fields = ["id", "grid", "number", "name", "head", "head_name"]
+        fields = ["id", "grid", "number", "name", "address", "latitude", "longitude", "head", "head_name"]
         read_only_fields = ["head"]
 
 

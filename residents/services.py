@@ -94,14 +94,45 @@ def household_label(building_number: str, unit_number: str, door: str) -> str:
     return f"{building_number}栋{unit_number}单元{door}"
 
 
-def building_create(*, actor, grid: GridNode, number: str, name: str = "") -> Building:
+def _building_point(grid: GridNode, latitude, longitude) -> tuple[float | None, float | None]:
+    """Both or neither; a given point must lie inside the building's own grid."""
+    if latitude is None and longitude is None:
+        return None, None
+    if latitude is None or longitude is None:
+        raise InvalidInput.field("latitude", _("Give both the latitude and the longitude, or neither."))
+    from grids.locator import locate
+
+    located = locate(float(latitude), float(longitude))
+    if located is None or located.id != grid.pk:
+        raise InvalidInput.field("latitude", _("This point is not inside the building's grid."))
+    return float(latitude), float(longitude)
+
+
+def building_create(
+    *,
+    actor,
+    grid: GridNode,
+    number: str,
+    name: str = "",
+    address: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Building:
     if grid.kind != NodeKind.GRID:
         raise InvalidInput.field("grid", _("Buildings belong to a grid (level-3 node)."))
     access.must_cover(actor, grid, kinds=RESIDENT_POST_KINDS)
     number = inputs.required("number", number)
+    latitude, longitude = _building_point(grid, latitude, longitude)
     try:
         with transaction.atomic():
-            building = Building.objects.create(grid=grid, number=number, name=(name or "").strip())
+            building = Building.objects.create(
+                grid=grid,
+                number=number,
+                name=(name or "").strip(),
+                address=(address or "").strip()[:128],
+                latitude=latitude,
+                longitude=longitude,
+            )
             node_changed(grid.pk)
             return building
     except IntegrityError:

@@ -6,7 +6,7 @@ The viewsets are re-exported here for the router in portal.urls.
 
 from petitions.api.categories import CategoryViewSet
 from petitions.api.notifications import NotificationViewSet
-from petitions.api.public import PublicPetitionViewSet, PublicThrottle
+from petitions.api.public import PublicBuildingViewSet, PublicPetitionViewSet, PublicThrottle
 from petitions.api.staff import PetitionViewSet
 from petitions.api.whistles import CheckInViewSet, WhistleViewSet
 
@@ -15,6 +15,7 @@ __all__ = [
     "CheckInViewSet",
     "NotificationViewSet",
     "PetitionViewSet",
+    "PublicBuildingViewSet",
     "PublicPetitionViewSet",
     "PublicThrottle",
     "WhistleViewSet",

@@ -3,13 +3,15 @@
 By sub-domain: `intake` (tracking codes, routing, category suggestion, the public report,
 the draft from a visit), `steps` (submit, verify, reject, merge, classify, hand up, note,
 resolve, return, callback, revealing the contact), `handling` (pause, resume, extension
-requests), `whistles` (whistles and check-ins), `notifications` (the inbox and its
+requests), `whistles` (whistles and check-ins), `joins` (我也遇到了: joining a
+nearby open report, the joiner's own rating), `notifications` (the inbox and its
 e-mails), `photos`; `common` holds what they share (the row lock, the permission check
 through grids.access, the event, the timer).
 
 Every use case that changes state takes a keyword-only `actor` and refuses `None`; scripts
 and scheduled tasks pass `grids.access.SYSTEM`. Only the residents' own entries
-(`public_petition_submit`, `public_petition_report`, `public_callback`) have no actor:
+(`public_petition_submit`, `public_petition_report`, `public_callback`, `petition_join`,
+`petition_join_rate`) have no actor:
 residents have no account, and the tracking code is what they hold.
 
 The use cases are re-exported here, so callers write `services.petition_verify(...)`.
@@ -33,6 +35,7 @@ from petitions.services.intake import (
     public_petition_submit,
     request_fingerprint,
 )
+from petitions.services.joins import petition_join, petition_join_rate
 from petitions.services.notifications import notification_mark_read, notifications_send_email
 from petitions.services.photos import attachment_add
 from petitions.services.steps import (
@@ -89,6 +92,8 @@ __all__ = [
     "petition_from_visit",
     "petition_intake",
     "petition_intake_submit",
+    "petition_join",
+    "petition_join_rate",
     "petition_merge",
     "petition_note",
     "petition_pause",

@@ -480,7 +480,8 @@ def public_callback(
 ) -> Petition:
     """The resident rates the result by tracking code (a merged duplicate rates its parent).
 
-    No actor: residents have no account; knowing the tracking code is the permission.
+    No actor: residents have no account; knowing the tracking code is the permission. A
+    joiner's code (我也遇到了) records the joiner's own rating beside the reporter's.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -490,7 +491,12 @@ def public_callback(
             .first()
         )
         if found is None:
-            raise NotFound(_("No petition has this tracking code."))
+            from petitions.services.joins import petition_join_rate
+
+            join = petition_join_rate(
+                tracking_code=tracking_code, satisfaction=satisfaction, solved=solved, now=now
+            )
+            return load(join.petition.merged_into_id or join.petition_id, lock=False)
         petition = load(found["merged_into_id"] or found["pk"])
         return _callback(
             petition, actor=None, satisfaction=satisfaction, solved=solved, note=(note or "")[:500], now=now

@@ -12,6 +12,7 @@ ACTIONS = {
     "reject": _("Rejected"),
     "merge": _("Merged as duplicate"),
     "merged_in": _("A duplicate was merged in"),
+    "join": _("A resident met it too and joined"),
     "classify": _("Classified and assigned"),
     "escalate": _("Handed up"),
     "note": _("Progress note"),
@@ -49,6 +50,13 @@ def action_label(action: str) -> str:
 @register.filter
 def status_label(status: str) -> str:
     return str(Status(status).label) if status in Status.values else status
+
+
+@register.filter
+def satisfaction_label(value: str) -> str:
+    from petitions.models import Satisfaction
+
+    return str(Satisfaction(value).label) if value in Satisfaction.values else value
 
 
 @register.filter

@@ -37,7 +37,7 @@ def test_a_resident_reports_with_photo_and_location_follows_the_code_and_rates_i
     phone.set_input_files("[data-testid=report-photos]", str(_photo(tmp_path)))
     # Tapping the grid map also gives a point routed to a grid...
     phone.click("[data-testid=pick-on-map] summary")
-    phone.locator("[data-testid=pick-map] path").first.click()
+    phone.locator("[data-testid=report-map] path.leaflet-interactive").first.click()
     phone.wait_for_function("() => !!document.querySelector('[data-testid=location-status]').dataset.grid")
     # ...and "use my location" takes the phone's position.
     phone.click("[data-testid=use-location]")

@@ -73,6 +73,7 @@ MISSING = 987654321
 PUBLIC = {
     "/api/v1/public/petitions/{tracking_code}/": "a resident follows a report by its tracking code",
     "/api/v1/public/petitions/{tracking_code}/callback/": "a resident rates the result by its tracking code",
+    "/api/v1/public/buildings/": "a resident without GPS finds the place: buildings' addresses, no people",
     "/api/v1/petition-categories/": "the categories of the residents' report form",
     "/api/v1/petition-categories/{id}/": "a category of the residents' report form",
     "/api/v1/evaluation/stars/": "the star board of a published assessment is public (评星公示)",

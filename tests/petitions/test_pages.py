@@ -19,8 +19,8 @@ def test_a_resident_reports_on_the_page_and_lands_on_the_tracking_page(client, c
     form = client.get("/petitions/report/")
     assert form.status_code == 200
     assert 'data-testid="use-location"' in form.content.decode()
-    assert 'data-testid="pick-map"' in form.content.decode()  # or tap the place on the grid map
-    assert 'id="pick-projection"' in form.content.decode()
+    assert 'data-testid="report-map"' in form.content.decode()  # or place the pin on the grid map
+    assert 'id="report-grids"' in form.content.decode()
     response = client.post(
         "/petitions/report/",
         {

@@ -59,3 +59,12 @@ def test_the_demo_workers_day_shows_red_yellow_and_green(demo):
     assert day.due[0].light == Light.RED
     assert any(m.light == Light.GREEN for m in selectors.membership_list(user=worker))
     assert day.recent_visits and 0 < day.unvisited_count < day.households_count
+
+
+def test_the_demo_places_every_building_inside_its_grid_with_an_address(demo):
+    from grids.locator import locate
+
+    buildings = list(Building.objects.all())
+    assert buildings and all(b.address for b in buildings)
+    assert all(b.latitude is not None for b in buildings)
+    assert all(locate(b.latitude, b.longitude).id == b.grid_id for b in buildings)
