@@ -108,7 +108,7 @@ def _firms(ctx, streets) -> list[PropertyFirm]:
         firms.append(
             PropertyFirm(
                 name=name,
-                credit_code=f"912224{rng.randint(10**11, 10**12 - 1)}{n % 10}",
+                credit_code=f"912224{rng.randint(10**10, 10**11 - 1)}{n % 10}",
                 street=streets[street],
                 contact_name=ctx.person_name(),
                 contact_phone=phone,

@@ -22,6 +22,7 @@ from property.models import (
     SpendingEntry,
     StarBoard,
 )
+from property.services import CREDIT_CODE
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_has_the_seeds_firms_compounds_and_renovations(helong):
     red_heart = PropertyFirm.objects.filter(party_joined_on__isnull=False)
     assert red_heart.count() == PropertyFirm.objects.count() == 10
+    assert all(CREDIT_CODE.match(code) for code in PropertyFirm.objects.values_list("credit_code", flat=True))
     assert Compound.objects.filter(firm__in=red_heart).count() == 27
     assert Compound.objects.filter(service__in=[Service.SELF, Service.NONE]).exists()
     renovated = Compound.objects.filter(renovations__isnull=False).distinct()
