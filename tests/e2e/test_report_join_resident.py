@@ -1,5 +1,6 @@
-"""A resident on a phone without GPS: finds the place by address, drags the pin, sees that the
-problem is already reported nearby, joins it (我也遇到了) and follows it with their own code."""
+"""A resident on a phone without GPS, from the front door: finds the place by address, drags
+the pin, sees that the problem is already reported nearby, joins it (我也遇到了) and follows it
+with their own code."""
 
 import pytest
 
@@ -39,7 +40,10 @@ def test_a_resident_without_gps_finds_the_address_drags_the_pin_and_joins_a_near
         "navigator.geolocation.getCurrentPosition = function (ok, fail) {"
         " setTimeout(function () { fail({ code: 1, message: 'User denied Geolocation' }); }, 50); };"
     )
-    phone.goto(f"{live_server.url}/petitions/report/")
+    # From the front door: the 随手拍 tile opens the report form.
+    phone.goto(f"{live_server.url}/")
+    phone.click("[data-testid=tile-report]")
+    phone.wait_for_url("**/petitions/report/")
     phone.click("[data-testid=use-location]")
     phone.wait_for_function("() => document.querySelector('[data-testid=pick-on-map]').open")
     phone.wait_for_function(
