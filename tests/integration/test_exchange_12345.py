@@ -4,15 +4,9 @@ pushes the accept; resolving it pushes the reply, which the platform refuses twi
 the third time: the platform ends with exactly one reply, and the row says so."""
 
 import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -21,59 +15,17 @@ from exchange.services import exchange_sweep
 from petitions import services as petitions
 from tests.exchange.factories import ORDERS_URL, make_partner, order, signed_headers
 from tests.exchange.fakes import FakeHotline
+from tests.integration.workers import celery_worker, wait_for
 from tests.petitions.factories import garbage_category
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def worker():
     """A Celery worker process on the test database and its own Redis queue (retries after 1 s, 2 s, ...)."""
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "EXCHANGE_RETRY_BASE_SECONDS": "1",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "hlgrid",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "-Q",
-            "celery",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def wait_for(condition, worker, what: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        assert worker.poll() is None, worker.stdout.read()
-        time.sleep(0.3)
-    worker.terminate()
-    pytest.fail(f"{what} within {seconds} s:\n" + worker.communicate(timeout=20)[0][-4000:])
+    with celery_worker(EXCHANGE_RETRY_BASE_SECONDS="1") as process:
+        yield process
 
 
 def test_an_order_is_accepted_and_answered_through_a_real_worker_with_one_reply_after_two_failures(
@@ -90,7 +42,7 @@ def test_an_order_is_accepted_and_answered_through_a_real_worker_with_one_reply_
         row = PartnerOrder.objects.get(order_no=order()["order_no"])
 
         petition = petitions.petition_verify(actor=people.worker, petition=row.petition)
-        wait_for(lambda: platform.accepted("accept"), worker, "the worker did not push the accept")
+        wait_for(worker, lambda: platform.accepted("accept"), "the worker did not push the accept")
         (accept,) = platform.accepted("accept")
         assert accept["signed"] and accept["body"]["tracking_code"] == petition.tracking_code
 
@@ -99,7 +51,7 @@ def test_an_order_is_accepted_and_answered_through_a_real_worker_with_one_reply_
             actor=people.worker, petition=petition, category=garbage_category(), assignee=people.worker
         )
         petitions.petition_resolve(actor=people.worker, petition=petition, note="已清运完毕")
-        wait_for(lambda: platform.accepted("reply"), worker, "the worker did not push the reply", seconds=90)
+        wait_for(worker, lambda: platform.accepted("reply"), "the worker did not push the reply", seconds=90)
         time.sleep(3)  # a duplicate would arrive now
         exchange_sweep(now=timezone.now())  # nothing is left for the sweep to send
         time.sleep(2)
