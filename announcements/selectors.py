@@ -6,6 +6,7 @@ from django.utils import timezone
 from announcements.models import Announcement
 from grids import access
 from grids.models import GridNode, PostKind
+from grids.subtree import in_subtree
 
 PUBLIC_LIMIT = 10
 # Staff read the announcements of their territory (department staff and assessors work elsewhere).
@@ -21,9 +22,7 @@ def announcement_list(*, user, node: GridNode | None = None, include_withdrawn: 
         post_kinds=STAFF_KINDS,
     )
     if node is not None:
-        queryset = queryset.filter(
-            node__tree_id=node.tree_id, node__lft__gte=node.lft, node__rght__lte=node.rght
-        )
+        queryset = queryset.filter(in_subtree(node, "node"))
     if not include_withdrawn:
         queryset = queryset.filter(withdrawn_at__isnull=True)
     return queryset

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from exchange.selectors import OUTBOX_KINDS
 from grids import access
-from grids.models import GridNode, NodeKind, PostKind
+from grids.models import GridNode, NodeKind
 
 
 class PartnerForm(forms.Form):
@@ -37,7 +38,7 @@ class PartnerForm(forms.Form):
             user,
             GridNode.objects.filter(kind=NodeKind.CITY),
             node_path="",
-            post_kinds=[PostKind.OFFICIAL, PostKind.ADMIN],
+            post_kinds=OUTBOX_KINDS,
         )
         self.fields["city"].queryset = cities.order_by("code")
         if editing:

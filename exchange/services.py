@@ -40,10 +40,12 @@ from exchange.models import (
     PartnerNonce,
     PartnerOrder,
 )
+from exchange.selectors import OUTBOX_KINDS
 from grids import access
-from grids.models import GridNode, NodeKind, PostKind
+from grids.models import GridNode, NodeKind
 from hlgrid import inputs
 from hlgrid.errors import DomainError, InvalidInput, NotFound, TransitionNotAllowed
+from hlgrid.tasks import backoff_seconds as hlgrid_backoff
 from hlgrid.tasks import enqueue
 from petitions import services as petition_services
 from petitions import timers
@@ -53,7 +55,6 @@ logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "exchange.deliver"
 # The posts that look after the outbox of a petition's orders (the failed-push page).
-OUTBOX_KINDS = [PostKind.OFFICIAL, PostKind.ADMIN]
 # A queued row this long past its time has lost its task: the sweep sends it again.
 LOST_AFTER = timedelta(seconds=60)
 SWEEP_BATCH = 500
@@ -74,8 +75,7 @@ def _require_city(actor, city: GridNode | None) -> GridNode:
     access.require_may_configure(actor)
     if city is None or city.kind != NodeKind.CITY:
         raise InvalidInput.field("city", _("Choose the city whose hotline this is."))
-    if not access.covers(actor, city, kinds=[PostKind.OFFICIAL, PostKind.ADMIN]):
-        raise NotFound()
+    access.must_cover(actor, city, kinds=OUTBOX_KINDS)
     return city
 
 
@@ -535,7 +535,7 @@ def on_petition_event(petition: Petition, event) -> None:
 
 def backoff_seconds(attempts: int) -> int:
     """The wait after the `attempts`-th failure: base, 2·base, 4·base, ... up to the cap."""
-    return min(conf.retry_base_seconds() * 2 ** max(attempts - 1, 0), conf.retry_cap_seconds())
+    return hlgrid_backoff(attempts, base=conf.retry_base_seconds(), cap=conf.retry_cap_seconds())
 
 
 @dataclass(frozen=True)
@@ -597,8 +597,6 @@ def delivery_attempt(*, actor, delivery_id: int, now: datetime | None = None) ->
 def delivery_retry(*, actor, delivery: PartnerDelivery | int, now: datetime | None = None) -> PartnerDelivery:
     """An official or administrator over the petition's grid sends a FAILED delivery again
     (a fresh series of attempts)."""
-    if not access.is_system(actor) and not getattr(actor, "is_authenticated", False):
-        raise NotFound()
     pk = delivery.pk if isinstance(delivery, PartnerDelivery) else delivery
     now = now or timezone.now()
     with transaction.atomic():
@@ -610,9 +608,7 @@ def delivery_retry(*, actor, delivery: PartnerDelivery | int, now: datetime | No
         )
         if found is None:
             raise NotFound()
-        grid = found.order.petition.grid
-        if not access.covers(actor, grid, kinds=OUTBOX_KINDS):
-            raise access.refusal(actor, grid)
+        access.require_post(actor, found.order.petition.grid, kinds=OUTBOX_KINDS)
         if found.status != DeliveryStatus.FAILED:
             raise TransitionNotAllowed(_("Only a failed delivery can be retried."))
         found.requeue()

@@ -14,6 +14,7 @@ import segno
 from django.urls import reverse
 
 from grids.models import GridNode, NodeKind, Post, PostKind
+from grids.subtree import in_subtree
 
 CARD_POSTS = (PostKind.WORKER, PostKind.HEAD)
 
@@ -35,9 +36,7 @@ class GridCard:
 
 def grids_below(node: GridNode):
     """The GRID nodes of `node`'s subtree (the node itself if it is one), in code order."""
-    return GridNode.objects.filter(
-        kind=NodeKind.GRID, tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght
-    ).order_by("code")
+    return GridNode.objects.filter(in_subtree(node), kind=NodeKind.GRID).order_by("code")
 
 
 def grid_cards(grids) -> list[GridCard]:

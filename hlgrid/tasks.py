@@ -18,6 +18,12 @@ def sweep_lights() -> dict:
     return run_sweep()
 
 
+def backoff_seconds(attempts: int, *, base: int, cap: int) -> int:
+    """The wait after the `attempts`-th failed try of an outside call: base, 2·base, 4·base,
+    ... up to the cap (the notifier's messages and the 12345 exchange's pushes)."""
+    return min(base * 2 ** max(attempts - 1, 0), cap)
+
+
 def enqueue(name: str, *args, **kwargs) -> None:
     """Send the task registered as `name` after the current transaction commits.
 

@@ -71,6 +71,10 @@ def open311_catalogue_refresh(*, actor, now: datetime | None = None) -> datetime
         raise Forbidden()
     fingerprint = selectors.catalogue_fingerprint()
     now = now or timezone.now()
+    # Almost every call finds the list unchanged: a plain read answers it without a row lock.
+    seen = Open311Catalogue.objects.filter(pk=1, fingerprint=fingerprint).values_list("changed_at", flat=True)
+    if seen:
+        return seen[0]
     with transaction.atomic():
         Open311Catalogue.objects.get_or_create(pk=1, defaults={"fingerprint": fingerprint, "changed_at": now})
         current = Open311Catalogue.objects.select_for_update().get(pk=1)

@@ -2,8 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Department, GridNode, NodeKind
+from hlgrid.ids import MAX_ID
 from petitions import selectors
 from petitions.models import Category, Level, LimitUnit, Satisfaction, Source
+from petitions.services.intake import STAFF_SOURCES
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -199,7 +201,7 @@ class IntakeForm(forms.Form):
 
     source = forms.ChoiceField(
         label=_("Taken in by"),
-        choices=[(s.value, s.label) for s in (Source.HOTLINE, Source.WINDOW, Source.WALK_IN, Source.VISIT)],
+        choices=[(s.value, s.label) for s in STAFF_SOURCES],
         initial=Source.HOTLINE,
         widget=forms.RadioSelect,
     )
@@ -226,7 +228,7 @@ class IntakeForm(forms.Form):
     location_mode = forms.ChoiceField(
         label=_("Where is it?"), choices=MODES, initial="building", widget=forms.RadioSelect
     )
-    building = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    building = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     latitude = forms.FloatField(widget=forms.HiddenInput, required=False)
     longitude = forms.FloatField(widget=forms.HiddenInput, required=False)
     grid = forms.ModelChoiceField(label=_("Grid"), queryset=None, required=False, empty_label=None)

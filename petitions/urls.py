@@ -1,18 +1,18 @@
 from django.urls import path
 
-from petitions import views
+from petitions import intake_views, public_views, views
 
 app_name = "petitions"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("board/", views.board, name="board"),
-    path("intake/", views.intake, name="intake"),
-    path("intake/buildings/", views.intake_buildings, name="intake_buildings"),
-    path("report/", views.report, name="report"),
-    path("report/join/", views.report_join, name="report_join"),
-    path("track/", views.track_lookup, name="track_lookup"),
-    path("track/<str:code>/", views.track, name="track"),
-    path("track/<str:code>/photos/<int:pk>/", views.track_photo, name="track_photo"),
+    path("intake/", intake_views.intake, name="intake"),
+    path("intake/buildings/", intake_views.intake_buildings, name="intake_buildings"),
+    path("report/", public_views.report, name="report"),
+    path("report/join/", public_views.report_join, name="report_join"),
+    path("track/", public_views.track_lookup, name="track_lookup"),
+    path("track/<str:code>/", public_views.track, name="track"),
+    path("track/<str:code>/photos/<int:pk>/", public_views.track_photo, name="track_photo"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("notifications/", views.notifications, name="notifications"),
     path("from-visit/<int:visit_id>/", views.from_visit, name="from_visit"),

@@ -1,7 +1,5 @@
 """Petition pages: thin views over services and selectors (Chinese by default, phone-first)."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,10 +16,9 @@ from grids.access import scope_queryset
 from grids.models import Department, GridNode, NodeKind
 from grids.selectors import scope_roots
 from hlgrid import media
-from hlgrid.errors import DomainError, InvalidInput, NotFound
+from hlgrid.errors import DomainError, InvalidInput
 from hlgrid.forms import add_domain_error
 from hlgrid.models import User
-from hlgrid.throttles import AddressThrottle
 from petitions import forms, panels, selectors, services
 from petitions.models import Category, Level, Light, Source, Status
 
@@ -34,152 +31,6 @@ def _back_to(request, url: str):
     return redirect(url)
 
 
-# --- residents (no account) ------------------------------------------------------------------
-def report(request):
-    """The resident's report form: phone-first, a photo from the camera, "use my location", an
-    address search and a pin on the grid map; the open reports of the same category nearby are
-    offered for joining (我也遇到了) before a duplicate is sent. `?grid=<pk>` (the 联心卡's QR
-    code) presets the grid and starts the pin at its centre."""
-    if request.method == "POST":
-        form = forms.ReportForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            photos = data.pop("photos")
-            key = data.pop("idempotency_key") or None
-            fingerprint = services.request_fingerprint(
-                {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}, {"photos": photos}
-            )
-            try:
-                _code, answer, _created = services.public_petition_submit(
-                    idempotency_key=f"form:{key}" if key else None,
-                    fingerprint=fingerprint,
-                    render=lambda p: {"tracking_code": p.tracking_code},
-                    photos=photos,
-                    **data,
-                )
-            except DomainError as error:
-                # The form carries the position in its latitude field: "location" is shown there.
-                error.errors = {
-                    ("latitude" if f in ("location", "grid") else f): m for f, m in error.errors.items()
-                }
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("Thank you. Keep your tracking code to follow your report."))
-                return redirect("petitions:track", code=answer["tracking_code"])
-        grid = form.cleaned_data.get("grid") if hasattr(form, "cleaned_data") else None
-    else:
-        grid = _preset_grid(request.GET.get("grid"))
-        form = forms.ReportForm(initial={"idempotency_key": uuid.uuid4().hex, "grid": grid})
-    join_form = forms.JoinForm(initial={"idempotency_key": uuid.uuid4().hex})
-    return render(request, "petitions/report.html", _report_context(form, join_form, grid))
-
-
-def _preset_grid(value) -> GridNode | None:
-    pk = _int(value)
-    if pk is None:
-        return None
-    return GridNode.objects.filter(pk=pk, kind=NodeKind.GRID).first()
-
-
-def _report_context(form, join_form, grid) -> dict:
-    grid_map = selectors.public_grid_map()
-    start = grid_map["start"]
-    if grid is not None and grid.centroid_lat is not None:
-        start = {"lat": grid.centroid_lat, "lng": grid.centroid_lng, "zoom": 16, "grid": grid.pk}
-    return {
-        "form": form,
-        "join_form": join_form,
-        "grid_map": grid_map,
-        "map_start": start,
-        "preset_grid": grid,
-    }
-
-
-class _JoinThrottle(AddressThrottle):
-    """The join page counts against the public API's rate (per client address)."""
-
-    scope = "public"
-
-
-@require_POST
-def report_join(request):
-    """我也遇到了 from the report form: the joiner's own tracking code, on the shared petition."""
-    form = forms.JoinForm(request.POST)
-    if not _JoinThrottle().allow_request(request, None):
-        messages.error(request, _("Too many requests from this device; try again in a minute."))
-        return redirect("petitions:report")
-    if form.is_valid():
-        data = form.cleaned_data
-        key = data.pop("idempotency_key") or None
-        try:
-            join, _created = services.petition_join(
-                tracking_code_or_pk=data["petition"],
-                note=data["note"],
-                phone=data["phone"],
-                notify=data["notify"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                idempotency_key=f"form:{key}" if key else None,
-                fingerprint=services.request_fingerprint(data, {}),
-            )
-        except DomainError as error:
-            error.errors = {("petition" if f == "location" else f): m for f, m in error.errors.items()}
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("You joined this report. Keep your own tracking code to follow it and rate the result."),
-            )
-            return redirect("petitions:track", code=join.tracking_code)
-    report_form = forms.ReportForm(initial={"idempotency_key": uuid.uuid4().hex})
-    return render(request, "petitions/report.html", _report_context(report_form, form, None), status=400)
-
-
-def track_lookup(request):
-    code = services.normalise_tracking_code(request.GET.get("code", ""))
-    if code:
-        return redirect("petitions:track", code=code)
-    return render(request, "petitions/track_lookup.html")
-
-
-def track(request, code: str):
-    """The tracking page for the holder of a code: the reporter's, a merged duplicate's (shows
-    the surviving report) or a joiner's (shows the shared report, rated for themselves)."""
-    petition = selectors.public_petition(tracking_code=code)
-    if petition is None:
-        return render(request, "petitions/track_lookup.html", {"not_found": code}, status=404)
-    form = forms.RatingForm()
-    if request.method == "POST":
-        form = forms.RatingForm(request.POST)
-        if form.is_valid():
-            try:
-                services.public_callback(tracking_code=code, **form.cleaned_data)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("Thank you for your rating."))
-                return redirect("petitions:track", code=code)
-    context = {
-        "petition": petition,
-        "timeline": selectors.public_timeline(petition=petition),
-        "form": form,
-        "steps": _milestones(petition),
-        "badge": _final_badge(petition),
-        "photos": selectors.public_attachments(petition=petition),
-    }
-    return render(request, "petitions/track.html", context)
-
-
-@require_safe
-def track_photo(request, code: str, pk: int):
-    """A photo for the reporter holding the tracking code: their own report's photos and the
-    resolution photos, never another report's (404 like an unknown code)."""
-    attachment = selectors.public_attachment_get(tracking_code=code, pk=pk)
-    if attachment is None:
-        raise Http404
-    return media.file_response(attachment.file, content_type=attachment.content_type)
-
-
 @require_safe
 def attachment(request, pk: int):
     """A petition's photo for the staff who may see the petition (anonymous and outsiders: 404)."""
@@ -187,63 +38,6 @@ def attachment(request, pk: int):
     return media.file_response(found.file, content_type=found.content_type)
 
 
-def _milestones(petition) -> list[dict]:
-    """The steps with their dates (from the petition's milestones): done, current or to come."""
-    s = petition.status
-    rejected, closed = s == Status.REJECTED, s == Status.CLOSED
-    resolved = s in (Status.RESOLVED, Status.CLOSED)
-    handling = resolved or s in (Status.HANDLING, Status.PAUSED)
-    steps = [
-        {"key": "received", "label": _("Received"), "at": petition.received_at, "done": True},
-    ]
-    if rejected:
-        steps.append({"key": "rejected", "label": _("Not accepted"), "at": petition.closed_at, "done": True})
-        return _states(steps)
-    steps += [
-        {
-            "key": "verified",
-            "label": _("Verified"),
-            "at": petition.verified_at,
-            "done": petition.verified_at is not None or s != Status.RECEIVED,
-        },
-        {"key": "classified", "label": _("Assigned"), "at": petition.classified_at, "done": handling},
-        {
-            "key": "handling",
-            "label": _("Being handled"),
-            "at": None,
-            "due": petition.handle_due_at if not resolved else None,
-            "done": resolved,
-        },
-        {"key": "resolved", "label": _("Resolved"), "at": petition.resolved_at, "done": resolved},
-        {"key": "closed", "label": _("Closed"), "at": petition.closed_at, "done": closed},
-    ]
-    return _states(steps)
-
-
-def _states(steps: list[dict]) -> list[dict]:
-    current = next((i for i, step in enumerate(steps) if not step["done"]), None)
-    for i, step in enumerate(steps):
-        step["state"] = "done" if step["done"] else ("current" if i == current else "todo")
-    return steps
-
-
-def _final_badge(petition) -> dict | None:
-    """The badge of a finished report: 已办结, 未予受理 (with the reason) or 已合并."""
-    if petition.merged_from is not None:
-        return {"kind": "merged", "label": _("Merged"), "css": "text-bg-secondary"}
-    if petition.status == Status.CLOSED:
-        return {"kind": "closed", "label": _("Completed"), "css": "text-bg-success"}
-    if petition.status == Status.REJECTED:
-        return {
-            "kind": "rejected",
-            "label": _("Not accepted"),
-            "css": "text-bg-warning",
-            "reason": petition.reject_reason,
-        }
-    return None
-
-
-# --- staff pages -------------------------------------------------------------------------------
 @login_required
 def inbox(request):
     """The worker's inbox (a head's or department's queue): open petitions, red first. With a
@@ -677,85 +471,3 @@ def settings_category(request, pk: int | None = None):
 
 
 # --- staff intake (接诉登记): a call, a walk-in, a window visit, a visit's finding ----------
-def _intake_grids(user):
-    """The grids in which the user's posts let it take petitions in (workers, heads, officials)."""
-    return scope_queryset(
-        user, GridNode.objects.filter(kind=NodeKind.GRID), node_path="", post_kinds=access.FIELD_KINDS
-    ).order_by("code")
-
-
-def _intake_map(grids) -> list[dict]:
-    """The outlines the intake map draws (the user's grids) and their names."""
-    return [{"name": g.name, "boundary": g.boundary} for g in grids if g.boundary]
-
-
-@login_required
-def intake(request):
-    """Staff take a petition in, phone-first: on success, the petition's page."""
-    if not access.holds(request.user, access.FIELD_KINDS):
-        raise PermissionDenied(_("Your post does not allow taking in petitions."))
-    grids = _intake_grids(request.user)
-    if request.method == "POST":
-        form = forms.IntakeForm(request.POST, request.FILES, grids=grids)
-        if form.is_valid():
-            fields = form.intake()
-            photos = fields.pop("photos")
-            key = form.cleaned_data.get("idempotency_key") or None
-            fingerprint = services.request_fingerprint(
-                {k: (v.pk if hasattr(v, "pk") else v) for k, v in fields.items()}, {"photos": photos}
-            )
-            try:
-                _code, answer, _created = services.petition_intake_submit(
-                    actor=request.user,
-                    idempotency_key=f"form:{key}" if key else None,
-                    fingerprint=fingerprint,
-                    render=lambda p: {"id": p.pk, "tracking_code": p.tracking_code},
-                    photos=photos,
-                    **fields,
-                )
-            except NotFound:
-                raise Http404 from None  # a building or grid outside the scope: as if absent
-            except services.IdempotencyConflict:
-                # Sent before with other content (the back button): a fresh key sends this anew.
-                form.data = form.data.copy()
-                form.data["idempotency_key"] = uuid.uuid4().hex
-                form.add_error(None, _("This form was sent before. Check the petitions, or send it again."))
-            except DomainError as error:
-                # The form carries a point in its latitude field and a building in its own.
-                error.errors = {
-                    {"location": "latitude", "building_id": "building", "grid_id": "grid"}.get(f, f): m
-                    for f, m in error.errors.items()
-                }
-                add_domain_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Taken in. Tracking code %(code)s.") % {"code": answer["tracking_code"]},
-                )
-                return redirect("petitions:detail", pk=answer["id"])
-    else:
-        form = forms.IntakeForm(grids=grids, initial={"idempotency_key": uuid.uuid4().hex})
-    chosen = []  # a form sent back keeps the building it had chosen
-    building = form.cleaned_data.get("building") if form.is_bound and hasattr(form, "cleaned_data") else None
-    if building:
-        chosen = list(_intake_building_list(request.user, "").filter(pk=building)[:1])
-    context = {"form": form, "outlines": _intake_map(grids), "chosen_buildings": chosen}
-    return render(request, "petitions/intake.html", context)
-
-
-def _intake_building_list(user, query: str):
-    from residents.selectors import building_search  # residents is optional for petitions
-
-    return building_search(user=user, query=query, post_kinds=access.FIELD_KINDS)
-
-
-@login_required
-@require_safe
-def intake_buildings(request):
-    """The intake page's building search (HTMX): buildings of the user's own grids only."""
-    query = (request.GET.get("bq") or "").strip()[:60]
-    try:
-        buildings = list(_intake_building_list(request.user, query)[:20]) if query else []
-    except ImportError:
-        buildings = []
-    return render(request, "petitions/_intake_buildings.html", {"buildings": buildings, "query": query})

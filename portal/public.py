@@ -16,6 +16,7 @@ from announcements import selectors as announcement_selectors
 from grids import cards, svg
 from grids.locator import locate
 from grids.models import GridNode, NodeKind
+from hlgrid.ids import parse_id
 
 GRID_COOKIE = "hl_my_grid"
 GRID_COOKIE_AGE = 365 * 24 * 3600
@@ -68,18 +69,13 @@ def grid_map() -> dict | None:
     return drawing
 
 
-def _grid_id(raw) -> int | None:
-    raw = raw or ""
-    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
-
-
 def _grid(pk: int | None) -> GridNode | None:
     return None if pk is None else GridNode.objects.filter(pk=pk, kind=NodeKind.GRID).first()
 
 
 def _remembered(request) -> int | None:
     """The grid the visitor last opened (a grid id in a cookie: no personal data, no session row)."""
-    return _grid_id(request.COOKIES.get(GRID_COOKIE))
+    return parse_id(request.COOKIES.get(GRID_COOKIE))
 
 
 def public_home(request):
@@ -87,7 +83,7 @@ def public_home(request):
 
 
 def my_grid(request):
-    wanted = _grid_id(request.GET.get("grid"))
+    wanted = parse_id(request.GET.get("grid"))
     grid = _grid(wanted)
     context = {
         "view": grid_view(grid) if grid else None,
@@ -103,7 +99,7 @@ def my_grid(request):
 def news(request):
     """大事要闻: those of the visitor's grid (asked for, or remembered); without one, the city's
     and the streets' own, with a prompt to find one's grid."""
-    grid = _grid(_grid_id(request.GET.get("grid")) or _remembered(request))
+    grid = _grid(parse_id(request.GET.get("grid")) or _remembered(request))
     if grid is not None:
         rows = announcement_selectors.announcements_for_grid(grid=grid, limit=NEWS_LIMIT)
     else:

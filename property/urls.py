@@ -1,6 +1,6 @@
 from django.urls import path
 
-from property import views
+from property import renovation_views, views
 
 app_name = "property"
 urlpatterns = [
@@ -19,15 +19,17 @@ urlpatterns = [
     path("stars/compute/", views.stars_compute, name="stars_compute"),
     path("stars/<int:pk>/", views.board, name="board"),
     path("stars/<int:pk>/publish/", views.board_publish, name="board_publish"),
-    path("renovations/", views.renovations, name="renovations"),
-    path("renovations/export.xlsx", views.renovations_export, name="renovations_export"),
-    path("renovations/new/", views.renovation_new, name="renovation_new"),
-    path("renovations/<int:pk>/", views.renovation, name="renovation"),
-    path("renovations/<int:pk>/edit/", views.renovation_edit, name="renovation_edit"),
-    path("renovations/<int:pk>/budget/", views.renovation_budget, name="renovation_budget"),
-    path("renovations/<int:pk>/spending/", views.renovation_spending, name="renovation_spending"),
-    path("renovations/<int:pk>/milestone/", views.renovation_milestone, name="renovation_milestone"),
-    path("renovations/<int:pk>/survey/", views.renovation_survey, name="renovation_survey"),
-    path("photos/<int:pk>/", views.photo, name="photo"),
-    path("vouchers/<int:pk>/", views.voucher, name="voucher"),
+    path("renovations/", renovation_views.renovations, name="renovations"),
+    path("renovations/export.xlsx", renovation_views.renovations_export, name="renovations_export"),
+    path("renovations/new/", renovation_views.renovation_new, name="renovation_new"),
+    path("renovations/<int:pk>/", renovation_views.renovation, name="renovation"),
+    path("renovations/<int:pk>/edit/", renovation_views.renovation_edit, name="renovation_edit"),
+    path("renovations/<int:pk>/budget/", renovation_views.renovation_budget, name="renovation_budget"),
+    path("renovations/<int:pk>/spending/", renovation_views.renovation_spending, name="renovation_spending"),
+    path(
+        "renovations/<int:pk>/milestone/", renovation_views.renovation_milestone, name="renovation_milestone"
+    ),
+    path("renovations/<int:pk>/survey/", renovation_views.renovation_survey, name="renovation_survey"),
+    path("photos/<int:pk>/", renovation_views.photo, name="photo"),
+    path("vouchers/<int:pk>/", renovation_views.voucher, name="voucher"),
 ]

@@ -5,6 +5,7 @@ back into the page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,46 +14,36 @@ from django.views.decorators.http import require_POST
 
 from grids import access
 from grids.models import GridNode, NodeKind
-from hlgrid import media, xlsx
+from hlgrid import media
 from hlgrid.errors import DomainError
-from property import exports, policy, rating, selectors, services
+from hlgrid.ids import parse_id
+from property import policy, rating, selectors, services
 from property.models import (
     CompoundKind,
-    FundingSource,
     PartyForm,
-    ProjectStatus,
     PropertyFirm,
-    ScopeItem,
     Service,
 )
 from residents.models import Building
-
-
-def _int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 def problems_of(error: DomainError) -> list[str]:
     return [m for ms in error.errors.values() for m in ms] or [str(error.detail)]
 
 
-def _fail(request, error: DomainError) -> None:
+def show_problems(request, error: DomainError) -> None:
     for problem in problems_of(error):
         messages.error(request, problem)
 
 
-def _node(request) -> GridNode | None:
-    pk = _int(request.GET.get("node"))
+def chosen_node(request) -> GridNode | None:
+    pk = parse_id(request.GET.get("node"))
     if pk is None:
         return None
     return access.get_scoped_or_404(request.user, GridNode.objects.all(), node_path="", pk=pk)
 
 
-def _nodes_for_filter(user):
+def nodes_for_filter(user):
     return access.scope_queryset(
         user, GridNode.objects.exclude(kind=NodeKind.GRID), node_path="", post_kinds=policy.READ_KINDS
     ).order_by("tree_id", "lft")[:60]
@@ -63,7 +54,7 @@ def _nodes_for_filter(user):
 
 @login_required
 def index(request):
-    node = _node(request)
+    node = chosen_node(request)
     kind = request.GET.get("kind", "")
     service = request.GET.get("service", "")
     kind = kind if kind in CompoundKind.values else ""
@@ -76,7 +67,7 @@ def index(request):
             "section": "compounds",
             "compounds": compounds,
             "node": node,
-            "nodes": _nodes_for_filter(request.user),
+            "nodes": nodes_for_filter(request.user),
             "kind": kind,
             "service": service,
             "kinds": CompoundKind.choices,
@@ -108,7 +99,7 @@ def _compound_form_context(request, compound=None, values=None, problems=None) -
 def _firm_choice(request):
     """The firm named in the form, unscoped: the service accepts only a firm the actor sees or
     one of the community's street."""
-    pk = _int(request.POST.get("firm"))
+    pk = parse_id(request.POST.get("firm"))
     return PropertyFirm.objects.filter(pk=pk).first() if pk else None
 
 
@@ -116,7 +107,9 @@ def _firm_choice(request):
 def compound_new(request):
     if request.method == "POST":
         community = (
-            _editable_communities(request.user).filter(pk=_int(request.POST.get("community")) or 0).first()
+            _editable_communities(request.user)
+            .filter(pk=parse_id(request.POST.get("community")) or 0)
+            .first()
         )
         try:
             if community is None:
@@ -164,25 +157,25 @@ def compound_edit(request, pk: int):
     if not policy.may_edit(request.user, found.community):
         raise Http404
     if request.method == "POST":
-        wanted = [_int(v) for v in request.POST.getlist("building")]
+        wanted = [parse_id(v) for v in request.POST.getlist("building")]
+        # The buildings first (a foreign one is a 404 before anything is saved), then the
+        # compound and its buildings in one transaction: an error in either saves neither.
+        buildings = access.get_all_scoped_or_404(
+            request.user, Building.objects.all(), [w for w in wanted if w], node_path="grid"
+        )
         try:
-            services.compound_update(
-                actor=request.user,
-                compound=found,
-                name=request.POST.get("name", ""),
-                kind=request.POST.get("kind", ""),
-                service=request.POST.get("service", ""),
-                firm=_firm_choice(request),
-                year_built=request.POST.get("year_built", ""),
-                address=request.POST.get("address", ""),
-            )
-            buildings = access.get_all_scoped_or_404(
-                request.user,
-                Building.objects.all(),
-                [w for w in wanted if w],
-                node_path="grid",
-            )
-            services.compound_buildings_set(actor=request.user, compound=found, buildings=buildings)
+            with transaction.atomic():
+                services.compound_update(
+                    actor=request.user,
+                    compound=found,
+                    name=request.POST.get("name", ""),
+                    kind=request.POST.get("kind", ""),
+                    service=request.POST.get("service", ""),
+                    firm=_firm_choice(request),
+                    year_built=request.POST.get("year_built", ""),
+                    address=request.POST.get("address", ""),
+                )
+                services.compound_buildings_set(actor=request.user, compound=found, buildings=buildings)
         except DomainError as exc:
             context = _compound_form_context(
                 request, compound=found, values=request.POST, problems=problems_of(exc)
@@ -218,7 +211,7 @@ def compound_sample(request, pk: int):
         )
         messages.success(request, _("Resident's score recorded."))
     except DomainError as exc:
-        _fail(request, exc)
+        show_problems(request, exc)
     return redirect("property:compound", found.pk)
 
 
@@ -237,7 +230,7 @@ def compound_inspect(request, pk: int):
         )
         messages.success(request, _("Inspection recorded."))
     except DomainError as exc:
-        _fail(request, exc)
+        show_problems(request, exc)
     return redirect("property:compound", found.pk)
 
 
@@ -292,7 +285,7 @@ def _firm_fields(request) -> dict:
 
 @login_required
 def firms(request):
-    node = _node(request)
+    node = chosen_node(request)
     rows = selectors.firm_list_page(user=request.user, node=node)[:200]
     return render(
         request,
@@ -301,7 +294,7 @@ def firms(request):
             "section": "firms",
             "firms": rows,
             "node": node,
-            "nodes": _nodes_for_filter(request.user),
+            "nodes": nodes_for_filter(request.user),
             "may_register": selectors.streets_for_boards(user=request.user).exists(),
         },
     )
@@ -312,7 +305,7 @@ def firm_new(request):
     if request.method == "POST":
         street = (
             selectors.streets_for_boards(user=request.user)
-            .filter(pk=_int(request.POST.get("street")) or 0)
+            .filter(pk=parse_id(request.POST.get("street")) or 0)
             .first()
         )
         try:
@@ -403,7 +396,7 @@ def stars(request):
 def stars_compute(request):
     street = (
         selectors.streets_for_boards(user=request.user)
-        .filter(pk=_int(request.POST.get("street")) or 0)
+        .filter(pk=parse_id(request.POST.get("street")) or 0)
         .first()
     )
     if street is None:
@@ -416,7 +409,7 @@ def stars_compute(request):
             quarter=request.POST.get("quarter"),
         )
     except DomainError as exc:
-        _fail(request, exc)
+        show_problems(request, exc)
         return redirect("property:stars")
     messages.success(request, _("Star board computed."))
     return redirect("property:board", board.pk)
@@ -446,225 +439,5 @@ def board_publish(request, pk: int):
         services.board_publish(actor=request.user, board=found)
         messages.success(request, _("Star board published."))
     except DomainError as exc:
-        _fail(request, exc)
+        show_problems(request, exc)
     return redirect("property:board", found.pk)
-
-
-# --- renovations ------------------------------------------------------------------------------
-
-
-@login_required
-def renovations(request):
-    node = _node(request)
-    status = request.GET.get("status", "")
-    status = status if status in ProjectStatus.values else ""
-    return render(
-        request,
-        "property/renovations.html",
-        {
-            "section": "renovations",
-            "projects": selectors.renovation_list_page(user=request.user, node=node, status=status)[:200],
-            "totals": selectors.renovation_totals(user=request.user),
-            "node": node,
-            "nodes": _nodes_for_filter(request.user),
-            "status": status,
-            "statuses": ProjectStatus.choices,
-        },
-    )
-
-
-@login_required
-def renovations_export(request):
-    content = exports.renovation_workbook(user=request.user)
-    return xlsx.response(content, _("renovation-totals") + ".xlsx")
-
-
-def _project_form_context(request, compound, project=None, values=None, problems=None) -> dict:
-    return {
-        "section": "renovations",
-        "compound": compound,
-        "project": project,
-        "values": values or {},
-        "chosen": (values or {}).get("scope") or [],
-        "problems": problems or [],
-        "scope_items": ScopeItem.choices,
-        "statuses": ProjectStatus.choices,
-    }
-
-
-@login_required
-def renovation_new(request):
-    compound_id = _int(request.GET.get("compound") or request.POST.get("compound"))
-    found = selectors.compound_get(user=request.user, pk=compound_id or 0)
-    if not policy.may_edit(request.user, found.community):
-        raise Http404
-    if request.method == "POST":
-        try:
-            project = services.renovation_create(
-                actor=request.user,
-                compound=found,
-                name=request.POST.get("name", ""),
-                year=request.POST.get("year", ""),
-                scope=request.POST.getlist("scope"),
-                started_on=request.POST.get("started_on") or None,
-                topic=request.POST.get("topic") or None,
-            )
-        except DomainError as exc:
-            values = {**request.POST.dict(), "scope": request.POST.getlist("scope")}
-            context = _project_form_context(request, found, values=values, problems=problems_of(exc))
-            return render(request, "property/renovation_form.html", context, status=400)
-        messages.success(request, _("Renovation project created."))
-        return redirect("property:renovation", project.pk)
-    values = {"year": timezone.localdate().year, "name": f"{found.name}"}
-    return render(
-        request, "property/renovation_form.html", _project_form_context(request, found, values=values)
-    )
-
-
-@login_required
-def renovation(request, pk: int):
-    project = selectors.renovation_get(user=request.user, pk=pk)
-    lines = {line.source: line for line in project.budget_lines.all()}
-    budget = [(value, label, lines.get(value)) for value, label in FundingSource.choices]
-    milestones = project.milestones.prefetch_related("photos")
-    return render(
-        request,
-        "property/renovation.html",
-        {
-            "section": "renovations",
-            "project": project,
-            "budget": budget,
-            "spending": project.spending.all(),
-            "milestones": milestones,
-            "survey": selectors.survey_figures(project=project),
-            "over": project.spent_total > project.budget_total,
-            "left": project.budget_total - project.spent_total,
-            "scope_labels": [label for value, label in ScopeItem.choices if value in project.scope],
-            "may_edit": policy.may_edit(request.user, project.compound.community),
-            "sources": FundingSource.choices,
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
-def renovation_edit(request, pk: int):
-    project = selectors.renovation_get(user=request.user, pk=pk)
-    if not policy.may_edit(request.user, project.compound.community):
-        raise Http404
-    if request.method == "POST":
-        try:
-            services.renovation_update(
-                actor=request.user,
-                project=project,
-                name=request.POST.get("name", ""),
-                year=request.POST.get("year", ""),
-                scope=request.POST.getlist("scope"),
-                status=request.POST.get("status", ""),
-                started_on=request.POST.get("started_on") or None,
-                completed_on=request.POST.get("completed_on") or None,
-                topic=request.POST.get("topic") or None,
-            )
-        except DomainError as exc:
-            values = {**request.POST.dict(), "scope": request.POST.getlist("scope")}
-            context = _project_form_context(
-                request, project.compound, project, values=values, problems=problems_of(exc)
-            )
-            return render(request, "property/renovation_form.html", context, status=400)
-        messages.success(request, _("Renovation project saved."))
-        return redirect("property:renovation", project.pk)
-    values = {
-        "name": project.name,
-        "year": project.year,
-        "scope": project.scope,
-        "status": project.status,
-        "started_on": project.started_on.isoformat() if project.started_on else "",
-        "completed_on": project.completed_on.isoformat() if project.completed_on else "",
-        "topic": project.topic_id or "",
-    }
-    return render(
-        request,
-        "property/renovation_form.html",
-        _project_form_context(request, project.compound, project, values),
-    )
-
-
-def _act(request, pk: int, do, done: str):
-    project = selectors.renovation_get(user=request.user, pk=pk)
-    try:
-        do(project)
-        messages.success(request, done)
-    except DomainError as exc:
-        _fail(request, exc)
-    return redirect("property:renovation", project.pk)
-
-
-@login_required
-@require_POST
-def renovation_budget(request, pk: int):
-    def do(project):
-        services.budget_line_set(
-            actor=request.user,
-            project=project,
-            source=request.POST.get("source", ""),
-            amount=request.POST.get("amount"),
-        )
-
-    return _act(request, pk, do, _("Budget line saved."))
-
-
-@login_required
-@require_POST
-def renovation_spending(request, pk: int):
-    def do(project):
-        services.spending_record(
-            actor=request.user,
-            project=project,
-            spent_on=request.POST.get("spent_on"),
-            amount=request.POST.get("amount"),
-            what=request.POST.get("what", ""),
-            voucher=request.FILES.get("voucher"),
-            over_budget_reason=request.POST.get("over_budget_reason", ""),
-        )
-
-    return _act(request, pk, do, _("Spending recorded."))
-
-
-@login_required
-@require_POST
-def renovation_milestone(request, pk: int):
-    def do(project):
-        services.milestone_record(
-            actor=request.user,
-            project=project,
-            title=request.POST.get("title", ""),
-            reached_on=request.POST.get("reached_on"),
-            note=request.POST.get("note", ""),
-            before=request.FILES.getlist("before"),
-            after=request.FILES.getlist("after"),
-        )
-
-    return _act(request, pk, do, _("Milestone recorded."))
-
-
-@login_required
-@require_POST
-def renovation_survey(request, pk: int):
-    def do(project):
-        services.survey_answer_record(
-            actor=request.user, project=project, satisfied=request.POST.get("satisfied") == "yes"
-        )
-
-    return _act(request, pk, do, _("Survey answer recorded."))
-
-
-@login_required
-def photo(request, pk: int):
-    found = selectors.photo_get(user=request.user, pk=pk)
-    return media.file_response(found.file, content_type=found.content_type)
-
-
-@login_required
-def voucher(request, pk: int):
-    found = selectors.spending_get(user=request.user, pk=pk)
-    return media.file_response(found.voucher, content_type=found.voucher_type)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from grids import access
 from grids.models import GridNode, NodeKind
+from grids.subtree import in_subtree
 from hlgrid import inputs
 from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.notifier.channels import channel
@@ -157,7 +158,7 @@ def chat_groups_announce(
         return 0
     subtrees = Q()
     for node in nodes:
-        subtrees |= Q(grid__tree_id=node.tree_id, grid__lft__gte=node.lft, grid__rght__lte=node.rght)
+        subtrees |= in_subtree(node, "grid")
     groups = ChatGroup.objects.filter(subtrees, is_active=True).order_by("pk")
     count = 0
     with transaction.atomic():

@@ -28,7 +28,7 @@ from hlgrid.notifier.models import (
     OptOutSource,
     Purpose,
 )
-from hlgrid.tasks import enqueue
+from hlgrid.tasks import backoff_seconds, enqueue
 
 logger = logging.getLogger("hlgrid.notifier")
 
@@ -159,8 +159,11 @@ def _with_stop_link(delivery: Delivery) -> str:
 
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed try: base, 2×base, 4×base… up to the cap."""
-    seconds = settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, settings.NOTIFY_RETRY_MAX_SECONDS))
+    return timedelta(
+        seconds=backoff_seconds(
+            attempts, base=settings.NOTIFY_RETRY_BASE_SECONDS, cap=settings.NOTIFY_RETRY_MAX_SECONDS
+        )
+    )
 
 
 def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:

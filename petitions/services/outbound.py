@@ -4,8 +4,8 @@ Registered in PetitionsConfig.ready() as the event listener "notifier": inside t
 transaction of every PetitionEvent it records the SMS the event calls for, for the reporter
 (Petition.reporter_notify with a phone) and every joiner who asked (PetitionJoin.reporter_notify):
 
-- intake: "received, your tracking code is X" (a joiner gets it on joining: the "join" event,
-  or `joiner_welcome(join)` from the join service);
+- intake: "received, your tracking code is X" (a joiner gets it on joining, from the "join"
+  event whose note is the joiner's code: `joiner_welcome`);
 - resolve: "resolved: please rate" with the absolute link to the tracking page;
 - close, reject, merge: the result.
 
