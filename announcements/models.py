@@ -74,3 +74,37 @@ class Announcement(models.Model):
             and self.published_at <= now
             and (self.expires_at is None or self.expires_at > now)
         )
+
+
+class Relay(models.Model):
+    """A head's relay of a notice (an announcement of its grid, or its own short text) to the
+    chat groups of its building or unit."""
+
+    account = models.ForeignKey(
+        "residents.HeadAccount",
+        on_delete=models.PROTECT,
+        related_name="relays",
+        verbose_name=_("head account"),
+    )
+    grid = models.ForeignKey(
+        "grids.GridNode", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("grid")
+    )
+    announcement = models.ForeignKey(
+        Announcement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="head_relays",
+        verbose_name=_("announcement"),
+    )
+    text = models.TextField(_("text"))
+    groups = models.PositiveIntegerField(_("groups reached"), default=0)
+    created_at = models.DateTimeField(_("relayed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relay")
+        verbose_name_plural = _("relays")
+        indexes = [models.Index(fields=["account", "created_at"], name="relay_account_time")]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -46,6 +46,12 @@ def _measure(label: str) -> None:
             queries = count_queries(lambda url=url: client.get(url))
             report("dashboard", f"{label}: {name} {kind}", f"{seconds * 1000:.1f}", f"ms ({queries} queries)")
             report("dashboard", f"{label}: {name} {kind} / trivial view", f"{seconds / trivial:.1f}", "×")
+        for page in ("history", "hotspots", "targeted"):
+            url = f"/dashboards/{node.pk}/{page}/"
+            seconds = _timed_get(client, url)
+            queries = count_queries(lambda url=url: client.get(url))
+            figure = f"{seconds * 1000:.1f}"
+            report("dashboard", f"{label}: {name} {page} page", figure, f"ms ({queries} queries)")
 
 
 def run(*, scale: int) -> None:

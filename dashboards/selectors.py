@@ -2,17 +2,21 @@
 
 The views and the API fetch the node with `node_get`, through grids.access (a node
 outside the user's scope answers 404); every figure function then takes that node and
-costs a fixed number of queries whatever the number of rows: headline figures are one
-aggregate per source table, the children's table one query with correlated subqueries
-per figure.
+costs a fixed number of queries whatever the number of rows. The window's petition
+figures (received, resolved, on time, handling time, closed, rated, satisfied, rework) are
+sums of the rollups (rollups.GridDay, per grid, day and category) over the subtree, so
+they read grids × days rows instead of every petition under the node; what only the live
+rows know (open petitions and their lights, households visited, key people, workers) is
+counted live on indexed filters. dashboards.live is the same figures from the source
+rows alone: the reference the tests compare with.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import (
-    Avg,
     Count,
     DurationField,
     Exists,
@@ -22,7 +26,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from dashboards.mediation_figures import board_items as dispute_items
@@ -34,6 +38,7 @@ from hlgrid.lights import light_at_expression as light_expression
 from petitions.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
+    Category,
     CheckIn,
     Light,
     Petition,
@@ -43,6 +48,9 @@ from petitions.models import (
 )
 from residents import keypeople as key_lights
 from residents.models import Household, KeyMembership, Visit
+from rollups.selectors import by_day_and_category as rollup_days
+from rollups.selectors import child_totals as rollup_children
+from rollups.selectors import subtree_totals as rollup_totals
 
 FIGURES = (
     "received",
@@ -104,19 +112,47 @@ def _petition_figures(raw: dict) -> dict:
     }
 
 
+def _rollup_figures(totals) -> dict:
+    """The petition figures of a window from summed rollups (rollups.models.GridDay)."""
+    return {
+        "received": totals["received"],
+        "resolved": totals["resolved"],
+        "resolved_on_time": totals["on_time"],
+        "rated": totals["rated"],
+        "satisfied": totals["satisfied"],
+        "closed": totals["closed"],
+        "reworked": totals["reworked"],
+    }
+
+
+def _avg_hours(totals) -> float | None:
+    if not totals["handled"]:
+        return None
+    return round(totals["handling_us"] / totals["handled"] / 3_600_000_000, 1)
+
+
+def _live_lights(now: datetime.datetime) -> dict:
+    """What only the live rows know: petitions open now and their current lights."""
+    open_now = Q(status__in=OPEN_STATUSES)
+    return {
+        "open": Count("pk"),
+        "red": Count("pk", filter=open_now & Q(current_light=Light.RED)),
+        "yellow": Count("pk", filter=open_now & Q(current_light=Light.YELLOW)),
+    }
+
+
+def _active_petitions(now: datetime.datetime) -> QuerySet:
+    return Petition.objects.filter(status__in=ACTIVE_STATUSES).annotate(current_light=light_expression(now))
+
+
 def headline(*, node: GridNode, window: Window, now: datetime.datetime | None = None) -> dict:
-    """Headline figures of `node` for `window` (4 queries)."""
+    """Headline figures of `node` for `window` (5 queries): the window's petition figures
+    summed from the rollups, the open petitions and their lights live."""
     now = now or timezone.now()
-    petitions = _petitions().filter(in_subtree(node, "grid")).annotate(current_light=light_expression(now))
-    raw = petitions.aggregate(
-        **_petition_aggregates(window, now),
-        avg_handling=Avg(
-            _handling_time(), filter=Q(resolved_at__gte=window.start, resolved_at__lt=window.end)
-        ),
-    )
-    figures = _petition_figures(raw)
-    avg = raw["avg_handling"]
-    figures["avg_handling_hours"] = round(avg.total_seconds() / 3600, 1) if avg is not None else None
+    totals = rollup_totals(node=node, first_day=window.first_day, last_day=window.last_day)
+    live = _active_petitions(now).filter(in_subtree(node, "grid")).aggregate(**_live_lights(now))
+    figures = _petition_figures({**_rollup_figures(totals), **live})
+    figures["avg_handling_hours"] = _avg_hours(totals)
 
     visited = Visit.objects.filter(
         household=OuterRef("pk"), visited_at__gte=window.start, visited_at__lt=window.end
@@ -159,13 +195,11 @@ class ChildRow:
 
 
 def children(*, node: GridNode, window: Window, now: datetime.datetime | None = None) -> list[ChildRow]:
-    """Every headline figure for each child of `node`, in one query."""
+    """Every headline figure for each child of `node` (4 queries): the petition figures
+    summed from the rollups per child, the lights of the open petitions grouped per grid,
+    the households, key people and workers in one query with a subquery per figure."""
     now = now or timezone.now()
     start, end = window.start, window.end
-    petitions = _petitions().annotate(current_light=light_expression(now))
-    resolved = petitions.filter(resolved_at__gte=start, resolved_at__lt=end)
-    closed = petitions.filter(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
-    open_now = petitions.filter(status__in=OPEN_STATUSES)
     households = Household.objects.all()
     visited = Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
     keys = key_lights.with_light(KeyMembership.objects.filter(is_active=True), on=timezone.localdate(now))
@@ -174,40 +208,37 @@ def children(*, node: GridNode, window: Window, now: datetime.datetime | None = 
         Q(Exists(Visit.objects.filter(worker=OuterRef("user"), visited_at__gte=start, visited_at__lt=end)))
         | Q(Exists(PetitionEvent.objects.filter(actor=OuterRef("user"), at__gte=start, at__lt=end)))
     )
-    rows = node.get_children().annotate(
-        c_received=count_in_subtree(petitions.filter(received_at__gte=start, received_at__lt=end), "grid"),
-        c_open=count_in_subtree(petitions.filter(status__in=ACTIVE_STATUSES), "grid"),
-        c_red=count_in_subtree(open_now.filter(current_light=Light.RED), "grid"),
-        c_yellow=count_in_subtree(open_now.filter(current_light=Light.YELLOW), "grid"),
-        c_resolved=count_in_subtree(resolved, "grid"),
-        c_on_time=count_in_subtree(resolved.filter(resolved_on_time=True), "grid"),
-        c_closed=count_in_subtree(closed, "grid"),
-        c_rated=count_in_subtree(closed.filter(~Q(satisfaction="")), "grid"),
-        c_satisfied=count_in_subtree(closed.filter(satisfaction=Satisfaction.SATISFIED), "grid"),
-        c_reworked=count_in_subtree(closed.filter(rework_count__gt=0), "grid"),
-        c_households=count_in_subtree(households, "grid"),
-        c_visited=count_in_subtree(households.filter(Exists(visited)), "grid"),
-        c_key_people=count_in_subtree(keys, "grid"),
-        c_key_overdue=count_in_subtree(keys.filter(light=Light.RED), "grid"),
-        c_workers=count_in_subtree(workers, "node"),
-        c_workers_active=count_in_subtree(active, "node"),
-    )
-    result = []
-    for child in rows.order_by("code"):
-        figures = _petition_figures(
-            {
-                "received": child.c_received,
-                "open": child.c_open,
-                "red": child.c_red,
-                "yellow": child.c_yellow,
-                "resolved": child.c_resolved,
-                "resolved_on_time": child.c_on_time,
-                "satisfied": child.c_satisfied,
-                "rated": child.c_rated,
-                "reworked": child.c_reworked,
-                "closed": child.c_closed,
-            }
+    rows = list(
+        node.get_children()
+        .annotate(
+            c_households=count_in_subtree(households, "grid"),
+            c_visited=count_in_subtree(households.filter(Exists(visited)), "grid"),
+            c_key_people=count_in_subtree(keys, "grid"),
+            c_key_overdue=count_in_subtree(keys.filter(light=Light.RED), "grid"),
+            c_workers=count_in_subtree(workers, "node"),
+            c_workers_active=count_in_subtree(active, "node"),
         )
+        .order_by("code")
+    )
+    totals = rollup_children(node=node, children=rows, first_day=window.first_day, last_day=window.last_day)
+    lights = {child.pk: {"open": 0, "red": 0, "yellow": 0} for child in rows}
+    ranges = sorted((child.lft, child.rght, child.pk) for child in rows)
+    per_grid = (
+        _active_petitions(now)
+        .filter(in_subtree(node, "grid"))
+        .values("grid_id", lft=F("grid__lft"))
+        .annotate(**_live_lights(now))
+        .order_by()
+    )
+    for grid in per_grid:
+        for lft, rght, pk in ranges:
+            if lft <= grid["lft"] <= rght:
+                for figure in ("open", "red", "yellow"):
+                    lights[pk][figure] += grid[figure]
+                break
+    result = []
+    for child in rows:
+        figures = _petition_figures({**_rollup_figures(totals[child.pk]), **lights[child.pk]})
         figures.update(
             households=child.c_households,
             households_visited=child.c_visited,
@@ -305,55 +336,46 @@ def lights_board(*, node: GridNode, now: datetime.datetime | None = None, limit:
     return items[:limit]
 
 
+def _category_names() -> dict[int, str]:
+    """Category id -> the name the trends group by: its parent's, else its own (0: "—")."""
+    names = {0: "—"}
+    for pk, name, parent in Category.objects.values_list("pk", "name", "parent__name"):
+        names[pk] = parent or name or "—"
+    return names
+
+
 def trends(
     *, node: GridNode, weeks: int = 12, months: int = 12, now: datetime.datetime | None = None
 ) -> dict:
-    """Weekly petitions by category, on-time and satisfaction rates, monthly visit coverage,
-    and the share of 优秀 per assessment period (5 queries)."""
+    """Weekly petitions by category, on-time and satisfaction rates (by week of resolution),
+    from the rollups; monthly visit coverage and the share of 优秀 per assessment period
+    (5 queries)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     week_start = today - datetime.timedelta(days=today.weekday() + 7 * (weeks - 1))
-    since = timezone.make_aware(datetime.datetime.combine(week_start, datetime.time.min))
     tz = timezone.get_current_timezone()
-    petitions = _petitions().filter(in_subtree(node, "grid"))
 
     week_labels = [(week_start + datetime.timedelta(days=7 * i)).isoformat() for i in range(weeks)]
+    rows = rollup_days(
+        node=node,
+        first_day=week_start,
+        last_day=None,
+        measures=("received", "resolved", "on_time", "res_rated", "res_satisfied"),
+    )
+    names = _category_names()
     by_category: dict[str, dict[str, int]] = {}
-    received = (
-        petitions.filter(received_at__gte=since)
-        .annotate(week=TruncWeek("received_at", tzinfo=tz))
-        .order_by()
-        .values("week", "category__parent__name", "category__name")
-        .annotate(n=Count("pk"))
-    )
-    for row in received:
-        name = row["category__parent__name"] or row["category__name"] or "—"
-        week = timezone.localtime(row["week"]).date().isoformat()
-        by_category.setdefault(name, dict.fromkeys(week_labels, 0))
-        if week in by_category[name]:
-            by_category[name][week] += row["n"]
-
-    rates = (
-        petitions.filter(Q(resolved_at__gte=since) | Q(closed_at__gte=since))
-        .annotate(week=TruncWeek("resolved_at", tzinfo=tz))
-        .order_by()
-        .values("week")
-        .annotate(
-            resolved=Count("pk", filter=Q(resolved_at__gte=since)),
-            on_time=Count("pk", filter=Q(resolved_at__gte=since, resolved_on_time=True)),
-            rated=Count("pk", filter=Q(status=Status.CLOSED) & ~Q(satisfaction="")),
-            satisfied=Count("pk", filter=Q(status=Status.CLOSED, satisfaction=Satisfaction.SATISFIED)),
-        )
-    )
-    on_time = dict.fromkeys(week_labels)
-    satisfaction = dict.fromkeys(week_labels)
-    for row in rates:
-        if row["week"] is None:
+    weekly = {label: Counter() for label in week_labels}
+    for row in rows:
+        week = (row["day"] - datetime.timedelta(days=row["day"].weekday())).isoformat()
+        if week not in weekly:
             continue
-        week = timezone.localtime(row["week"]).date().isoformat()
-        if week in on_time:
-            on_time[week] = _rate(row["on_time"], row["resolved"])
-            satisfaction[week] = _rate(row["satisfied"], row["rated"])
+        if row["received"]:
+            name = names.get(row["category_id"], "—")
+            by_category.setdefault(name, dict.fromkeys(week_labels, 0))
+            by_category[name][week] += row["received"]
+        weekly[week].update({k: row[k] or 0 for k in ("resolved", "on_time", "res_rated", "res_satisfied")})
+    on_time = {w: _rate(c["on_time"], c["resolved"]) if c["resolved"] else None for w, c in weekly.items()}
+    satisfaction = {w: _rate(c["res_satisfied"], c["res_rated"]) for w, c in weekly.items()}
 
     month_start = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
     month_since = timezone.make_aware(datetime.datetime.combine(month_start, datetime.time.min))

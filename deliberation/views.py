@@ -31,6 +31,7 @@ from hlgrid.crypto import mask_text
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
 from hlgrid.models import User
+from hlgrid.panels import panels_for
 from residents import selectors as residents_selectors
 
 
@@ -370,6 +371,7 @@ def resolution(request, pk: int):
         "is_owner": found.owner_id == request.user.pk,
         "may_lead": access.covers(request.user, found.node, kinds=LEADING_KINDS),
         "section": "index",
+        "panels": panels_for("resolution", found, request.user),  # the apps above (hlgrid.panels)
     }
     return render(request, "deliberation/resolution.html", context)
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from evaluation import rules, services
+from evaluation import department_demo, rules, services
 from evaluation.models import (
     Assessment,
     AssessmentLine,
@@ -281,6 +281,7 @@ def load(ctx) -> None:
         f"    {len(periods)} published quarters (优秀 {FIRST_SHARE}% → {LAST_SHARE}%), "
         f"{total:,} yuan paid; {current_name} open"
     )
+    department_demo.load(ctx)
 
 
 def _appeals(rng, period) -> None:

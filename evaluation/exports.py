@@ -125,3 +125,65 @@ def worker_workbook(*, user, worker, rows) -> bytes:
 
 def _save(workbook: Workbook) -> bytes:
     return xlsx.to_bytes(workbook)
+
+
+def league_header() -> list[str]:
+    return [
+        str(h)
+        for h in (
+            _("Rank"),
+            _("Department"),
+            _("Received"),
+            _("Returned"),
+            _("Return rate (%)"),
+            _("Resolved"),
+            _("On time"),
+            _("On time (%)"),
+            _("Rework"),
+            _("Rework (%)"),
+            _("Rated"),
+            _("Satisfied"),
+            _("Satisfaction (%)"),
+            _("Overdue"),
+            _("Check-ins"),
+            _("Check-ins on time"),
+            _("Check-in punctuality (%)"),
+            _("League score"),
+        )
+    ]
+
+
+def league_cells(row) -> list:
+    """One league row as the page, the workbook and the bulletins show it."""
+    return [
+        row.rank,
+        row.name,
+        row.received,
+        row.returned,
+        row.return_rate,
+        row.resolved,
+        row.on_time,
+        row.on_time_rate,
+        row.rework,
+        row.rework_rate,
+        row.rated,
+        row.satisfied,
+        row.satisfaction_rate,
+        row.overdue,
+        row.checkins,
+        row.checkins_on_time,
+        row.checkin_rate,
+        row.score,
+    ]
+
+
+def add_league_sheet(workbook: Workbook, rows, title=None) -> None:
+    _sheet(workbook, title or _("Department league"), league_header(), [league_cells(r) for r in rows])
+
+
+def league_workbook(*, rows, node, period: Period) -> bytes:
+    """The department league of a node and period (what the league page shows)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    add_league_sheet(workbook, rows, title=f"{node.name} {period.name}")
+    return xlsx.to_bytes(workbook)

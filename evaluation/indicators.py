@@ -11,7 +11,8 @@ households were not visited — the records behind each point.
 Attribution:
 - petitions count for their assignee: resolved in the period (on time, rework), closed
   with a callback rating in the period (satisfaction: satisfied or partly satisfied);
-- an Overdue row counts for its responsible user when its deadline fell in the period;
+- an Overdue row counts for its responsible user when its deadline fell in the period, unless
+  its accountability case was excused (supervision.selectors.counted_overdues);
 - household coverage and key-person visits are the grid's (its workers share the grid):
   households of the grid visited by anyone in the period; key people visited within their
   group's interval before the period's end (or now, for a running period), counting only
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from evaluation.models import Period, Source
+from supervision.selectors import counted_overdues
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,11 @@ def automatic_values(window: Window, sources: set[str]) -> dict[str, dict[int, t
         if Source.OVERDUE in sources:
             Overdue = apps.get_model("petitions", "Overdue")
             rows = (
-                Overdue.objects.filter(user__isnull=False, due_at__gte=window.start, due_at__lt=window.end)
+                counted_overdues(
+                    Overdue.objects.filter(
+                        user__isnull=False, due_at__gte=window.start, due_at__lt=window.end
+                    )
+                )
                 .values("user_id")
                 .annotate(n=Count("id"))
                 .order_by()
@@ -270,7 +276,9 @@ def evidence(*, source: str, window: Window, worker_id: int, grid_id: int, perio
         if not petitions_installed():
             return Evidence(_("Overdue steps"), [], [])
         Overdue = apps.get_model("petitions", "Overdue")
-        qs = Overdue.objects.filter(user_id=worker_id, due_at__gte=window.start, due_at__lt=window.end)
+        qs = counted_overdues(
+            Overdue.objects.filter(user_id=worker_id, due_at__gte=window.start, due_at__lt=window.end)
+        )
         return Evidence(
             _("Overdue steps"),
             [_("Tracking code"), _("Step"), _("Was due"), _("Recorded")],

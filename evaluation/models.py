@@ -634,3 +634,130 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# --- departments: the street's rating (评价权) and the department assessment -----------------
+
+
+class DepartmentRating(models.Model):
+    """A street's quarterly rating of a department that worked in it (五项权力 评价权):
+    a score out of 100 with comments, given by a head or official of the street. One row
+    per street, department and period; it can be changed until the period's department
+    assessment is published."""
+
+    street = models.ForeignKey(
+        "grids.GridNode", on_delete=models.PROTECT, related_name="+", verbose_name=_("street")
+    )
+    department = models.ForeignKey(
+        "grids.Department", on_delete=models.PROTECT, related_name="ratings", verbose_name=_("department")
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="department_ratings", verbose_name=_("period")
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    comments = models.TextField(_("comments"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("rated by")
+    )
+    rated_at = models.DateTimeField(_("rated at"))
+
+    class Meta:
+        verbose_name = _("department rating")
+        verbose_name_plural = _("department ratings")
+        ordering = ["period", "street", "department__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "department", "period"], name="department_rating_once_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="department_rating_score_0_100"
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "department"], name="department_rating_period")]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.street_id} · {self.department_id} · {self.score}"
+
+
+class DepartmentWeights(models.Model):
+    """The city's weights of the league and of the streets' ratings in a department's
+    assessment (percent, adding up to 100)."""
+
+    city = models.OneToOneField(
+        "grids.GridNode", on_delete=models.PROTECT, related_name="+", verbose_name=_("city")
+    )
+    league_weight = models.PositiveSmallIntegerField(_("league weight (%)"), default=70)
+    rating_weight = models.PositiveSmallIntegerField(_("streets' rating weight (%)"), default=30)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("department assessment weights")
+        verbose_name_plural = _("department assessment weights")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(league_weight__lte=100) & Q(rating_weight__lte=100),
+                name="department_weights_at_most_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_id}: {self.league_weight}/{self.rating_weight}"
+
+
+class DepartmentBoard(models.Model):
+    """The published department assessment of a city for a period (部门考核公示): the weights
+    it used, who published it and when; its rows are `DepartmentAssessment`."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="department_boards", verbose_name=_("period")
+    )
+    city = models.ForeignKey(
+        "grids.GridNode", on_delete=models.PROTECT, related_name="+", verbose_name=_("city")
+    )
+    league_weight = models.PositiveSmallIntegerField(_("league weight (%)"))
+    rating_weight = models.PositiveSmallIntegerField(_("streets' rating weight (%)"))
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("department assessment")
+        verbose_name_plural = _("department assessments")
+        ordering = ["-period__starts_on", "city"]
+        constraints = [models.UniqueConstraint(fields=["period", "city"], name="department_board_once")]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.city_id}"
+
+
+class DepartmentAssessment(models.Model):
+    """One department's published result: its league figures and score, the average of the
+    streets' ratings, the weighted total and its rank in the city."""
+
+    board = models.ForeignKey(DepartmentBoard, on_delete=models.CASCADE, related_name="rows")
+    department = models.ForeignKey(
+        "grids.Department", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("department")
+    )
+    league_score = models.DecimalField(_("league score"), max_digits=5, decimal_places=2)
+    rating_score = models.DecimalField(
+        _("streets' rating"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    ratings = models.PositiveSmallIntegerField(_("ratings"), default=0)
+    total = models.DecimalField(_("total"), max_digits=5, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank"))
+    figures = models.JSONField(_("league figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("department result")
+        verbose_name_plural = _("department results")
+        ordering = ["board", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "department"], name="department_assessment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board} · {self.department_id} · {self.total}"

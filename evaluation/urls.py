@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import scheme_views, views
+from evaluation import department_views, scheme_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -24,4 +24,10 @@ urlpatterns = [
     path("trends/", views.trends, name="trends"),
     path("trends.xlsx", views.trends_xlsx, name="trends-xlsx"),
     path("workers/<int:user_id>/", views.worker_trend, name="worker-trend"),
+    path("departments/", department_views.league, name="departments"),
+    path("departments/petitions/", department_views.petitions, name="department-petitions"),
+    path("departments/ratings/", department_views.ratings, name="department-ratings"),
+    path("departments/publish", department_views.publish, name="department-publish"),
+    path("departments/board/", department_views.boards, name="department-boards"),
+    path("departments/board/<int:pk>/", department_views.board, name="department-board"),
 ]

@@ -6,6 +6,8 @@
     X-Timestamp: <unix seconds>
     X-Signature: hex(HMAC-SHA256(secret, timestamp + "\\n" + body))
     X-Delivery-Id: <our delivery id: the same id is the same message, however often it arrives>
+    X-Signature-Previous: the same with the previous secret, sent only during the grace period
+                          after a rotation, for a platform that has not switched yet
 
 Any 2xx is a success. A partner without a callback URL gets its messages written to the log
 (without their content), so a city can try the exchange before its platform answers.
@@ -30,7 +32,9 @@ def body_of(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
 
 
-def post(partner, *, delivery_id: int, kind: str, payload: dict) -> None:
+def post(partner, *, delivery_id: int, kind: str, payload: dict, secrets: list[str] | None = None) -> None:
+    """Send one message; `secrets` are the partner's valid secrets, the current one first
+    (exchange.services.partner_secrets), default the current one alone."""
     if not partner.callback_url:
         logger.info(
             "exchange: %s delivery %s (%s) logged: the partner has no callback URL",
@@ -41,13 +45,16 @@ def post(partner, *, delivery_id: int, kind: str, payload: dict) -> None:
         return
     body = body_of(payload)
     timestamp = str(int(time.time()))
+    current, *previous = secrets or [partner.secret]
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "X-Partner-Key": partner.key_id,
         "X-Timestamp": timestamp,
-        "X-Signature": signing.sign(partner.secret, timestamp, body),
+        "X-Signature": signing.sign(current, timestamp, body),
         "X-Delivery-Id": str(delivery_id),
     }
+    if previous:
+        headers["X-Signature-Previous"] = signing.sign(previous[0], timestamp, body)
     try:
         response = httpx.post(
             partner.callback_url, content=body, headers=headers, timeout=conf.http_timeout_seconds()

@@ -7,11 +7,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from exchange import services
+from exchange import selectors, services
 from exchange.models import PartnerOrder
 from hlgrid.api import ErrorSerializer
 from hlgrid.parsers import JSONParser
@@ -37,6 +38,18 @@ class PartnerSignatureAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'HMAC-SHA256 realm="partner"'
+
+
+class PartnerThrottle(SimpleRateThrottle):
+    """Requests per partner platform (whatever its addresses), at the "partner" rate: one
+    platform's burst cannot starve the others or the staff."""
+
+    scope = "partner"
+
+    def get_cache_key(self, request, view):
+        if not isinstance(request.user, services.PartnerCaller):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.partner.pk}
 
 
 class IsPartner(BasePermission):
@@ -99,6 +112,7 @@ def answer(order: PartnerOrder, created: bool) -> dict:
 class OrderReceiveView(APIView):
     authentication_classes = [PartnerSignatureAuthentication]
     permission_classes = [IsPartner]
+    throttle_classes = [PartnerThrottle]
     parser_classes = [JSONParser]
 
     @extend_schema(
@@ -132,3 +146,30 @@ class OrderReceiveView(APIView):
         return Response(
             answer(order, created), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
+
+
+class OrderStatusView(APIView):
+    authentication_classes = [PartnerSignatureAuthentication]
+    # A caller that is not a partner (a staff session in tests) gets the selector's 404, like
+    # an order of another partner: nothing tells it that the route exists for somebody.
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [PartnerThrottle]
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="partner_12345_order_status",
+        summary="Where one of the partner's orders stands now",
+        description=(
+            "Signed like an order, over an empty body: X-Signature = hex(HMAC-SHA256(secret, "
+            "X-Timestamp + \"\\n\")). The partner's own orders only: another partner's order number, "
+            "or an unknown one, is 404. For a platform that missed a callback or checks before it "
+            "escalates on its side."
+        ),
+        responses={
+            200: OrderAnswerSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="Not an order of this partner"),
+        },
+    )
+    def get(self, request, order_no: str):
+        order = selectors.partner_order(actor=request.user, order_no=order_no)
+        return Response(answer(order, created=False))

@@ -18,10 +18,10 @@ class ExchangeConfig(AppConfig):
         from exchange import schema, tasks  # noqa: F401 — the task enqueued by name; the API's auth scheme
         from exchange.selectors import order_panel
         from exchange.services import exchange_sweep, on_petition_event
+        from hlgrid.panels import register_panel
         from hlgrid.sweeps import register_sweeper
-        from petitions.panels import register_detail_panel
         from petitions.services.listeners import register_event_listener
 
         register_event_listener("exchange", on_petition_event)
-        register_detail_panel("exchange", order_panel)
+        register_panel("petition", "exchange", order_panel)
         register_sweeper("exchange", exchange_sweep)

@@ -6,6 +6,8 @@ from hlgrid.env import env_int
 
 # A signed request's X-Timestamp may be at most this far from our clock, either way.
 SIGNATURE_WINDOW_SECONDS = 300
+# How long a rotated secret keeps working beside the new one, unless rotated "at once".
+SECRET_GRACE_HOURS = 24
 
 
 def _value(name: str, default: int) -> int:

@@ -26,6 +26,10 @@ class Partner(models.Model):
     key_id = models.CharField(_("key id"), max_length=40, unique=True, editable=False)
     secret = EncryptedTextField(_("secret"), editable=False)
     secret_rotated_at = models.DateTimeField(_("secret issued"), null=True, blank=True)
+    # After a rotation the old secret still verifies the partner's requests until this moment,
+    # so a platform can switch without a gap; a leaked secret is rotated with no grace at all.
+    previous_secret = EncryptedTextField(_("previous secret"), blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(_("previous secret valid until"), null=True, blank=True)
     callback_url = models.URLField(
         _("callback URL"),
         max_length=300,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from exchange.models import DeliveryStatus, OrderState, Partner, PartnerDelivery, PartnerOrder
 from grids import access
 from grids.models import PostKind
+from hlgrid.errors import NotFound
 from hlgrid.lights import light_at
 from petitions.models import Status
 
@@ -54,7 +55,7 @@ def delivery_counts(*, user) -> dict[str, int]:
 
 
 def order_panel(petition, user):
-    """The petition page's panel (petitions.panels): the hotline's order, its deadlines and
+    """The petition page's panel (hlgrid.panels): the hotline's order, its deadlines and
     their lights, what was pushed and how it went. None for a petition of no order."""
     order = PartnerOrder.objects.filter(petition_id=petition.pk).select_related("partner").first()
     if order is None:
@@ -82,3 +83,19 @@ def order_panel(petition, user):
         "may_retry": access.covers(user, petition.grid, kinds=OUTBOX_KINDS),
     }
     return "exchange/_panel.html", context
+
+
+def partner_order(*, actor, order_no: str) -> PartnerOrder:
+    """One of the calling partner's own orders by its number; another partner's, or none: 404."""
+    from exchange.services import PartnerCaller
+
+    if not isinstance(actor, PartnerCaller):
+        raise NotFound()
+    order = (
+        PartnerOrder.objects.select_related("petition__grid")
+        .filter(partner_id=actor.partner.pk, order_no=(order_no or "").strip())
+        .first()
+    )
+    if order is None:
+        raise NotFound()
+    return order

@@ -221,16 +221,43 @@ def partner_update(
 
 
 def partner_rotate_secret(
-    *, actor, partner: Partner | int, now: datetime | None = None
+    *, actor, partner: Partner | int, grace: bool = True, now: datetime | None = None
 ) -> tuple[Partner, str]:
-    """A new secret (the old one stops working at once), shown this once: (partner, secret)."""
+    """A new secret, shown this once: (partner, secret).
+
+    With `grace` the old secret keeps verifying the partner's requests for
+    conf.SECRET_GRACE_HOURS, so the platform can switch without refused orders; without it (a
+    leaked secret) the old one stops working at once. A second rotation inside the grace
+    period ends the first old secret: only the last one is kept."""
+    now = now or timezone.now()
     with transaction.atomic():
         partner = _partner_for_change(actor, partner)
         secret = _new_secret()
+        if grace:
+            partner.previous_secret = partner.secret
+            partner.previous_secret_until = now + timedelta(hours=conf.SECRET_GRACE_HOURS)
+        else:
+            partner.previous_secret, partner.previous_secret_until = "", None
         partner.secret = secret
-        partner.secret_rotated_at = now or timezone.now()
-        partner.save(update_fields=["secret", "secret_rotated_at"])
+        partner.secret_rotated_at = now
+        partner.save(
+            update_fields=["secret", "secret_rotated_at", "previous_secret", "previous_secret_until"]
+        )
     return partner, secret
+
+
+def _secrets(partner: Partner, now: datetime) -> list[str]:
+    """The secrets that verify the partner's requests now: the current one, and the previous
+    one during its grace period."""
+    keys = [partner.secret]
+    if partner.previous_secret and partner.previous_secret_until and now < partner.previous_secret_until:
+        keys.append(partner.previous_secret)
+    return keys
+
+
+def partner_secrets(partner: Partner, *, now: datetime | None = None) -> list[str]:
+    """The secrets valid now, the current one first (the adapter signs with each)."""
+    return _secrets(partner, now or timezone.now())
 
 
 # --- authenticating a partner's request -------------------------------------------------------------
@@ -267,7 +294,9 @@ def partner_authenticate(
     if not key_id or not timestamp or not signature:
         raise Unauthenticated(_("Missing X-Partner-Key, X-Timestamp or X-Signature."))
     partner = Partner.objects.filter(key_id=key_id.strip(), is_active=True).first()
-    if partner is None or not signing.matches(partner.secret, timestamp, body, signature):
+    if partner is None or not any(
+        signing.matches(key, timestamp, body, signature) for key in _secrets(partner, now)
+    ):
         raise Unauthenticated(_("Bad signature: the key or the signature does not match."))
     moment = signing.parse_timestamp(timestamp)
     if moment is None:
@@ -572,7 +601,13 @@ def delivery_attempt(*, actor, delivery_id: int, now: datetime | None = None) ->
         try:
             if not partner.is_active:
                 raise adapter.DeliveryError("partner inactive")
-            adapter.post(partner, delivery_id=delivery.pk, kind=delivery.kind, payload=delivery.payload)
+            adapter.post(
+                partner,
+                delivery_id=delivery.pk,
+                kind=delivery.kind,
+                payload=delivery.payload,
+                secrets=partner_secrets(partner),
+            )
         except adapter.DeliveryError as error:
             delivery.last_error = str(error)[:200]
             if delivery.attempts >= conf.max_attempts():

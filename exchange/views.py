@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from exchange import selectors, services
+from exchange import conf, selectors, services
 from exchange.forms import PartnerForm, ReasonForm
 from exchange.models import DeliveryStatus, PartnerOrder
 from grids import access
@@ -45,8 +46,18 @@ def partners(request):
     )
 
 
+def _previous_until(partner):
+    """When the previous secret stops working, if it still works now."""
+    until = partner.previous_secret_until if partner is not None else None
+    return until if until and until > timezone.now() else None
+
+
 def _secret_page(request, partner, secret: str):
-    return render(request, "exchange/secret.html", {"partner": partner, "secret": secret})
+    return render(
+        request,
+        "exchange/secret.html",
+        {"partner": partner, "secret": secret, "previous_until": _previous_until(partner)},
+    )
 
 
 @login_required
@@ -78,14 +89,25 @@ def partner_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("The platform %(name)s was saved.") % {"name": partner.name})
             return redirect("exchange:partners")
-    return render(request, "exchange/partner_form.html", {"form": form, "partner": partner})
+    return render(
+        request,
+        "exchange/partner_form.html",
+        {
+            "form": form,
+            "partner": partner,
+            "grace_hours": conf.SECRET_GRACE_HOURS,
+            "previous_until": _previous_until(partner),
+        },
+    )
 
 
 @login_required
 @require_POST
 def partner_rotate(request, pk: int):
     try:
-        partner, secret = services.partner_rotate_secret(actor=request.user, partner=pk)
+        partner, secret = services.partner_rotate_secret(
+            actor=request.user, partner=pk, grace=request.POST.get("grace", "1") != "0"
+        )
     except DomainError as error:
         _refuse(error)
         raise

@@ -36,6 +36,9 @@ LEADING_KINDS = frozenset({PostKind.HEAD, PostKind.OFFICIAL})
 FIELD_KINDS = frozenset({PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL})
 # The posts that see residents' data by territory (department staff and assessors do not).
 RESIDENT_KINDS = frozenset({*FIELD_KINDS, PostKind.ADMIN})
+# The posts that see rows assigned to departments by territory; department staff see them by
+# assignment instead (`department_path`).
+TERRITORIAL_KINDS = frozenset(kind for kind in PostKind.values if kind != PostKind.DEPARTMENT)
 
 
 class _System:

@@ -235,6 +235,8 @@ def _load_people(ctx) -> None:
             number += 1
             person("worker" if number == 1 else f"w{number:03d}", grid, PostKind.WORKER)
 
+    for user in users:
+        user.stamp_phone_hash()
     User.objects.bulk_create(users)
     by_name = dict(
         User.objects.filter(username__in=[u.username for u in users]).values_list("username", "pk")

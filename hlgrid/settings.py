@@ -74,8 +74,12 @@ INSTALLED_APPS = [
     "property",  # apps:property
     "exchange",  # apps:exchange
     "open311",  # apps:open311
+    "lists",  # apps:lists
+    "supervision",  # apps:supervision
+    "rollups",  # apps:rollups
     "announcements",  # apps:announcements
     "dashboards",  # apps:dashboards
+    "bulletins",  # apps:bulletins
     "portal",
 ]
 
@@ -83,6 +87,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed too (a worker's page on 4G; issue 16), not the API (hlgrid/compression.py).
+    # After WhiteNoise, which answers the static files itself with their .br/.gz.
+    "hlgrid.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +118,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% icon "name" %} in every template without a {% load %} (the SVG sprite)
+            "builtins": ["hlgrid.templatetags.icons"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -126,6 +135,15 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Behind PgBouncer in transaction pooling (DATABASE_POOL=transaction) a server connection
+    # serves another client after each transaction, so nothing may outlive one: no server-side
+    # cursors (a named cursor lives across fetches), and Django keeps no connection of its own
+    # (PgBouncer pools them). Session-level advisory locks and SET are never used by the code
+    # for the same reason (locks are transaction-level: pg_advisory_xact_lock, FOR UPDATE).
+    DATABASE_POOL = env_choice("DATABASE_POOL", ["transaction", ""], "")
+    if DATABASE_POOL == "transaction":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES = {
         "default": {
@@ -194,7 +212,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "sweep-lights": {
         "task": "hlgrid.tasks.sweep_lights",
-        "schedule": 60.0,
+        "schedule": float(env_int("SWEEP_INTERVAL", 60)),
         # A sweep older than its interval is useless: drop it rather than pile them up.
         "options": {"expires": 55},
     },
@@ -204,10 +222,51 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=env_int("RED_LIGHTS_SMS_HOUR", 8), minute=0),
         "options": {"expires": 3 * 3600},
     },
+    # The bulletins (定期通报) of the week and of the month that ended, for the city and every
+    # street, sent to the grid heads and the streets' Party secretaries (idempotent per period).
+    "bulletins-weekly": {
+        "task": "bulletins.tasks.bulletins_generate",
+        "schedule": crontab(day_of_week=1, hour=env_int("BULLETINS_HOUR", 7), minute=30),
+        "args": ("WEEK",),
+        "options": {"expires": 12 * 3600},
+    },
+    "bulletins-monthly": {
+        "task": "bulletins.tasks.bulletins_generate",
+        "schedule": crontab(day_of_month=1, hour=env_int("BULLETINS_HOUR", 7), minute=45),
+        "args": ("MONTH",),
+        "options": {"expires": 12 * 3600},
+    },
+    # The dashboards' rollups recomputed from the source rows, drift corrected, every night.
+    "rollups-reconcile": {
+        "task": "rollups.tasks.reconcile",
+        "schedule": crontab(hour=env_int("ROLLUPS_RECONCILE_HOUR", 3), minute=30),
+        "options": {"expires": 6 * 3600},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+if REDIS_URL:
+    # One beat for the whole deployment: RedBeat keeps the schedule in Redis and holds a lock
+    # there while it runs, so a second beat started by mistake (or as a standby on another
+    # machine) waits for the lock and sends nothing; it takes over within the lock's timeout
+    # when the first one dies. Without Redis (`make run` on embedded defaults) there is one
+    # machine and the file scheduler.
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    _BEAT_LOCK_TIMEOUT = env_int("BEAT_LOCK_TIMEOUT", 60)
+    # Wake at least this often, so the lock is extended well inside its timeout.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, _BEAT_LOCK_TIMEOUT // 5)
+    # RedBeat reads its own keys without Celery's namespace: hlgrid/celery.py hands it these.
+    REDBEAT_CONF = {
+        "redbeat_redis_url": REDIS_URL,
+        "redbeat_redis_options": {},
+        "redbeat_key_prefix": env_str("BEAT_KEY_PREFIX", "hlgrid:beat:"),
+        "redbeat_lock_timeout": _BEAT_LOCK_TIMEOUT,
+    }
 # A sweep is considered stale (and /healthz unhealthy) after this many seconds.
 SWEEP_STALE_AFTER = env_int("SWEEP_STALE_AFTER", 300)
+# The escalation ladder (petitions.ladder): a red petition climbs one level per this many
+# working hours, counted in office hours (local time) on working days.
+LADDER_INTERVAL_HOURS = env_int("LADDER_INTERVAL_HOURS", 8)
+LADDER_OFFICE_HOURS = ((8, 30), (17, 30))
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -248,19 +307,52 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 _NODE = BASE_DIR / "node_modules"
-# Third-party front-end packages come from package.json (npm), never committed.
+# Third-party front-end packages come from package.json (npm), never committed; build/ is
+# written by `make assets` (frontend/build.mjs: the icon sprite, the purged stylesheet, the
+# service worker), never committed either.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
+    ("dist", BASE_DIR / "build"),
     ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", _NODE / "bootstrap-icons" / "font"),
+    ("vendor/idb", _NODE / "idb" / "build"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/echarts", _NODE / "echarts" / "dist"),
     ("vendor/leaflet", _NODE / "leaflet" / "dist"),
     ("vendor/leaflet-geoman", _NODE / "@geoman-io" / "leaflet-geoman-free" / "dist"),
 ]
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+# With the manifest (production, and `make run` after its collectstatic) WhiteNoise serves only
+# the collected files: hashed names cached forever ("immutable"), each with its .br and .gz.
+WHITENOISE_USE_FINDERS = DEBUG and not STATIC_MANIFEST
+WHITENOISE_AUTOREFRESH = DEBUG and not STATIC_MANIFEST
+# Uploads on the local disk (one machine), or on S3-compatible object storage
+# (MEDIA_STORAGE=s3) when several web and worker machines must see the same files.
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", ["filesystem", "s3"], "filesystem")
+if MEDIA_STORAGE == "s3":
+    _MEDIA_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL"),
+            "region_name": env_str("S3_REGION"),
+            "access_key": env_str("S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+            # Never public: every file leaves through a view that checked the user
+            # (hlgrid.media), as a short-lived signed address.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("S3_URL_EXPIRES", 60),
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            "addressing_style": env_choice("S3_ADDRESSING_STYLE", ["path", "virtual", "auto"], "auto"),
+        },
+    }
+    if not _MEDIA_BACKEND["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET")
+else:
+    _MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -274,7 +366,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads are never served openly: each app's checked view answers through hlgrid.media, which
 # hands the sending to the front proxy ("nginx": X-Accel-Redirect to MEDIA_INTERNAL_PREFIX,
 # "apache": X-Sendfile) or, unset, streams the file itself.
-MEDIA_SENDFILE = env_choice("MEDIA_SENDFILE", ["nginx", "apache", ""], "")
+# "redirect": a 302 to the storage's signed address (object storage: the bytes never pass
+# through a web worker).
+MEDIA_SENDFILE = env_choice("MEDIA_SENDFILE", ["nginx", "apache", "redirect", ""], "")
 MEDIA_INTERNAL_PREFIX = env_str("MEDIA_INTERNAL_PREFIX", "/protected-media/")
 
 # --- REST API -------------------------------------------------------------------------------
@@ -311,6 +405,8 @@ REST_FRAMEWORK = {
         "token-sustained": env_str("TOKEN_THROTTLE_SUSTAINED", "60/hour"),
         # Open311 GeoReport v2 calls per client address (open311/).
         "open311": env_str("OPEN311_THROTTLE_RATE", "60/minute"),
+        # Each 12345 platform's signed calls (exchange/api.py), whatever addresses it sends from.
+        "partner": env_str("PARTNER_THROTTLE_RATE", "600/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

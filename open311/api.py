@@ -106,9 +106,11 @@ class Open311RequestCreateSerializer(serializers.Serializer):
     api_key = serializers.CharField()
     jurisdiction_id = serializers.CharField(required=False)
     service_code = serializers.CharField()
-    lat = serializers.FloatField()
-    long = serializers.FloatField()
-    address_string = serializers.CharField(required=False)
+    lat = serializers.FloatField(required=False, help_text="With long; or give address_string instead.")
+    long = serializers.FloatField(required=False)
+    address_string = serializers.CharField(
+        required=False, help_text="Without lat/long: it must name exactly one building of the register."
+    )
     email = serializers.EmailField(required=False)
     device_id = serializers.CharField(required=False)
     account_id = serializers.CharField(required=False)

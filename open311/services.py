@@ -24,6 +24,7 @@ from open311.georeport import NOT_XML
 from open311.models import Open311Catalogue, Open311Client, Open311Submission
 from petitions import services as petitions
 from petitions.models import Petition
+from residents.selectors import building_public_search
 
 KEY_PREFIX = "o311_"
 NAME_MAX = 100
@@ -129,6 +130,27 @@ def _renamed(error: InvalidInput) -> InvalidInput:
     return renamed
 
 
+def _point_of_address(address_string: str) -> tuple[float, float]:
+    """The point of the one building of the register an address names (see the caller)."""
+    address = (address_string or "").strip()[:200]
+    if not address:
+        raise InvalidInput.field(
+            "lat",
+            _("Give lat and long, or an address_string: requests are routed to a grid by their position."),
+        )
+    found = building_public_search(query=address, limit=2)
+    if not found:
+        raise InvalidInput.field(
+            "address_string", _("No building of the register has this address: give lat and long.")
+        )
+    if len(found) > 1:
+        raise InvalidInput.field(
+            "address_string",
+            _("This address names several buildings: give a fuller address (its number), or lat and long."),
+        )
+    return found[0]["latitude"], found[0]["longitude"]
+
+
 def open311_request_submit(
     *,
     client: Open311Client,
@@ -148,7 +170,10 @@ def open311_request_submit(
     """POST requests: a petition through the public intake, and its submission row, together.
 
     The standard's location is lat & long, address_string or address_id; petitions are routed
-    by a point, so lat & long are required (address_string is kept as the address).
+    by a point. Without lat & long, an address_string that names exactly one building of the
+    register (its address, name or number with the grid's, community's or street's name) gives
+    that building's point; one that names none or several is refused with the reason, so the
+    client can ask its user for a position. The address_string is kept as the address.
     """
     if client is None:
         raise Forbidden()
@@ -161,9 +186,7 @@ def open311_request_submit(
     latitude = _coordinate(lat, field="lat")
     longitude = _coordinate(long, field="long")
     if latitude is None or longitude is None:
-        raise InvalidInput.field(
-            "lat", _("lat and long are required: requests are routed to a grid by their position.")
-        )
+        latitude, longitude = _point_of_address(address_string)
     description = _text(description, field="description", limit=DESCRIPTION_MAX) or category.name
     first = _text(first_name, field="first_name", limit=30)
     last = _text(last_name, field="last_name", limit=30)

@@ -10,7 +10,8 @@ policy the same question; no module of the app reads posts itself.
   grids, organise activities, confirm attendance, correct points and record what in-service
   members did (`STAFF_KINDS`).
 - A volunteer signs up, cancels and redeems for itself (`require_volunteer`); an in-service
-  member reports to its grid itself (or grid staff do it for them).
+  member reports to its grid and logs its services itself (or grid staff do it for them);
+  its unit's contact account and the officials over the alliance read the unit's records.
 - Heads, officials and administrators over a window plan its duty (`LEADING_KINDS`);
   officials and administrators over a social worker's home grid take them on and change
   their qualifications; only the social worker on duty records a window service.

@@ -26,16 +26,19 @@ from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode
 from grids.subtree import in_subtree
 from hlgrid.errors import NotFound
+from hlgrid.ordering import numbered
 from party.models import (
     Activity,
     ActivityStatus,
     Alliance,
+    Certificate,
     DutyKind,
     DutyShift,
     EntryKind,
     InServiceMember,
     InServiceRecord,
     JointProject,
+    LectureSlot,
     MemberRole,
     MemberUnit,
     OrgKind,
@@ -49,6 +52,7 @@ from party.models import (
     SignUp,
     SignUpStatus,
     SocialWorker,
+    TrainingRecord,
     Volunteer,
     WindowService,
 )
@@ -136,7 +140,7 @@ def org_page(*, user, pk) -> OrgPage:
             org.members.filter(is_active=True).select_related("resident").order_by("role", "name")[:200]
         ),
         grids=list(org.grids.order_by("code")),
-        buildings=list(org.buildings.select_related("grid").order_by("grid__code", "number")),
+        buildings=list(org.buildings.select_related("grid").order_by("grid__code", *numbered("number"))),
         # Addresses are the residents' register: only those the user's residents scope holds
         # (department staff and assessors see the organisation, not the households).
         contact_households=list(household_list(user=user).filter(party_contacts=org).order_by("label")),
@@ -605,3 +609,304 @@ def window_service_counts(*, start: datetime.datetime, end: datetime.datetime) -
         .annotate(n=Count("*"))
         .values_list("worker_id", "n")
     )
+
+
+# --- the theme Party lecture rota (主题党课轮值) ------------------------------------------------
+
+
+def lecture_list(*, user, year: int) -> QuerySet:
+    """The lectures of a year the user's posts cover, with branch and lecturer (one query)."""
+    return scope_queryset(
+        user,
+        LectureSlot.objects.filter(month__year=year).select_related(
+            "branch", "lecturer", "lecturer__organization"
+        ),
+        node_path="node",
+    ).order_by("month", "branch__code")
+
+
+def lecture_get(*, user, pk) -> LectureSlot:
+    return get_scoped_or_404(
+        user,
+        LectureSlot.objects.select_related("branch", "lecturer", "node"),
+        node_path="node",
+        pk=pk,
+    )
+
+
+def lecture_branches(*, user) -> QuerySet:
+    """The grid branches whose lectures the user may see."""
+    return scope_queryset(
+        user, PartyOrganization.objects.filter(kind=OrgKind.GRID_BRANCH), node_path="node"
+    ).order_by("code")
+
+
+def lecturer_pool(*, user) -> QuerySet:
+    """Who may lecture: the active secretaries, deputies and committee members of the
+    organisations the user sees (general branches and grid branches)."""
+    return scope_queryset(
+        user,
+        PartyMember.objects.filter(
+            is_active=True,
+            role__in=[MemberRole.SECRETARY, MemberRole.DEPUTY, MemberRole.COMMITTEE],
+            organization__kind__in=[OrgKind.GENERAL_BRANCH, OrgKind.GRID_BRANCH],
+        ).select_related("organization"),
+        node_path="organization__node",
+    ).order_by("organization__code", "pk")
+
+
+def branch_members(*, slot: LectureSlot) -> QuerySet:
+    """The members of the branch and its groups and households, who may be named as attendees."""
+    branch = slot.branch
+    return PartyMember.objects.filter(
+        is_active=True,
+        organization__tree_id=branch.tree_id,
+        organization__lft__gte=branch.lft,
+        organization__rght__lte=branch.rght,
+    ).order_by("name", "pk")
+
+
+# --- the social workers' certificates and training (三级教育培训) --------------------------------
+
+
+def socialworker_get(*, user, pk) -> SocialWorker:
+    return get_scoped_or_404(
+        user,
+        SocialWorker.objects.select_related("user", "grid").defer("grid__boundary"),
+        node_path="grid",
+        pk=pk,
+    )
+
+
+def socialworker_training_list(*, user, warn_before: datetime.date) -> QuerySet:
+    """The social workers with their training hours and their certificates expiring by
+    `warn_before` (two subqueries, one query whatever the numbers)."""
+    hours = (
+        TrainingRecord.objects.filter(worker_id=OuterRef("pk"))
+        .values("worker_id")
+        .annotate(h=Sum("hours"))
+        .values("h")
+    )
+    expiring = (
+        Certificate.objects.filter(worker_id=OuterRef("pk"), expires_on__lte=warn_before)
+        .values("worker_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return socialworker_list(user=user).annotate(
+        training_hours=Coalesce(
+            Subquery(hours[:1]),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=8, decimal_places=1),
+        ),
+        expiring_count=Coalesce(Subquery(expiring[:1]), 0),
+    )
+
+
+def training_hours_by_level(*, worker: SocialWorker) -> dict[str, Decimal]:
+    return dict(
+        TrainingRecord.objects.filter(worker=worker)
+        .values_list("level")
+        .annotate(h=Sum("hours"))
+        .values_list("level", "h")
+    )
+
+
+# --- in-service Party members' own pages and their units' (在职党员) -----------------------------
+
+
+def inservice_member_of(user) -> InServiceMember | None:
+    """The user's own in-service membership (None for anyone else)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        InServiceMember.objects.filter(user_id=user.pk)
+        .select_related("unit__alliance", "grid__parent", "resident__household__grid")
+        .defer("grid__boundary", "grid__parent__boundary", "resident__household__grid__boundary")
+        .first()
+    )
+
+
+def inservice_records(*, member: InServiceMember) -> QuerySet:
+    return (
+        InServiceRecord.objects.filter(member=member)
+        .select_related("recorded_by")
+        .order_by("-served_on", "-id")
+    )
+
+
+def inservice_hours(*, member: InServiceMember) -> dict:
+    return InServiceRecord.objects.filter(member=member).aggregate(
+        hours=Coalesce(Sum("hours"), Value(Decimal("0")), output_field=DecimalField()), count=Count("pk")
+    )
+
+
+def report_grids(*, member: InServiceMember) -> QuerySet:
+    """The grids a member may report to: where they live when they are on the register, else any."""
+    grids = (
+        GridNode.objects.filter(kind="GRID").select_related("parent").defer("boundary", "parent__boundary")
+    )
+    if member.resident_id is not None:
+        grids = grids.filter(pk=member.resident.household.grid_id)
+    return grids.order_by("code")
+
+
+def member_units(*, user) -> QuerySet:
+    """The member units whose records the user may read: the units it is the contact of, and
+    those under the alliances that its official or administrator posts cover."""
+    from party.policy import SETUP_KINDS
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return MemberUnit.objects.none()
+    scoped = scope_queryset(
+        user, MemberUnit.objects.all(), node_path="alliance__node", post_kinds=SETUP_KINDS
+    )
+    members = (
+        InServiceMember.objects.filter(unit=OuterRef("pk")).values("unit").annotate(n=Count("*")).values("n")
+    )
+    hours = (
+        InServiceRecord.objects.filter(member__unit=OuterRef("pk"))
+        .values("member__unit")
+        .annotate(h=Sum("hours"))
+        .values("h")
+    )
+    return (
+        MemberUnit.objects.filter(Q(contact_user_id=user.pk) | Q(pk__in=scoped.values("pk")))
+        .select_related("alliance")
+        .annotate(
+            member_count=Coalesce(Subquery(members[:1]), 0),
+            hours_served=Coalesce(Subquery(hours[:1]), Value(Decimal("0")), output_field=DecimalField()),
+        )
+        .order_by("alliance__name", "name")
+    )
+
+
+def member_unit_get(*, user, pk) -> MemberUnit:
+    unit = member_units(user=user).filter(pk=pk).first()
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def unit_members(*, unit: MemberUnit) -> QuerySet:
+    """A unit's in-service members with where they reported and their hours (one query)."""
+    hours = (
+        InServiceRecord.objects.filter(member=OuterRef("pk"))
+        .values("member")
+        .annotate(h=Sum("hours"))
+        .values("h")
+    )
+    records = (
+        InServiceRecord.objects.filter(member=OuterRef("pk"))
+        .values("member")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return (
+        InServiceMember.objects.filter(unit=unit)
+        .select_related("grid__parent")
+        .defer("grid__boundary", "grid__parent__boundary")
+        .annotate(
+            hours_served=Coalesce(Subquery(hours[:1]), Value(Decimal("0")), output_field=DecimalField()),
+            record_count=Coalesce(Subquery(records[:1]), 0),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def unit_records(*, unit: MemberUnit, limit: int = 100) -> list[InServiceRecord]:
+    return list(
+        InServiceRecord.objects.filter(member__unit=unit)
+        .select_related("member", "grid")
+        .defer("grid__boundary")
+        .order_by("-served_on", "-id")[:limit]
+    )
+
+
+def inservice_record_for(*, user, pk) -> InServiceRecord:
+    """A service record its reader may see: the member's own, the unit's contact's, or the
+    staff's over the grid it was given in (404 for anyone else)."""
+    record = InServiceRecord.objects.select_related("member__unit").filter(pk=pk).first()
+    if record is None:
+        raise NotFound()
+    member = record.member
+    if member.user_id is not None and member.user_id == getattr(user, "pk", None):
+        return record
+    if member_units(user=user).filter(pk=member.unit_id).exists():
+        return record
+    return get_scoped_or_404(user, InServiceRecord.objects.all(), node_path="grid", pk=pk)
+
+
+# --- the duty rota by week and the services at the windows (全科社工) -----------------------------
+
+
+def rota_shifts(*, user, start: datetime.date, days: int = 7) -> list[DutyShift]:
+    """The duty shifts of `days` days from `start` at the windows the user sees and in the
+    grids of its scope, with worker, home grid and window (one query whatever their number)."""
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime.combine(start, datetime.time(), tzinfo=tz)
+    end = begin + datetime.timedelta(days=days)
+    return list(
+        scope_queryset(user, DutyShift.objects.all(), node_path="node")
+        .filter(starts_at__lt=end, ends_at__gt=begin)
+        .select_related("worker__user", "worker__grid", "window")
+        .defer("worker__grid__boundary")
+        .order_by("starts_at", "kind", "window__code", "worker__user__username", "pk")
+    )
+
+
+def shift_get(*, user, pk) -> DutyShift:
+    return get_scoped_or_404(
+        user, DutyShift.objects.select_related("worker__user", "window", "node"), node_path="node", pk=pk
+    )
+
+
+def socialworker_of(user) -> SocialWorker | None:
+    """The user's own active social worker record (None for anyone else)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        SocialWorker.objects.filter(user_id=user.pk, is_active=True)
+        .select_related("grid")
+        .defer("grid__boundary")
+        .first()
+    )
+
+
+def worker_shifts(
+    *, worker: SocialWorker, start: datetime.datetime, end: datetime.datetime
+) -> list[DutyShift]:
+    return list(
+        DutyShift.objects.filter(worker=worker, starts_at__lt=end, ends_at__gt=start)
+        .select_related("window", "node")
+        .defer("node__boundary")
+        .order_by("starts_at")
+    )
+
+
+def window_services_of_day(*, window: ServiceWindow, day: datetime.date) -> list[WindowService]:
+    """The services handled at a window on a day, newest first (one query)."""
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime.combine(day, datetime.time(), tzinfo=tz)
+    return list(
+        WindowService.objects.filter(
+            window=window, served_at__gte=begin, served_at__lt=begin + datetime.timedelta(days=1)
+        )
+        .select_related("item", "worker", "resident")
+        .order_by("-served_at", "-pk")
+    )
+
+
+def window_day_counts(*, windows: list[ServiceWindow], day: datetime.date) -> dict[int, dict]:
+    """Per window: the services of a day and how many were done on the spot (one query)."""
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime.combine(day, datetime.time(), tzinfo=tz)
+    rows = (
+        WindowService.objects.filter(
+            window__in=windows, served_at__gte=begin, served_at__lt=begin + datetime.timedelta(days=1)
+        )
+        .order_by()
+        .values("window_id")
+        .annotate(n=Count("pk"), done=Count("pk", filter=Q(outcome="DONE")), minutes=Sum("minutes"))
+    )
+    return {r["window_id"]: r for r in rows}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from party import views
+from party import inservice_views, lecture_views, rota_views, views, window_views
 
 app_name = "party"
 urlpatterns = [
@@ -19,4 +19,22 @@ urlpatterns = [
     path("rewards/<int:pk>/redeem/", views.redeem, name="redeem"),
     path("ranking/", views.ranking, name="ranking"),
     path("windows/", views.roster, name="roster"),
+    path("social-workers/", window_views.social_workers, name="social_workers"),
+    path("social-workers/<int:pk>/", window_views.social_worker, name="social_worker"),
+    path("social-workers/<int:pk>/edit/", window_views.social_worker_edit, name="social_worker_edit"),
+    path("rota/", rota_views.rota, name="rota"),
+    path("rota/generate/", rota_views.rota_generate, name="rota_generate"),
+    path("rota/shifts/add/", rota_views.shift_add, name="shift_add"),
+    path("rota/shifts/<int:pk>/", rota_views.shift_edit, name="shift_edit"),
+    path("windows/<int:pk>/services/", rota_views.window_services, name="window_services"),
+    path("my-duty/", rota_views.my_duty, name="my_duty"),
+    path("social-workers/new/", window_views.social_worker_new, name="social_worker_new"),
+    path("in-service/", inservice_views.me, name="inservice_me"),
+    path("in-service/records/<int:pk>/photo/", inservice_views.record_photo, name="inservice_photo"),
+    path("units/", inservice_views.units, name="member_units"),
+    path("units/<int:pk>/", inservice_views.unit, name="member_unit"),
+    path("lectures/", lecture_views.lectures, name="lectures"),
+    path("lectures/generate/", lecture_views.lectures_generate, name="lectures_generate"),
+    path("lectures/<int:pk>/", lecture_views.lecture, name="lecture"),
+    path("lectures/<int:pk>/edit/", lecture_views.lecture_edit, name="lecture_edit"),
 ]

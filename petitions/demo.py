@@ -8,16 +8,19 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from grids.models import Post, PostKind
+from grids.models import GridNode, NodeKind, Post, PostKind
 from hlgrid.crypto import lookup_hash, mask_phone
 from hlgrid.lights import light_at
 from petitions import timers
 from petitions.models import (
+    ACTIVE_STATUSES,
     Category,
     CheckIn,
     Level,
     Light,
     LimitUnit,
+    Notification,
+    NotificationKind,
     Overdue,
     Pause,
     Petition,
@@ -26,6 +29,7 @@ from petitions.models import (
     Source,
     Status,
     Step,
+    Urgency,
     Whistle,
 )
 from petitions.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH
@@ -87,6 +91,12 @@ PROBLEMS = {
     "HJ03": ["超市出售过期食品", "小餐馆卫生条件差"],
 }
 
+# 研判: (urgent, extra urgent) handling hours per category family or code; others 24 / 4.
+URGENCY_HOURS = {"AQ": (12, 2), "SS03": (12, 4), "SS04": (12, 4)}
+SAFETY_CATEGORIES = {"AQ02", "AQ03", "HJ03"}
+STABILITY_CATEGORIES = {"AQ01", "MS01", "MS04"}
+VULNERABLE_CATEGORIES = {"MS02", "MS03"}
+
 PER_YEAR = 2400  # petitions a year at scale 1
 YEARS = 5
 
@@ -120,9 +130,36 @@ def _load_categories(ctx) -> list[Category]:
                     handle_limit=handle,
                     handle_unit=unit,
                     callback_days=callback,
+                    # 研判: safety and public utilities are handled fastest when urgent.
+                    urgent_hours=_urgency_hours(c_code)[0],
+                    critical_hours=_urgency_hours(c_code)[1],
                 )
             )
     return Category.objects.bulk_create(leaves)
+
+
+def _urgency_hours(code: str) -> tuple[int, int]:
+    return URGENCY_HOURS.get(code) or URGENCY_HOURS.get(code[:2]) or (24, 4)
+
+
+def _judgement(index: int, category: Category, *, open_now: bool) -> dict:
+    """研判 of the demo's petitions, drawn from the position (never from the rng, so the rest of
+    the demo stays as it was): about one in twelve urgent, a few extra urgent, risks by kind."""
+    if open_now:
+        urgency = (
+            Urgency.CRITICAL if index % 20 == 8 else Urgency.URGENT if index % 10 == 3 else Urgency.NORMAL
+        )
+    else:
+        urgency = (
+            Urgency.CRITICAL if index % 97 == 5 else Urgency.URGENT if index % 12 == 1 else Urgency.NORMAL
+        )
+    family = category.code[:2]
+    return {
+        "urgency": urgency,
+        "risk_safety": category.code in SAFETY_CATEGORIES or (family == "SS" and index % 3 == 0),
+        "risk_stability": category.code in STABILITY_CATEGORIES and index % 2 == 0,
+        "risk_vulnerable": category.code in VULNERABLE_CATEGORIES,
+    }
 
 
 def load(ctx) -> None:
@@ -170,7 +207,7 @@ def load(ctx) -> None:
     total = PER_YEAR * YEARS * ctx.scale
     span = timedelta(days=365 * YEARS)
     # History: closed petitions over five years; on-time share improves year by year.
-    for _ in range(total):
+    for index in range(total):
         received = now - span + timedelta(seconds=rng.randint(0, int(span.total_seconds()) - 20 * 86400))
         grid = rng.choice(grids)
         category = rng.choice(leaves)
@@ -208,6 +245,7 @@ def load(ctx) -> None:
                 satisfaction=Satisfaction.SATISFIED if rework else satisfaction,
                 solved=True,
                 light=Light.GREEN,
+                **_judgement(index, category, open_now=False),
                 **fields,
             )
         )
@@ -215,6 +253,7 @@ def load(ctx) -> None:
 
     # Open right now, in every light and step; the demo worker's grid gets its share.
     first_grid = grids[0]
+    key_people = _first_key_people()
     for i in range(60 * ctx.scale):
         grid = first_grid if i % 4 == 0 else rng.choice(grids)
         category = rng.choice(leaves)
@@ -243,6 +282,11 @@ def load(ctx) -> None:
             extra["resolution"] = "已安排处理，等待回访。"
         if state in (Status.RECEIVED, Status.VERIFIED):
             fields["assignee_id"] = fields["assignee_id"] if state == Status.VERIFIED else None
+        if state != Status.RECEIVED:  # judged at verification
+            extra.update(_judgement(i, category, open_now=True))
+            if extra["risk_vulnerable"] or i % 20 == 8:
+                extra["risk_vulnerable"] = True
+                extra["key_person_id"] = key_people.get(grid.pk)
         petitions.append(
             Petition(
                 status=state,
@@ -378,11 +422,56 @@ def load(ctx) -> None:
     Overdue.objects.bulk_create(overdues, batch_size=2000)
     Pause.objects.bulk_create([p for p in pauses if p.granted_by_id], batch_size=100)
 
+    _critical_notices(petitions, now)
     _load_whistles(ctx, now, petitions)
     ctx.log(
         f"    {len(leaves)} categories, {len(petitions)} petitions ({len(events)} events), "
         f"{len(overdues)} overdue records"
     )
+
+
+def _first_key_people() -> dict[int, int]:
+    """{grid id: the first active key person's id} (one query; none without residents)."""
+    from django.apps import apps
+
+    if not apps.is_installed("residents"):
+        return {}
+    from residents.models import KeyMembership
+
+    first: dict[int, int] = {}
+    for grid_id, pk in (
+        KeyMembership.objects.filter(is_active=True).order_by("pk").values_list("grid_id", "pk")
+    ):
+        first.setdefault(grid_id, pk)
+    return first
+
+
+def _critical_notices(petitions, now) -> None:
+    """特急 told at verification to the heads and officials of the community and the street."""
+    critical = [p for p in petitions if p.urgency == Urgency.CRITICAL and p.status in ACTIVE_STATUSES]
+    if not critical:
+        return
+    parents = dict(GridNode.objects.filter(kind=NodeKind.COMMUNITY).values_list("pk", "parent_id"))
+    holders: dict[int, list[int]] = {}
+    for node_id, user_id in Post.objects.filter(
+        kind__in=[PostKind.HEAD, PostKind.OFFICIAL], is_active=True, node__kind__in=["COMMUNITY", "STREET"]
+    ).values_list("node_id", "user_id"):
+        holders.setdefault(node_id, []).append(user_id)
+    rows = []
+    for p in critical:
+        community = p.grid.parent_id
+        for user_id in sorted({*holders.get(community, []), *holders.get(parents.get(community), [])}):
+            rows.append(
+                Notification(
+                    recipient_id=user_id,
+                    kind=NotificationKind.CRITICAL,
+                    petition_id=p.pk,
+                    text=p.description[:120],
+                    dedupe_key=f"critical:{p.pk}:{user_id}"[:120],
+                    created_at=p.verified_at or now,
+                )
+            )
+    Notification.objects.bulk_create(rows, batch_size=1000)
 
 
 def _load_whistles(ctx, now, petitions) -> None:

@@ -181,6 +181,18 @@ class CategorySettingsForm(forms.Form):
     handle_limit = forms.IntegerField(label=_("handle within"), min_value=1)
     handle_unit = forms.ChoiceField(label=_("handle limit unit"), choices=LimitUnit.choices)
     callback_days = forms.IntegerField(label=_("call back within (days)"), min_value=1)
+    urgent_hours = forms.IntegerField(
+        label=_("handle within when urgent (hours)"),
+        min_value=1,
+        initial=24,
+        help_text=_("Never later than the ordinary limit."),
+    )
+    critical_hours = forms.IntegerField(
+        label=_("handle within when extra urgent (hours)"),
+        min_value=1,
+        initial=4,
+        help_text=_("The community's and the street's heads are told at once."),
+    )
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
 
     def __init__(self, *args, category=None, **kwargs):

@@ -26,6 +26,38 @@ class Level(models.TextChoices):
     DEPARTMENT = "DEPARTMENT", _("Department")
 
 
+class Rung(models.TextChoices):
+    """The escalation ladder a red petition climbs, one rung per interval of working hours."""
+
+    GRID = "GRID", _("Grid")
+    COMMUNITY = "COMMUNITY", _("Community")
+    STREET = "STREET", _("Street")
+    CITY = "CITY", _("City supervision")
+
+
+class Urgency(models.TextChoices):
+    """研判: how urgent the verifier judges a petition; the category's rules shorten its limits."""
+
+    NORMAL = "NORMAL", _("Ordinary")
+    URGENT = "URGENT", _("Urgent")
+    CRITICAL = "CRITICAL", _("Extra urgent")
+
+
+class Risk(models.TextChoices):
+    """研判: the risks the verifier records (each a column of the petition, see RISK_FIELDS)."""
+
+    SAFETY = "SAFETY", _("Safety risk")
+    STABILITY = "STABILITY", _("Stability risk")
+    VULNERABLE = "VULNERABLE", _("Vulnerable person involved")
+
+
+RISK_FIELDS = {
+    Risk.SAFETY: "risk_safety",
+    Risk.STABILITY: "risk_stability",
+    Risk.VULNERABLE: "risk_vulnerable",
+}
+
+
 class LimitUnit(models.TextChoices):
     HOURS = "HOURS", _("hours")
     WORKDAYS = "WORKDAYS", _("working days")
@@ -62,6 +94,10 @@ class Category(models.Model):
         _("handle limit unit"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS
     )
     callback_days = models.PositiveIntegerField(_("call back within (days)"), default=3)
+    # 研判: an urgent or extra urgent petition is handled within these hours at the most
+    # (never later than the ordinary limit would give).
+    urgent_hours = models.PositiveIntegerField(_("handle within when urgent (hours)"), default=24)
+    critical_hours = models.PositiveIntegerField(_("handle within when extra urgent (hours)"), default=4)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -71,6 +107,10 @@ class Category(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(handle_limit__gt=0), name="category_positive_handle_limit"),
             models.CheckConstraint(condition=Q(verify_hours__gt=0), name="category_positive_verify_hours"),
+            models.CheckConstraint(
+                condition=Q(critical_hours__gt=0) & Q(critical_hours__lte=models.F("urgent_hours")),
+                name="category_urgency_hours_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,6 +128,7 @@ class Source(models.TextChoices):
     WINDOW = "WINDOW", _("Service window")
     WALK_IN = "WALK_IN", _("Walk-in")
     PARTNER = "PARTNER", _("12345 hotline platform")
+    HEAD = "HEAD", _("Building or unit head")
 
 
 class Status(models.TextChoices):
@@ -205,6 +246,27 @@ class Petition(FSMModelMixin, models.Model):
     warn_at = models.DateTimeField(_("warning from"), null=True, blank=True)
     light = models.CharField(_("light"), max_length=8, choices=Light.choices, default=Light.GREEN)
     light_changed_at = models.DateTimeField(null=True, blank=True)
+    # The ladder: where a red petition has climbed to, and when it reached that rung.
+    rung = models.CharField(_("escalation level"), max_length=16, choices=Rung.choices, default=Rung.GRID)
+    rung_changed_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # A level the petition climbed to took it over (接管) and reassigned it.
+    taken_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken over by"),
+    )
+    taken_over_at = models.DateTimeField(_("taken over at"), null=True, blank=True)
+
+    # 研判 at verification: urgency and risks, and the key person (重点人群) involved.
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    risk_safety = models.BooleanField(_("safety risk"), default=False)
+    risk_stability = models.BooleanField(_("stability risk"), default=False)
+    risk_vulnerable = models.BooleanField(_("vulnerable person involved"), default=False)
+    # A residents.KeyMembership (residents is optional for petitions: no foreign key).
+    key_person_id = models.BigIntegerField(_("key person"), null=True, blank=True)
 
     # Milestones (the assessment reads these).
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
@@ -230,7 +292,8 @@ class Petition(FSMModelMixin, models.Model):
         # No default ordering: aggregates and subqueries over this large table stay unordered.
         indexes = [
             models.Index(fields=["grid", "status"], name="petition_grid_status"),
-            models.Index(fields=["light"], name="petition_light"),
+            # No index holds `light` or `light_changed_at`: the sweep rewrites them in place
+            # (a HOT update) instead of touching every index of a million-row table.
             models.Index(fields=["assignee", "status"], name="petition_assignee_status"),
             models.Index(fields=["department", "status"], name="petition_department_status"),
             models.Index(fields=["received_at"], name="petition_received"),
@@ -245,10 +308,28 @@ class Petition(FSMModelMixin, models.Model):
             models.Index(
                 fields=["warn_at"], name="petition_open_warn", condition=Q(status__in=OPEN_STATUSES)
             ),
+            # The dashboards' and the assessment's windows.
+            models.Index(
+                fields=["resolved_at"], name="petition_resolved", condition=Q(resolved_at__isnull=False)
+            ),
+            models.Index(fields=["closed_at"], name="petition_closed", condition=Q(status=Status.CLOSED)),
+            # The inbox's and the API's urgency filter: the few judged urgent.
+            models.Index(
+                fields=["urgency", "status"], name="petition_urgent", condition=~Q(urgency=Urgency.NORMAL)
+            ),
         ]
 
     def __str__(self) -> str:
         return self.tracking_code
+
+    @property
+    def risks(self) -> list[str]:
+        """The risks recorded at verification (Risk values), in their order."""
+        return [risk for risk, field in RISK_FIELDS.items() if getattr(self, field)]
+
+    @property
+    def judged(self) -> bool:
+        return self.urgency != Urgency.NORMAL or bool(self.risks)
 
     # --- the state machine: called only from petitions.services ---------------------------
     @transition(field=status, source=Status.DRAFT, target=Status.RECEIVED)
@@ -295,6 +376,12 @@ class Petition(FSMModelMixin, models.Model):
 
     @transition(field=status, source=Status.HANDLING, target=Status.RESOLVED)
     def resolve(self):
+        pass
+
+    @transition(
+        field=status, source=[Status.VERIFIED, Status.ESCALATED, Status.HANDLING], target=Status.HANDLING
+    )
+    def take_over(self):
         pass
 
     @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED)
@@ -351,13 +438,33 @@ class PetitionEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The department a return (退单) came from: the petition's own department is cleared on
+    # return, so the league counts returns per department from this column.
+    department = models.ForeignKey(
+        "grids.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
     at = models.DateTimeField(_("at"))
 
     class Meta:
         verbose_name = _("petition event")
         verbose_name_plural = _("petition events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["petition", "at"], name="petitionevent_petition_at")]
+        indexes = [
+            models.Index(fields=["petition", "at"], name="petitionevent_petition_at"),
+            models.Index(
+                fields=["department", "at"],
+                name="petitionevent_department_at",
+                condition=Q(department__isnull=False),
+            ),
+            models.Index(
+                fields=["actor", "at"], name="petitionevent_actor_at", condition=Q(actor__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
@@ -552,6 +659,8 @@ class NotificationKind(models.TextChoices):
     REOPENED = "REOPENED", _("Reopened")
     WHISTLE = "WHISTLE", _("Whistle: check in")
     CHECKIN_LATE = "CHECKIN_LATE", _("Check-in late")
+    CLIMBED = "CLIMBED", _("Overdue petition climbed to your level")
+    CRITICAL = "CRITICAL", _("Extra urgent petition")
 
 
 class Notification(models.Model):

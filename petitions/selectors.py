@@ -9,19 +9,34 @@ import math
 import re
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.apps import apps
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from grids import access
 from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import GridNode, NodeKind, Post, PostKind
 from grids.subtree import in_subtree
-from hlgrid.crypto import lookup_hash
+from hlgrid.crypto import lookup_hash, mask_name
 from hlgrid.errors import InvalidInput
 from hlgrid.lights import light_at, light_at_expression, rank_expression
 from petitions.models import (
     ACTIVE_STATUSES,
+    RISK_FIELDS,
     Attachment,
     AttachmentKind,
     Category,
@@ -40,6 +55,8 @@ from petitions.models import (
 from petitions.services.common import DUPLICATE_RADIUS_M, LEVEL_RANK, is_handler, may_grant
 from petitions.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH, normalise_tracking_code
 from petitions.services.joins import RATEABLE_STATUSES, distance_m
+from petitions.services.judgement import REJUDGE_STATUSES
+from petitions.services.takeover import TAKE_OVER_STATUSES, may_take_over
 
 # Department staff see what is assigned to their department, not the whole city they sit at.
 TERRITORIAL = [PostKind.WORKER, PostKind.HEAD, PostKind.OFFICIAL, PostKind.ASSESSOR, PostKind.ADMIN]
@@ -63,10 +80,13 @@ def petition_list(
     grid_id: int | None = None,
     query: str = "",
     source: str | None = None,
+    urgency: str | None = None,
+    risk: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet:
     """The caller's petitions, red first, then by due time (the worker inbox and the queues);
-    `query` finds them by code, phone or words (`petition_search_filter`), `source` by channel."""
+    `query` finds them by code, phone or words (`petition_search_filter`), `source` by channel,
+    `urgency` and `risk` by the judgement at verification (研判)."""
     queryset = petition_scope(
         user=user,
         queryset=Petition.objects.select_related(
@@ -88,6 +108,10 @@ def petition_list(
         queryset = queryset.filter(grid_id=grid_id)
     if source:
         queryset = queryset.filter(source=source)
+    if urgency:
+        queryset = queryset.filter(urgency=urgency)
+    if risk:
+        queryset = queryset.filter(**{RISK_FIELDS[risk]: True})
     if query:
         queryset = queryset.filter(petition_search_filter(query))
     return queryset.annotate(light_rank=rank_expression("current_light")).order_by(
@@ -262,6 +286,10 @@ def allowed_actions(*, user, petition: Petition) -> list[str]:
         verbs.append("callback")
     if head_grant and s == Status.HANDLING:
         verbs.append("grant")
+    if s in TAKE_OVER_STATUSES and may_take_over(roles, petition):
+        verbs.append("take_over")
+    if s in REJUDGE_STATUSES and roles.field_staff:
+        verbs.append("rejudge")
     return verbs
 
 
@@ -625,3 +653,124 @@ def public_grid_map() -> dict:
         ],
         "start": {"lat": lat, "lng": lng, "zoom": 13, "grid": None},
     }
+
+
+# --- 研判: the key person (重点人群) a petition involves -------------------------------------
+class KeyMatch:
+    """Why a key person is suggested, strongest first."""
+
+    PHONE = "PHONE"
+    VISIT = "VISIT"
+    HOUSEHOLD = "HOUSEHOLD"
+    BUILDING = "BUILDING"
+
+    ORDER = (PHONE, VISIT, HOUSEHOLD, BUILDING)
+    # Strong enough to be chosen on the form unless the verifier unticks it.
+    PRESELECTED = (PHONE, VISIT, HOUSEHOLD)
+
+
+KEY_MATCH_LABELS = {
+    KeyMatch.PHONE: gettext_lazy("the reporter's phone is theirs or their guardian's"),
+    KeyMatch.VISIT: gettext_lazy("the household of the visit"),
+    KeyMatch.HOUSEHOLD: gettext_lazy("the household at the address"),
+    KeyMatch.BUILDING: gettext_lazy("lives in the building at the address"),
+}
+# The phone comparison decrypts the phones of the key people of one community: a bound.
+KEY_PHONE_SCAN = 3000
+KEY_SUGGESTIONS = 5
+
+
+def _key_memberships(user):
+    from residents.models import KeyMembership  # residents is optional for petitions
+
+    return scope_queryset(
+        user,
+        KeyMembership.objects.filter(is_active=True),
+        node_path="grid",
+        post_kinds=access.RESIDENT_KINDS,
+    )
+
+
+def _key_row(membership, reason: str) -> dict:
+    return {
+        "id": membership.pk,
+        "name": mask_name(membership.resident.name),
+        "group": membership.group.name,
+        "reason": reason,
+        "reason_label": str(KEY_MATCH_LABELS[reason]),
+        "preselected": reason in KeyMatch.PRESELECTED,
+    }
+
+
+def key_person_suggestions(*, user, petition: Petition) -> list[dict]:
+    """The key people of the register this petition may involve, strongest match first: the
+    reporter's phone (compared through the keyed hash, never shown), the household of the
+    visit it came from, the household or the building its address names. Only key people the
+    user may see; names masked. At most six queries whatever the register's size."""
+    if not apps.is_installed("residents"):
+        return []
+    from residents.models import Building, Household, Visit
+
+    found: dict[int, tuple[str, object]] = {}
+    memberships = _key_memberships(user).select_related("resident", "group")
+
+    if petition.reporter_phone_hash and petition.grid.parent_id:
+        community = petition.grid.parent
+        near = memberships.filter(in_subtree(community, "grid")).only(
+            "pk", "guardian_phone", "resident", "group", "resident__name", "resident__phone", "group__name"
+        )
+        for membership in near.order_by("pk")[:KEY_PHONE_SCAN]:
+            for number in (membership.resident.phone, membership.guardian_phone):
+                hashes = _phone_hashes(number) if number else None
+                if hashes and petition.reporter_phone_hash in hashes:
+                    found.setdefault(membership.pk, (KeyMatch.PHONE, membership))
+
+    households: dict[int, str] = {}
+    if petition.visit_id:
+        visited = Visit.objects.filter(pk=petition.visit_id).values_list("household_id", flat=True).first()
+        if visited:
+            households[visited] = KeyMatch.VISIT
+    buildings: list[int] = []
+    address = (petition.address or "").strip()
+    if address:
+        text = Value(address, output_field=CharField())
+        at_address = (
+            Household.objects.filter(grid_id=petition.grid_id)
+            .exclude(label="")
+            .annotate(text=text)
+            .filter(text__contains=F("label"))
+        )
+        for pk in at_address.values_list("pk", flat=True)[:20]:
+            households.setdefault(pk, KeyMatch.HOUSEHOLD)
+        buildings = list(
+            Building.objects.filter(grid_id=petition.grid_id)
+            .annotate(text=text)
+            .filter(
+                (Q(text__contains=F("address")) & ~Q(address=""))
+                | (Q(text__contains=F("name")) & ~Q(name=""))
+            )
+            .values_list("pk", flat=True)[:5]
+        )
+    if households or buildings:
+        placed = memberships.filter(
+            Q(resident__household_id__in=list(households))
+            | Q(resident__household__unit__building_id__in=buildings)
+        ).order_by("pk")
+        for membership in placed[:50]:
+            reason = households.get(membership.resident.household_id, KeyMatch.BUILDING)
+            found.setdefault(membership.pk, (reason, membership))
+
+    ranked = sorted(found.values(), key=lambda pair: (KeyMatch.ORDER.index(pair[0]), pair[1].pk))
+    return [_key_row(membership, reason) for reason, membership in ranked[:KEY_SUGGESTIONS]]
+
+
+def key_person_summary(*, user, petition: Petition) -> dict | None:
+    """The key person linked at verification, as the user may see it (masked), or None."""
+    if not petition.key_person_id or not apps.is_installed("residents"):
+        return None
+    membership = (
+        _key_memberships(user).select_related("resident", "group").filter(pk=petition.key_person_id).first()
+    )
+    if membership is None:
+        return None
+    return {"id": membership.pk, "name": mask_name(membership.resident.name), "group": membership.group.name}

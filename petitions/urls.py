@@ -1,12 +1,13 @@
 from django.urls import path
 
-from petitions import intake_views, public_views, views
+from petitions import head_views, intake_views, public_views, views
 
 app_name = "petitions"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("board/", views.board, name="board"),
     path("intake/", intake_views.intake, name="intake"),
+    path("head/report/", head_views.head_report, name="head_report"),
     path("intake/buildings/", intake_views.intake_buildings, name="intake_buildings"),
     path("report/", public_views.report, name="report"),
     path("report/join/", public_views.report_join, name="report_join"),

@@ -19,8 +19,9 @@ from hlgrid import media
 from hlgrid.errors import DomainError, InvalidInput
 from hlgrid.forms import add_domain_error
 from hlgrid.models import User
-from petitions import forms, panels, selectors, services
-from petitions.models import Category, Level, Light, Source, Status
+from hlgrid.panels import panels_for
+from petitions import forms, selectors, services
+from petitions.models import Category, Level, Light, Petition, Risk, Source, Status, Urgency
 
 
 def _back_to(request, url: str):
@@ -47,7 +48,15 @@ def inbox(request):
     mine = request.GET.get("mine") == "1"
     query = (request.GET.get("q") or "").strip()[: selectors.SEARCH_MAX_LENGTH]
     source = request.GET.get("source") if request.GET.get("source") in Source.values else None
+    urgency = request.GET.get("urgency") if request.GET.get("urgency") in Urgency.values else None
+    risk = request.GET.get("risk") if request.GET.get("risk") in Risk.values else None
     context = {
+        "urgency": urgency,
+        "risk": risk,
+        # The judgement filters kept by the light and page links (values are choices only).
+        "judge_qs": (f"&urgency={urgency}" if urgency else "") + (f"&risk={risk}" if risk else ""),
+        "urgencies": Urgency.choices,
+        "risk_choices": Risk.choices,
         "light": light,
         "mine": mine,
         "query": query,
@@ -56,11 +65,19 @@ def inbox(request):
         "can_take_in": access.holds(request.user, access.FIELD_KINDS),
     }
     if query or source:
-        found = selectors.petition_list(user=request.user, mine=mine, light=light, query=query, source=source)
+        found = selectors.petition_list(
+            user=request.user,
+            mine=mine,
+            light=light,
+            query=query,
+            source=source,
+            urgency=urgency,
+            risk=risk,
+        )
         page = Paginator(found, 50).get_page(request.GET.get("page"))
         context.update(petitions=list(page.object_list), page=page, searching=True)
         return render(request, "petitions/inbox.html", context)
-    base = selectors.petition_list(user=request.user, active=True, mine=mine)
+    base = selectors.petition_list(user=request.user, active=True, mine=mine, urgency=urgency, risk=risk)
     rows = list(base.filter(current_light=light)[:200] if light else base[:200])
     totals = {row["current_light"]: row["n"] for row in _light_counts(base)}
     context.update(petitions=rows, totals=totals, now=timezone.now())
@@ -144,13 +161,56 @@ def _detail_context(request, petition, **extra) -> dict:
         "level_up": forms.LEVEL_UP_CHOICES,
         "satisfactions": forms.RatingForm.base_fields["satisfaction"].choices,
         "has_contact": bool(petition.reporter_phone_hint or petition.reporter_name),
-        "panels": panels.detail_panels(petition, request.user),  # the apps above (petitions.panels)
+        "panels": panels_for("petition", petition, request.user),  # the apps above (hlgrid.panels)
         "joins": selectors.join_summary(petition=petition),
     }
     if "classify" in verbs:
         context.update(_classify_context(request, petition))
+    if "verify" in verbs or "rejudge" in verbs:
+        context.update(_judgement_context(request, petition, verifying="verify" in verbs))
+    if "take_over" in verbs:
+        context.update(
+            take_over_people=services.take_over_candidates(petition=petition),
+            departments=list(Department.objects.filter(is_active=True)),
+        )
+    context["key_person"] = selectors.key_person_summary(user=request.user, petition=petition)
     context.update(extra)
     return context
+
+
+def _judgement_context(request, petition: Petition, *, verifying: bool) -> dict:
+    """The 研判 fields of the verify form (the suggested key person preselected) or of the
+    revision form (the judgement as it stands)."""
+    suggestions = selectors.key_person_suggestions(user=request.user, petition=petition)
+    if verifying:
+        first = suggestions[0] if suggestions and suggestions[0]["preselected"] else None
+        judgement = {
+            "urgency": Urgency.NORMAL,
+            "risks": [Risk.VULNERABLE] if first else [],
+            "key_person": first["id"] if first else None,
+        }
+    else:
+        judgement = {
+            "urgency": petition.urgency,
+            "risks": sorted(petition.risks),
+            "key_person": petition.key_person_id,
+            "text": services.judgement_text(petition),
+        }
+    return {
+        "urgencies": Urgency.choices,
+        "risk_choices": Risk.choices,
+        "key_suggestions": suggestions,
+        "judgement": judgement,
+    }
+
+
+def _judgement_posted(post) -> dict:
+    """The 研判 fields of the verify and revision forms (petitions/_judgement_fields.html)."""
+    return {
+        "urgency": post.get("urgency") or Urgency.NORMAL,
+        "risks": post.getlist("risks"),
+        "key_person": _int(post.get("key_person")),
+    }
 
 
 def _int(value) -> int | None:
@@ -178,7 +238,23 @@ def act(request, pk: int, verb: str):
                 photos=photos,
             )
         elif verb == "verify":
-            services.petition_verify(actor=user, petition=petition, note=post.get("note", ""))
+            services.petition_verify(
+                actor=user, petition=petition, note=post.get("note", ""), **_judgement_posted(post)
+            )
+        elif verb == "rejudge":
+            services.petition_rejudge(
+                actor=user, petition=petition, reason=post.get("reason", ""), **_judgement_posted(post)
+            )
+        elif verb == "take_over":
+            assignee = User.objects.filter(pk=_int(post.get("assignee"))).first()
+            department = Department.objects.filter(pk=_int(post.get("department"))).first()
+            services.petition_take_over(
+                actor=user,
+                petition=petition,
+                assignee=assignee,
+                department=department,
+                note=post.get("note", ""),
+            )
         elif verb == "reject":
             services.petition_reject(actor=user, petition=petition, reason=post.get("reason", ""))
         elif verb == "merge":
@@ -383,6 +459,7 @@ def whistle_detail(request, pk: int):
         "whistle": whistle,
         "my_departments": set(selectors.user_departments(user=request.user)),
         "is_owner": request.user.is_superuser or whistle.blown_by_id == request.user.pk,
+        "panels": panels_for("whistle", whistle, request.user),  # the apps above (hlgrid.panels)
     }
     return render(request, "petitions/whistle_detail.html", context)
 

@@ -25,10 +25,15 @@ PARTS = [
     "deliberation",
     "mediation",
     "announcements",
+    "supervision",
     "evaluation",
     "property",
+    "lists",
     "exchange",
+    "bulletins",
     "portal",
+    # Last: one set-based build of the dashboards' rollups over everything loaded above.
+    "rollups",
 ]
 # Yanbian Korean Autonomous Prefecture's founding day (延边朝鲜族自治州成立纪念日, 3 September)
 # is a day off in the prefecture, Helong included: a local holiday the office enters itself.

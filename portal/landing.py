@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from grids.models import PostKind
 from grids.selectors import user_posts
 from portal.navigation import is_in_service_member, is_volunteer
+from residents.heads import head_account_of
 
 DASHBOARD_KINDS = {PostKind.HEAD, PostKind.OFFICIAL, PostKind.ADMIN}
 
@@ -38,6 +39,9 @@ def landing_url(user) -> str | None:
         return _first(("petitions:inbox", ()))
     if PostKind.ASSESSOR in kinds:
         return _first(("evaluation:current", ()), ("evaluation:index", ()), ("dashboards:index", ()))
+    if not posts and head_account_of(user) is not None:
+        # A 楼栋长/单元长 holds no post: its home is its building's or unit's page.
+        return _first(("residents:head_home", ()))
     if not posts and is_volunteer(user):
         # People without a post (volunteers, in-service Party members) work in the time bank.
         return _first(("party:volunteer", ()))

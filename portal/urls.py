@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from grids.api import GridNodeViewSet
 from grids.department_api import DepartmentViewSet
-from hlgrid import passwords
+from hlgrid import passwords, pwa
 from hlgrid.api import Router
 from portal import api, deliberation_links, deliveries, mediation_links, public, settings_views, views
 from portal.public_api import PublicGridCardView  # api:front
@@ -28,6 +28,21 @@ router.register("key-groups", KeyGroupViewSet, basename="key-group")  # api:resi
 router.register("key-memberships", residents_api.KeyMembershipViewSet, basename="membership")  # api:residents
 router.register("visits", residents_api.VisitViewSet, basename="visit")  # api:residents
 router.register("coverage", residents_api.CoverageViewSet, basename="coverage")  # api:residents
+from residents import head_api as heads_api  # noqa: E402  # api:residents
+
+router.register("heads/units", heads_api.HeadUnitViewSet, basename="head-unit")  # api:residents
+router.register(
+    "heads/households", heads_api.HeadHouseholdViewSet, basename="head-household"
+)  # api:residents
+router.register(
+    "heads/key-people", heads_api.HeadKeyPersonViewSet, basename="head-key-person"
+)  # api:residents
+from petitions.head_api import HeadPetitionViewSet  # noqa: E402  # api:petitions
+
+router.register("heads/petitions", HeadPetitionViewSet, "head-petition")  # api:petitions
+from announcements.head_api import HeadRelayViewSet  # noqa: E402  # api:announcements
+
+router.register("heads/relays", HeadRelayViewSet, "head-relay")  # api:announcements
 from petitions import api as pet_api  # api:petitions  # noqa: E402
 
 router.register("public/petitions", pet_api.PublicPetitionViewSet, "public-petition")  # api:petitions
@@ -48,6 +63,10 @@ router.register("evaluation/stars", ev_api.StarBoardViewSet, "evaluation-stars")
 from evaluation.scheme_api import SchemeViewSet  # noqa: E402  # api:evaluation
 
 router.register("evaluation/schemes", SchemeViewSet, "evaluation-scheme")  # api:evaluation
+from evaluation.department_api import ROUTES as ev_department_routes  # noqa: E402  # api:evaluation
+
+for _prefix, _viewset, _basename in ev_department_routes:  # api:evaluation
+    router.register(_prefix, _viewset, _basename)  # api:evaluation
 from party.api import register_routes as party_routes  # noqa: E402  # api:party
 
 party_routes(router)
@@ -57,13 +76,22 @@ mediation_routes(router)
 from property.api import register_routes as property_routes  # noqa: E402  # api:property
 
 property_routes(router)  # api:property
+from lists.api import register_routes as lists_routes  # noqa: E402  # api:lists
+
+lists_routes(router)  # api:lists
 from deliberation.api import register_routes as deliberation_routes  # noqa: E402  # api:deliberation
 
 deliberation_routes(router)
 from announcements.api import register_routes as announcement_routes  # noqa: E402  # api:announcements
 
 announcement_routes(router)  # api:announcements
+from supervision.api import register_routes as supervision_routes  # noqa: E402  # api:supervision
+
+supervision_routes(router)  # api:supervision
 # api:dashboards
+from bulletins.api import register_routes as bulletin_routes  # noqa: E402  # api:bulletins
+
+bulletin_routes(router)  # api:bulletins
 from portal.calendar_api import CalendarDayViewSet  # noqa: E402  # api:settings
 
 router.register("calendar-days", CalendarDayViewSet, basename="calendar-day")  # api:settings
@@ -71,6 +99,7 @@ router.register("calendar-days", CalendarDayViewSet, basename="calendar-day")  #
 api_urls = [
     path("auth/token/", api.TokenLoginView.as_view(), name="token"),
     path("me/", api.MeView.as_view(), name="me"),
+    path("heads/me/", heads_api.HeadAccountView.as_view(), name="head-me"),  # api:residents
     path("dashboard/", include("dashboards.api_urls")),  # api:dashboards
     path("partner/12345/", include("exchange.api_urls")),  # api:exchange
     path("public/grid-card/", PublicGridCardView.as_view(), name="public-grid-card"),  # api:front
@@ -90,6 +119,9 @@ urlpatterns = [
     path("my-grid/", public.my_grid, name="my_grid"),  # pages:front
     path("news/", public.news, name="news"),  # pages:front
     path("healthz", views.healthz, name="healthz"),
+    path("sw.js", pwa.service_worker, name="service_worker"),  # pages:pwa
+    path("manifest.webmanifest", pwa.manifest, name="web_manifest"),  # pages:pwa
+    path("outbox/", pwa.outbox, name="outbox"),  # pages:pwa
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -117,6 +149,7 @@ urlpatterns = [
     path("mediation/from-petition/<int:pk>/", mediation_links.from_petition, name="mediation_from_petition"),
     path("mediation/", include("mediation.urls")),  # pages:mediation
     path("property/", include("property.urls")),  # pages:property
+    path("lists/", include("lists.urls")),  # pages:lists
     path(
         "deliberation/from-petition/<int:pk>/",
         deliberation_links.topic_from_petition,
@@ -124,9 +157,11 @@ urlpatterns = [
     ),  # pages:deliberation
     path("deliberation/", include("deliberation.urls")),  # pages:deliberation
     path("dashboards/", include("dashboards.urls")),  # pages:dashboards
+    path("bulletins/", include("bulletins.urls")),  # pages:bulletins
     path("exchange/", include("exchange.urls")),  # pages:exchange
     path("open311/", include("open311.urls")),  # pages:open311 (GeoReport v2 and its settings page)
     path("announcements/", include("announcements.urls")),  # pages:announcements
+    path("supervision/", include("supervision.urls")),  # pages:supervision
     path("api/v1/", include((api_urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its init script as a file (the CSP refuses inline script).

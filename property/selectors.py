@@ -30,6 +30,7 @@ from django.http import Http404
 from grids import access
 from grids.models import GridNode, NodeKind
 from grids.subtree import in_subtree
+from hlgrid.ordering import numbered
 from property.models import (
     MONEY,
     BoardStatus,
@@ -129,7 +130,7 @@ def compound_buildings(*, compound: Compound) -> QuerySet:
     return (
         Building.objects.filter(compound_link__compound=compound)
         .select_related("grid")
-        .order_by("grid__code", "number", "id")
+        .order_by("grid__code", *numbered("number"), "id")
     )
 
 
@@ -149,7 +150,7 @@ def buildings_to_link(*, user, compound: Compound) -> QuerySet:
             post_kinds=READ_KINDS,
         )
         .select_related("grid")
-        .order_by("grid__code", "number", "id")
+        .order_by("grid__code", *numbered("number"), "id")
     )
 
 

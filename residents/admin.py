@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from residents.models import AccessLog, Building, Household, KeyGroup, KeyMembership, Resident, Unit, Visit
+from residents.models import (
+    AccessLog,
+    Building,
+    HeadAccount,
+    Household,
+    KeyGroup,
+    KeyMembership,
+    Resident,
+    Unit,
+    Visit,
+)
 
 
 @admin.register(AccessLog)
@@ -148,3 +158,11 @@ class VisitAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(HeadAccount)
+class HeadAccountAdmin(admin.ModelAdmin):
+    list_display = ("user", "resident", "building", "unit", "grid", "created_at", "ended_at")
+    list_filter = ("ended_at",)
+    raw_id_fields = ("user", "resident", "building", "unit")
+    readonly_fields = ("granted_by", "ended_by")

@@ -8,6 +8,7 @@ use cursor pagination and django-filter filters. Unmasked values only come from 
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -18,10 +19,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from grids.access import get_scoped_or_404
-from hlgrid import lights
+from hlgrid import idempotency, lights
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer
 from hlgrid.errors import InvalidInput
 from hlgrid.pagination import DefaultCursorPagination
+from hlgrid.parsers import MultiPartParser
 from residents import selectors, services
 from residents.models import KeyGroup
 from residents.serializers import (
@@ -45,6 +47,8 @@ from residents.serializers import (
     UnitSerializer,
     VisitCreateSerializer,
     VisitFilter,
+    VisitPhotoSerializer,
+    VisitPhotoUploadSerializer,
     VisitSerializer,
 )
 
@@ -301,10 +305,21 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request={"application/json": VisitCreateSerializer, "multipart/form-data": VisitCreateSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Generated on the phone: the same key and body answers the first answer and "
+                "logs nothing; the same key with another body is refused (422).",
+            )
+        ],
         responses={
             201: VisitSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Invalid input, e.g. far outside the grid"),
             404: ErrorSerializer,
+            422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another request"),
         },
         tags=TAG,
     )
@@ -312,13 +327,79 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = VisitCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        if data.get("visited_at") is not None:
+            services.check_captured_at(data["visited_at"])
         household = data.pop("household")
         wanted = set(data.pop("people_seen"))
         people = list(household.residents.filter(pk__in=wanted))
         if len(people) != len(wanted):
             raise InvalidInput.field("people_seen", _("The people seen must live in the household visited."))
-        visit = services.visit_log(actor=request.user, household=household, people_seen=people, **data)
-        return Response(VisitSerializer(selectors.visit_get(user=request.user, pk=visit.pk)).data, status=201)
+
+        def create() -> dict:
+            visit = services.visit_log(actor=request.user, household=household, people_seen=people, **data)
+            return VisitSerializer(selectors.visit_get(user=request.user, pk=visit.pk)).data
+
+        key = idempotency.client_key(request.headers.get("Idempotency-Key"))
+        if not key:
+            return Response(create(), status=201)
+        fields = {
+            name: request.data.getlist(name) if hasattr(request.data, "getlist") else request.data[name]
+            for name in request.data
+            if name not in request.FILES
+        }
+        status_code, answer, _created = idempotency.submit_once(
+            stored_key=idempotency.scoped_key(scope="visit", owner=request.user.pk, key=key),
+            fingerprint=idempotency.request_fingerprint(
+                fields, {n: request.FILES.getlist(n) for n in request.FILES}
+            ),
+            create=create,
+        )
+        return Response(answer, status=status_code)
+
+    @extend_schema(
+        request={"multipart/form-data": VisitPhotoUploadSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Generated on the phone, one per photo: the same key and photo answers the "
+                "first answer and adds nothing; the same key with another photo is refused (422).",
+            )
+        ],
+        responses={
+            201: VisitPhotoSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer, description="Not an image, too many photos, not your visit"
+            ),
+            404: ErrorSerializer,
+            422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another request"),
+        },
+        tags=TAG,
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def photos(self, request, pk=None):
+        """Adds one photo to your own visit (the outbox sends a visit's photos one by one)."""
+        visit = self.get_object()
+        upload = VisitPhotoUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        photo = upload.validated_data["photo"]
+
+        def create() -> dict:
+            return VisitPhotoSerializer(
+                services.visit_photo_add(actor=request.user, visit=visit, photo=photo)
+            ).data
+
+        key = idempotency.client_key(request.headers.get("Idempotency-Key"))
+        if not key:
+            return Response(create(), status=201)
+        status_code, answer, _created = idempotency.submit_once(
+            stored_key=idempotency.scoped_key(scope="visit-photo", owner=request.user.pk, key=key),
+            fingerprint=idempotency.request_fingerprint({"visit": visit.pk}, {"photo": [photo]}),
+            create=create,
+        )
+        return Response(answer, status=status_code)
 
 
 class CoverageViewSet(viewsets.ViewSet):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
+from hlgrid.ordering import numbered
 from residents import chat_groups
 from residents.models import Building, Unit
 from residents.selectors import grid_get
@@ -28,14 +29,16 @@ class ChatGroupForm(forms.Form):
 
     def __init__(self, *args, grid, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = Building.objects.filter(grid=grid).order_by("number", "pk")
+        self.fields["building"].queryset = Building.objects.filter(grid=grid).order_by(
+            *numbered("number"), "pk"
+        )
         self.fields["building"].label_from_instance = lambda b: (
             _("Building %(number)s") % {"number": b.number}
         )
         self.fields["unit"].queryset = (
             Unit.objects.filter(building__grid=grid)
             .select_related("building")
-            .order_by("building__number", "number")
+            .order_by(*numbered("building__number"), *numbered("number"))
         )
         self.fields["unit"].label_from_instance = lambda u: (
             _("Building %(b)s, unit %(u)s")

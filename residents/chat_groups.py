@@ -23,6 +23,7 @@ from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.notifier.channels import channel
 from hlgrid.notifier.models import Channel, Delivery, Purpose
 from hlgrid.notifier.services import delivery_queue
+from hlgrid.ordering import numbered
 from residents.models import Building, ChatGroup, Unit
 from residents.selectors import RESIDENT_POST_KINDS
 
@@ -39,7 +40,7 @@ def chat_group_list(*, user, grid: GridNode) -> QuerySet:
     return (
         ChatGroup.objects.filter(grid=grid)
         .select_related("building", "unit", "unit__building")
-        .order_by("-is_active", "building__number", "unit__number", "name", "pk")
+        .order_by("-is_active", *numbered("building__number"), *numbered("unit__number"), "name", "pk")
     )
 
 

@@ -456,8 +456,60 @@ def load(ctx) -> None:
     by_group = defaultdict(int)
     for membership in memberships:
         by_group[membership.group.name] += 1
+    accounts = _head_accounts(ctx, [u for u in headed_units if u.building.grid_id == first_grid])
     ctx.log(
         f"    {len(buildings)} buildings, {len(units)} units ({len(headed_units)} with a head), "
         f"{len(households)} households, {len(residents)} residents, {len(memberships)} key people "
-        f"({', '.join(f'{k} {v}' for k, v in by_group.items())}), {len(visits)} visits"
+        f"({', '.join(f'{k} {v}' for k, v in by_group.items())}), {len(visits)} visits, "
+        f"{accounts} head logins (bldhead, unithead)"
     )
+
+
+# The demo's 楼栋长 and 单元长 logins: a headed unit of the demo worker's grid, its building's head,
+# and a chat group each so that a relay reaches someone.
+DEMO_GROUP_HOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=00000000-demo-4000-8000-{:012d}"
+
+
+def _head_accounts(ctx, candidates: list[Unit]) -> int:
+    from django.contrib.auth import get_user_model
+
+    from hlgrid.notifier.channels import channel
+    from hlgrid.notifier.models import Channel
+    from residents.models import ChatGroup, HeadAccount
+
+    if not candidates:
+        return 0
+    unit = min(candidates, key=lambda u: u.pk)
+    building = unit.building
+    User = get_user_model()
+    password = ctx.password_hash
+    accounts = [
+        User(username="bldhead", name=building.head.name, password=password, phone="13900001001"),
+        User(username="unithead", name=unit.head.name, password=password, phone="13900001002"),
+    ]
+    for account in accounts:
+        account.stamp_phone_hash()
+    bld_user, unit_user = User.objects.bulk_create(accounts)
+    HeadAccount.objects.bulk_create(
+        [
+            HeadAccount(user=bld_user, resident=building.head, building=building, grid_id=building.grid_id),
+            HeadAccount(
+                user=unit_user, resident=unit.head, building=building, unit=unit, grid_id=building.grid_id
+            ),
+        ]
+    )
+    groups = []
+    for n, (name, target) in enumerate(((f"{building}群", None), (f"{building}{unit}群", unit)), start=1):
+        hook = DEMO_GROUP_HOOK.format(n)
+        groups.append(
+            ChatGroup(
+                name=name[:64],
+                grid_id=building.grid_id,
+                building=building,
+                unit=target,
+                webhook_url=hook,
+                webhook_hint=channel(Channel.WECOM).hint(hook)[:64],
+            )
+        )
+    ChatGroup.objects.bulk_create(groups)
+    return 2

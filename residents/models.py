@@ -58,6 +58,7 @@ class AccessLog(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["subject_type", "subject_id", "at"], name="accesslog_subject"),
+            models.Index(fields=["actor", "at"], name="accesslog_actor_at"),
             models.Index(fields=["actor", "at"], name="accesslog_actor"),
         ]
 
@@ -558,3 +559,92 @@ class ChatGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HeadAccount(models.Model):
+    """A 楼栋长's or 单元长's login: a user linked to the resident who heads a building or a unit.
+
+    It is a post below the grid kept out of grids.Post on purpose: such a user holds no Post,
+    so every staff scope gives it nothing; residents.heads scopes what it sees to its building
+    (a building head) or its unit (a unit head, `unit` set)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="head_accounts",
+        verbose_name=_("user"),
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="head_accounts", verbose_name=_("resident")
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="head_accounts", verbose_name=_("building")
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="head_accounts",
+        verbose_name=_("unit"),
+    )
+    grid = models.ForeignKey(
+        "grids.GridNode", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("grid")
+    )
+    granted_by = actor_field(_("granted by"))
+    created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+
+    class Meta:
+        verbose_name = _("head account")
+        verbose_name_plural = _("head accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(ended_at__isnull=True),
+                name="headaccount_one_active_per_user",
+            )
+        ]
+        indexes = [models.Index(fields=["grid", "ended_at"], name="headaccount_grid_active")]
+
+    def __str__(self) -> str:
+        return f"{self.resident.name} · {self.unit or self.building}"
+
+
+class Sighting(models.Model):
+    """A head's confirmation that a key person of its building was seen (见到了), shown to the
+    grid's worker next to the visits. Immutable once saved."""
+
+    account = models.ForeignKey(
+        HeadAccount, on_delete=models.PROTECT, related_name="sightings", verbose_name=_("head account")
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="sightings", verbose_name=_("key person")
+    )
+    grid = models.ForeignKey(
+        "grids.GridNode", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("grid")
+    )
+    seen_at = models.DateTimeField(_("seen at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sighting")
+        verbose_name_plural = _("sightings")
+        indexes = [models.Index(fields=["grid", "seen_at"], name="sighting_grid_time")]
+
+    def __str__(self) -> str:
+        return f"{self.resident.name} · {self.seen_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("a sighting is immutable once saved")
+        super().save(*args, **kwargs)

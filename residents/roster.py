@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 
 from grids.access import get_scoped_or_404
 from grids.models import GridNode, NodeKind, Post, PostKind
+from hlgrid.ordering import numbered
 from residents.models import Building
 from residents.selectors import RESIDENT_POST_KINDS
 
@@ -84,7 +85,7 @@ def roster(*, user, pk) -> Roster:
             unit_count=Count("units"),
             units_without_head=Count("units", filter=Q(units__head__isnull=True)),
         )
-        .order_by("grid_id", "number", "pk")
+        .order_by("grid_id", *numbered("number"), "pk")
     )
     totals = {"buildings": 0, "buildings_without_head": 0, "units": 0, "units_without_head": 0}
     for building in buildings:

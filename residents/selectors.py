@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Length
 from django.utils import timezone
 
 from grids import access
@@ -19,6 +18,7 @@ from grids.models import GridNode, NodeKind, PostKind
 from grids.subtree import in_subtree
 from hlgrid import lights
 from hlgrid.crypto import lookup_hash
+from hlgrid.ordering import numbered
 from residents import idcard, keypeople
 from residents.models import Building, Household, KeyGroup, KeyMembership, Resident, Unit, Visit, VisitPhoto
 
@@ -344,7 +344,7 @@ def building_search(*, user, query: str = "", post_kinds=RESIDENT_POST_KINDS) ->
     community's name or code. At most five words; the caller slices the result."""
     queryset = scope_queryset(
         user, Building.objects.select_related("grid", "grid__parent"), node_path="grid", post_kinds=post_kinds
-    ).order_by("grid__code", Length("number"), "number", "id")
+    ).order_by("grid__code", *numbered("number"), "id")
     for word in (query or "").split()[:5]:
         number = word
         for suffix in BUILDING_SUFFIXES:
@@ -389,7 +389,7 @@ def building_public_search(*, query: str, limit: int = PUBLIC_BUILDING_LIMIT) ->
         condition &= match
     rows = (
         Building.objects.filter(condition, grid__kind=NodeKind.GRID)
-        .order_by("grid__code", "number", "pk")
+        .order_by("grid__code", *numbered("number"), "pk")
         .values(
             "pk",
             "number",

@@ -258,6 +258,11 @@ class VisitPhotoSerializer(serializers.Serializer):
     height = serializers.IntegerField()
 
 
+class VisitPhotoUploadSerializer(serializers.Serializer):
+    # FileField: the photo cleaner (hlgrid.photos) is the only code that parses the image
+    photo = serializers.FileField()
+
+
 class VisitSerializer(serializers.ModelSerializer):
     people_seen = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     photos = VisitPhotoSerializer(many=True, read_only=True)

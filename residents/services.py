@@ -25,6 +25,7 @@ from hlgrid import inputs, lights
 from hlgrid.changes import node_changed
 from hlgrid.crypto import lookup_hash
 from hlgrid.errors import InvalidInput
+from hlgrid.photos import MAX_COUNT as MAX_PHOTOS
 from hlgrid.photos import clean_all as clean_photos
 from residents import idcard, keypeople
 from residents.models import (
@@ -476,6 +477,22 @@ def _reset_due_dates(*, household_id: int, visited_at: datetime.datetime) -> int
 # --- visits ------------------------------------------------------------------------------------
 
 LOCATION_TOLERANCE_M = 300
+# A visit sent by a phone (the API, the offline outbox) is logged at the phone's time of capture,
+# at most this old when it arrives (checked by residents.api.VisitViewSet.create).
+MAX_VISIT_AGE_DAYS = 14
+
+
+def check_captured_at(visited_at: datetime.datetime) -> None:
+    """A phone's time of capture: not in the future, not more than MAX_VISIT_AGE_DAYS old."""
+    now = timezone.now()
+    if visited_at > now + datetime.timedelta(minutes=5):
+        raise InvalidInput.field("visited_at", _("A visit cannot be in the future."))
+    if visited_at < now - datetime.timedelta(days=MAX_VISIT_AGE_DAYS):
+        raise InvalidInput.field(
+            "visited_at",
+            _("This visit is more than %(days)d days old and can no longer be logged.")
+            % {"days": MAX_VISIT_AGE_DAYS},
+        )
 
 
 def distance_outside_m(geometry, *, latitude: float, longitude: float) -> float:
@@ -571,3 +588,20 @@ def visit_log(
         _reset_due_dates(household_id=household.pk, visited_at=visited_at)
         node_changed(household.grid_id)
     return visit
+
+
+def visit_photo_add(*, actor, visit: Visit, photo) -> VisitPhoto:
+    """One more photo of `actor`'s own visit: the outbox sends a visit made offline first, then
+    its photos one by one (each with its Idempotency-Key), so a weak signal loses one photo's
+    upload at worst. At most hlgrid.photos.MAX_COUNT photos per visit, as when logged at once."""
+    if access.recorded(actor) is None or visit.worker_id != actor.pk:
+        raise InvalidInput(_("Only the worker who made the visit adds its photos."))
+    cleaned = clean_photos([photo])
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().get(pk=visit.pk)
+        if visit.photos.count() >= MAX_PHOTOS:
+            raise InvalidInput.field("photo", _("A visit has at most %(n)d photos.") % {"n": MAX_PHOTOS})
+        added = VisitPhoto(visit=visit)
+        added.image.save(cleaned[0].content.name, cleaned[0].content, save=False)
+        added.save()
+    return added

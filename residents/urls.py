@@ -1,10 +1,13 @@
 from django.urls import path
 
-from residents import chat_group_views, key_group_views, views
+from residents import chat_group_views, head_account_views, head_views, key_group_views, views
 
 app_name = "residents"
 urlpatterns = [
     path("", views.my_day, name="my_day"),
+    path("head/", head_views.head_home, name="head_home"),
+    path("head/households/<int:pk>/", head_views.head_household, name="head_household"),
+    path("head/seen/<int:pk>/", head_views.head_seen, name="head_seen"),
     path("settings/key-groups/", key_group_views.key_group_list, name="settings_key_groups"),
     path("settings/key-groups/<int:pk>/", key_group_views.key_group_edit, name="settings_key_group"),
     path("households/<int:pk>/", views.household, name="household"),
@@ -21,6 +24,8 @@ urlpatterns = [
     path("roster/", views.roster_home, name="roster_home"),
     path("roster/<int:pk>/", views.roster, name="roster"),
     path("grids/<int:pk>/groups/", chat_group_views.grid_groups, name="chat_groups"),
+    path("grids/<int:pk>/heads/", head_account_views.grid_heads, name="grid_heads"),
+    path("head-accounts/<int:pk>/end/", head_account_views.head_account_end, name="head_account_end"),
     path("groups/<int:pk>/", chat_group_views.group_edit, name="chat_group_edit"),
     path("groups/<int:pk>/test/", chat_group_views.group_test, name="chat_group_test"),
 ]

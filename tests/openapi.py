@@ -67,7 +67,17 @@ class Schema:
         return content["schema"]
 
     def check(self, path: str, method: str, response) -> None:
-        """`path` is the schema's template (`/api/v1/petitions/{id}/`), `response` a test answer."""
+        """`path` is the schema's template (`/api/v1/petitions/{id}/`), `response` a test answer.
+
+        A file (a bulletin's PDF, an .xlsx) matches when its media type is the one documented."""
+        media = response.get("Content-Type", "").split(";")[0].strip()
+        if media and media != "application/json":
+            answer = self.operation(path, method)["responses"].get(str(response.status_code)) or {}
+            documented = set(answer.get("content", {}))
+            assert media in documented, (
+                f"{method.upper()} {path} answers {media}, documents {sorted(documented)}"
+            )
+            return
         schema = self.response_schema(path, method, response.status_code)
         self._validate(schema, response.json(), f"{method.upper()} {path} {response.status_code}")
 

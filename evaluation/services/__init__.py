@@ -6,7 +6,9 @@
 - computing: every worker's result, the grid heads' bonuses (grading: the pure rules);
 - publication: lock, the bonus ledger, the heads' notices;
 - appeals: submit, accept (a corrected result and ledger corrections) or reject;
-- money: the head-bonus formula and the append-only ledger rows.
+- money: the head-bonus formula and the append-only ledger rows;
+- departments: the streets' ratings of departments, the city's weights, the published
+  department assessment.
 
 Each use case takes a keyword-only `actor`, checks it through grids.access (via
 evaluation.policy), runs in one transaction and locks the period row (select_for_update)
@@ -19,6 +21,11 @@ The use cases are re-exported here: callers write `from evaluation import servic
 
 from evaluation.services.appeals import appeal_accept, appeal_deadline, appeal_reject, appeal_submit
 from evaluation.services.computing import period_compute
+from evaluation.services.departments import (
+    department_board_publish,
+    department_rating_save,
+    department_weights_set,
+)
 from evaluation.services.grading import grade_for, stars_for
 from evaluation.services.inspections import inspection_delete, inspection_record
 from evaluation.services.periods import (
@@ -48,6 +55,9 @@ __all__ = [
     "appeal_reject",
     "appeal_submit",
     "computed_as_final",
+    "department_board_publish",
+    "department_rating_save",
+    "department_weights_set",
     "grade_for",
     "inspection_delete",
     "inspection_record",

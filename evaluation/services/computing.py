@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,11 +42,14 @@ class WorkerRow:
     grid_id: int
     street_id: int
     since: datetime
+    city: int  # the tree of the worker's grid: one CITY node is the root of each tree
 
 
 def _active_workers(window: auto.Window) -> list[WorkerRow]:
     """Active grid workers who held a post before the period ended (one grid each), and their street."""
-    streets = list(GridNode.objects.filter(kind=NodeKind.STREET).values("id", "tree_id", "lft", "rght"))
+    streets_of = defaultdict(list)  # per city: a province has hundreds of streets
+    for street in GridNode.objects.filter(kind=NodeKind.STREET).values("id", "tree_id", "lft", "rght"):
+        streets_of[street["tree_id"]].append(street)
     posts = (
         Post.objects.filter(
             kind=PostKind.WORKER, is_active=True, node__kind=NodeKind.GRID, created_at__lt=window.end
@@ -59,14 +62,12 @@ def _active_workers(window: auto.Window) -> list[WorkerRow]:
         if post["user_id"] in rows:
             continue
         street = next(
-            (
-                s["id"]
-                for s in streets
-                if s["tree_id"] == post["node__tree_id"] and s["lft"] < post["node__lft"] < s["rght"]
-            ),
+            (s["id"] for s in streets_of[post["node__tree_id"]] if s["lft"] < post["node__lft"] < s["rght"]),
             post["node_id"],  # a grid outside any street ranks on its own
         )
-        rows[post["user_id"]] = WorkerRow(post["user_id"], post["node_id"], street, post["created_at"])
+        rows[post["user_id"]] = WorkerRow(
+            post["user_id"], post["node_id"], street, post["created_at"], post["node__tree_id"]
+        )
     return list(rows.values())
 
 
@@ -100,19 +101,39 @@ def _line_value(indicator: Indicator, row: WorkerRow, values: dict, inspections:
     return LineValue(_percent(numerator, denominator), numerator, denominator, True)
 
 
-def _explain(indicator: Indicator, value: LineValue, points: Decimal, rule_text: str, average: bool) -> str:
+@dataclass(frozen=True)
+class Texts:
+    """The explanations' wording, translated once per computation (not once per line)."""
+
+    no_data_average: str
+    no_data_full: str
+    inspection: str
+    overdue: str
+    window: str
+
+    @classmethod
+    def translated(cls) -> "Texts":
+        return cls(
+            no_data_average=_("no data in the period: the average of the workers with data"),
+            no_data_full=_("no data in the period: full points (nobody had data)"),
+            inspection=_("average of %(n)s inspection(s) = %(raw)s"),
+            overdue=_("%(n)s overdue step(s)"),
+            window=_("%(n)s service(s) handled at a window"),
+        )
+
+
+def _explain(
+    indicator: Indicator, value: LineValue, points: Decimal, rule_text: str, average: bool, texts: Texts
+) -> str:
     if not value.has_data:
-        if average:
-            how = _("no data in the period: the average of the workers with data")
-        else:
-            how = _("no data in the period: full points (nobody had data)")
+        how = texts.no_data_average if average else texts.no_data_full
         return f"{how} → {points}"[:300]
     if indicator.source == Source.INSPECTION:
-        what = _("average of %(n)s inspection(s) = %(raw)s") % {"n": value.denominator, "raw": value.raw}
+        what = texts.inspection % {"n": value.denominator, "raw": value.raw}
     elif indicator.source == Source.OVERDUE:
-        what = _("%(n)s overdue step(s)") % {"n": value.numerator}
+        what = texts.overdue % {"n": value.numerator}
     elif indicator.source == Source.WINDOW_SERVICES:
-        what = _("%(n)s service(s) handled at a window") % {"n": value.numerator}
+        what = texts.window % {"n": value.numerator}
     else:
         what = f"{value.numerator}/{value.denominator} = {value.raw}%"
     return f"{what}; {rule_text} → {points}"[:300]
@@ -151,6 +172,7 @@ def period_compute(*, actor, period: Period, now: datetime | None = None) -> Per
             period, {i.method for i in indicators if i.source == Source.INSPECTION}
         )
         rule_texts = {i.pk: rules.describe(rule=i.rule, params=i.params, weight=i.weight) for i in indicators}
+        texts = Texts.translated()
 
         # raw values, then points; a line without data scores the average of those with data
         line_values = {
@@ -186,17 +208,22 @@ def period_compute(*, actor, period: Period, now: datetime | None = None) -> Per
                     average = averages[indicator.pk]
                     points = average if average is not None else to_points(indicator.weight)
                 explanation = _explain(
-                    indicator, value, points, rule_texts[indicator.pk], averages[indicator.pk] is not None
+                    indicator,
+                    value,
+                    points,
+                    rule_texts[indicator.pk],
+                    averages[indicator.pk] is not None,
+                    texts,
                 )
                 lines.append(
-                    AssessmentLine(
-                        indicator=indicator,
-                        raw=value.raw,
-                        numerator=value.numerator,
-                        denominator=value.denominator,
-                        points=points,
-                        has_data=value.has_data,
-                        explanation=explanation,
+                    (
+                        indicator.pk,
+                        value.raw,
+                        value.numerator,
+                        value.denominator,
+                        points,
+                        value.has_data,
+                        explanation,
                     )
                 )
                 total += points
@@ -226,11 +253,15 @@ def period_compute(*, actor, period: Period, now: datetime | None = None) -> Per
             lines_of[w.worker_id] = lines
 
         graded = [a for a in assessments if not a.insufficient_data]
-        city_ranks = competition_ranks([(a.worker_id, a.total) for a in graded])
-        by_street = defaultdict(list)
+        # Ranks are per city (the rank "in city" of a province's deployment) and per street.
+        city_of = {w.worker_id: w.city for w in workers}
+        by_city, by_street = defaultdict(list), defaultdict(list)
         for a in graded:
+            by_city[city_of[a.worker_id]].append((a.worker_id, a.total))
             by_street[a.street_id].append((a.worker_id, a.total))
-        street_ranks = {}
+        city_ranks, street_ranks = {}, {}
+        for items in by_city.values():
+            city_ranks.update(competition_ranks(items))
         for items in by_street.values():
             street_ranks.update(competition_ranks(items))
         for a in graded:
@@ -239,18 +270,49 @@ def period_compute(*, actor, period: Period, now: datetime | None = None) -> Per
         Assessment.objects.filter(period=period, is_current=True).update(is_current=False)
         HeadBonus.objects.filter(period=period, is_current=True).update(is_current=False)
         created = Assessment.objects.bulk_create(assessments)
-        all_lines = []
-        for assessment in created:
-            for line in lines_of[assessment.worker_id]:
-                line.assessment = assessment
-                all_lines.append(line)
-        AssessmentLine.objects.bulk_create(all_lines)
+        _insert_lines(
+            [(a.pk, *line) for a in created for line in lines_of[a.worker_id]],
+        )
         HeadBonus.objects.bulk_create(_head_bonuses(period, rule, graded, run, now))
 
         period.run = run
         period.computed_at = now
         period.save(update_fields=["status", "run", "computed_at"])
     return period
+
+
+LINE_COLUMNS = (
+    "assessment_id",
+    "indicator_id",
+    "raw",
+    "numerator",
+    "denominator",
+    "points",
+    "has_data",
+    "explanation",
+)
+
+
+def _insert_lines(rows: list[tuple]) -> None:
+    """The lines as multi-row INSERTs of plain tuples: no model instance per line.
+
+    Tens of thousands of lines (10,000 workers x the indicators) cost seconds of Python in
+    bulk_create (instances, signals, per-field preparation); the values here are already the
+    columns' (ints, Decimals, bools, text). One statement on PostgreSQL (a fixed number of
+    queries whatever the number of workers); chunks under SQLite's cap on variables.
+    """
+    cap = connection.features.max_query_params
+    batch = max(1, cap // len(LINE_COLUMNS)) if cap else max(1, len(rows))
+    table = connection.ops.quote_name(AssessmentLine._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in LINE_COLUMNS)
+    row_sql = "(" + ", ".join(["%s"] * len(LINE_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))}",
+                [value for row in chunk for value in row],
+            )
 
 
 def _head_bonuses(period, rule, graded: list[Assessment], run: int, now) -> list[HeadBonus]:

@@ -1,5 +1,6 @@
-"""Publishing a period: it locks, the bonus ledger is written and the street heads and grid
-heads each get one notice summarising their people's results."""
+"""Publishing a period: it locks, the bonus ledger is written and each street's Party working
+committee secretary (evaluation.recipients: the street head where the secretary has no account)
+and each grid head get one notice summarising their people's results."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import Assessment, Grade, Notice, Period
 from evaluation.policy import require_assessor
+from evaluation.recipients import street_recipients
 from evaluation.services.money import payments_write
 from evaluation.services.periods import fire, lock_period, require_final
 from grids import access
@@ -18,7 +20,7 @@ from grids.models import NodeKind, Post, PostKind
 
 
 def period_publish(*, actor, period: Period, now: datetime | None = None) -> Period:
-    """Lock the period, write the bonus ledger, notify the street heads and grid heads."""
+    """Lock the period, write the bonus ledger, notify the streets' Party secretaries and the grid heads."""
     require_assessor(actor)
     now = now or timezone.now()
     with transaction.atomic():
@@ -33,12 +35,13 @@ def period_publish(*, actor, period: Period, now: datetime | None = None) -> Per
 
 
 def notices_write(period: Period, now) -> int:
-    """One notice per street head and per grid head, summarising their people's results.
+    """One notice per street (to its Party secretary, else its head) and per grid head,
+    summarising their people's results.
 
     A step of publishing (the demo's bulk load calls it for the quarter it publishes last).
     """
     current = Assessment.objects.filter(period=period, is_current=True)
-    summary = {}
+    summary, streets = {}, set()
     for key in ("street_id", "grid_id"):
         for row in (
             current.values(key)
@@ -50,12 +53,14 @@ def notices_write(period: Period, now) -> int:
             .order_by()
         ):
             summary[row[key]] = row
-    heads = Post.objects.filter(
-        kind=PostKind.HEAD,
-        is_active=True,
-        node_id__in=list(summary),
-        node__kind__in=[NodeKind.STREET, NodeKind.GRID],
-    ).values_list("user_id", "node_id")
+            if key == "street_id":
+                streets.add(row[key])
+    heads = list(
+        Post.objects.filter(
+            kind=PostKind.HEAD, is_active=True, node_id__in=list(summary), node__kind=NodeKind.GRID
+        ).values_list("user_id", "node_id")
+    )
+    heads += [(user_id, node_id) for node_id, user_id in street_recipients(streets).items()]
     notices = [
         Notice(
             recipient_id=user_id,

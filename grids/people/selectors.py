@@ -1,5 +1,6 @@
 """Reads about people and their posts, always scoped to the asking manager (grids.access)."""
 
+import contextlib
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -7,7 +8,9 @@ from django.http import Http404
 
 from grids import access
 from grids.models import GridNode, Post, PostKind
-from hlgrid.errors import NotFound
+from hlgrid import inputs
+from hlgrid.crypto import lookup_hash
+from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.ids import in_range
 from hlgrid.models import User
 
@@ -30,9 +33,11 @@ def account_list(
     accounts = access.scope_accounts(user, User.objects.all())
     query = (query or "").strip()
     if query:
-        accounts = accounts.filter(
-            Q(name__icontains=query) | Q(username__icontains=query) | Q(phone__icontains=query)
-        )
+        # The phone is ciphertext: a whole number is found through its keyed hash.
+        found = Q(name__icontains=query) | Q(username__icontains=query)
+        with contextlib.suppress(InvalidInput):  # not a phone number: names and logins only
+            found |= Q(phone_hash=lookup_hash(inputs.phone(query)))
+        accounts = accounts.filter(found)
     if kind or node is not None:
         posts = Post.objects.filter(user_id=OuterRef("pk"), is_active=True)
         if kind:

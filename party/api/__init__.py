@@ -4,6 +4,7 @@ scope answers 404. portal/urls.py registers the routes with `register_routes`.""
 
 from party.api.alliances import AllianceViewSet, InServiceViewSet, ProjectViewSet, UnitViewSet
 from party.api.chain import ChainViewSet, MemberViewSet, OrganizationViewSet
+from party.api.lectures import LectureViewSet
 from party.api.time_bank import (
     ActivityViewSet,
     LedgerViewSet,
@@ -38,6 +39,7 @@ ROUTES = [
     ("party/windows", WindowViewSet, "party-window"),
     ("party/shifts", ShiftViewSet, "party-shift"),
     ("party/social-workers", SocialWorkerViewSet, "party-social-worker"),
+    ("party/lectures", LectureViewSet, "party-lecture"),
     ("party/window-services", WindowServiceViewSet, "party-window-service"),
 ]
 

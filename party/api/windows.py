@@ -16,7 +16,7 @@ from hlgrid.errors import InvalidInput
 from hlgrid.pagination import DefaultCursorPagination
 from party import selectors
 from party.api.common import RESIDENT_KINDS, TAGS, WRITE_ERRORS, day_param, int_param
-from party.models import DutyShift, ServiceItem
+from party.models import DutyShift, ServiceItem, ServiceOutcome
 from party.services.windows import window_service_record
 from residents.models import Resident
 
@@ -141,9 +141,13 @@ class PartyWindowServiceSerializer(serializers.Serializer):
     window = serializers.IntegerField(source="window_id")
     item = serializers.IntegerField(source="item_id")
     resident = serializers.IntegerField(source="resident_id", required=False, allow_null=True)
+    visitor_name = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     worker = serializers.IntegerField(source="worker_id", read_only=True)
     served_at = serializers.DateTimeField(required=False)
     minutes = serializers.IntegerField(min_value=1, max_value=600)
+    outcome = serializers.ChoiceField(
+        choices=ServiceOutcome.choices, required=False, default=ServiceOutcome.DONE
+    )
     notes = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -192,6 +196,8 @@ class WindowServiceViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
             resident=resident,
             served_at=v.get("served_at"),
             minutes=v["minutes"],
+            visitor_name=v.get("visitor_name", ""),
+            outcome=v.get("outcome", ServiceOutcome.DONE),
             notes=v.get("notes", ""),
         )
         return Response(PartyWindowServiceSerializer(service).data, status=status.HTTP_201_CREATED)

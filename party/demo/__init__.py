@@ -17,7 +17,9 @@ from django.utils import timezone
 from grids.models import GridNode
 from party.demo.alliances import load_alliances, load_in_service, load_projects
 from party.demo.chain import load_chain, load_members
+from party.demo.lectures import load_lectures
 from party.demo.time_bank import load_time_bank
+from party.demo.training import load_training
 from party.demo.windows import load_windows
 
 
@@ -34,8 +36,10 @@ def load(ctx) -> None:
 
     orgs = load_chain(ctx, streets, communities, grids_of)
     load_members(ctx, orgs)
+    load_lectures(ctx, orgs, today)
     units, alliances = load_alliances(ctx, orgs, streets, grids_of, communities_of)
     in_service = load_in_service(ctx, units, grids, today)
     load_projects(ctx, alliances, units, communities_of, grids_of, today)
     load_windows(ctx, streets, grids, today)
+    load_training(ctx, today)
     load_time_bank(ctx, orgs, communities, grids_of, in_service, now, today)

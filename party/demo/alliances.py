@@ -6,6 +6,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from grids.models import Post
+from hlgrid.models import User
 from party.demo.data import (
     ALLIANCE_THEMES,
     ALLIANCES,
@@ -111,11 +113,30 @@ def load_in_service(ctx, units, grids, today) -> list[InServiceMember]:
                 )
             )
     InServiceRecord.objects.bulk_create(records, batch_size=BATCH)
+    _accounts(ctx, members)
     ctx.log(
         f"    {ALLIANCES} alliances, {len(units)} member units, {len(members)} in-service members "
-        f"reporting to grids ({len(records)} service records)"
+        f"reporting to grids ({len(records)} service records); demo accounts `member` (an "
+        "in-service Party member of the worker's grid) and `unitcontact` (its unit's contact)"
     )
     return members
+
+
+def _accounts(ctx, members: list[InServiceMember]) -> None:
+    """The demo `member`: an in-service member who reported to the `worker`'s grid, with a
+    login of their own; `unitcontact`: the contact of that member's unit, who reads its records."""
+    grid_id = Post.objects.filter(user__username="worker").values_list("node_id", flat=True).first()
+    member = next((m for m in members if m.grid_id == grid_id), None)
+    if member is None:
+        return
+    partymember = User(username="member", name=member.name, password=ctx.password_hash, phone="13900001003")
+    partymember.save()
+    InServiceMember.objects.filter(pk=member.pk).update(user=partymember)
+    member.user = partymember
+    contact = User.objects.create(
+        username="unitcontact", name=member.unit.contact_name or ctx.person_name(), password=ctx.password_hash
+    )
+    MemberUnit.objects.filter(pk=member.unit_id).update(contact_user=contact)
 
 
 def load_projects(ctx, alliances, units, communities_of, grids_of, today) -> None:

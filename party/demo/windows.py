@@ -9,9 +9,20 @@ from django.utils import timezone
 from grids.access import SYSTEM
 from hlgrid.models import User
 from party.demo.data import BATCH, ITEMS, SOCIAL_WORKERS
-from party.models import ServiceItem, ServiceWindow, SocialWorker, WindowService
+from party.models import ServiceItem, ServiceOutcome, ServiceWindow, SocialWorker, WindowService
 from party.services.windows import duty_rota_generate
 from residents.models import Resident
+
+# Most services are done on the spot; the rest spread over the other outcomes (no draw from the
+# demo's random stream, so the parts loaded after this one stay as they were).
+OUTCOMES = [ServiceOutcome.DONE] * 6 + [
+    ServiceOutcome.ADVISED,
+    ServiceOutcome.DONE,
+    ServiceOutcome.ACCEPTED,
+    ServiceOutcome.DONE,
+    ServiceOutcome.REFERRED,
+    ServiceOutcome.MISSING,
+]
 
 
 def load_windows(ctx, streets, grids, today) -> None:
@@ -57,8 +68,12 @@ def load_windows(ctx, streets, grids, today) -> None:
         chosen = rng.sample(items, rng.randint(30, 45)) if index % 5 == 0 else items
         rows.extend(through(socialworker_id=worker.pk, serviceitem_id=item.pk) for item in chosen)
     through.objects.bulk_create(rows, batch_size=BATCH)
+    # Two months back (the services handled) to the end of the current month (the month's rota).
     start = today - datetime.timedelta(days=60)
-    shifts = duty_rota_generate(actor=SYSTEM, start=start, days=75, per_window=3, windows=windows)
+    month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    shifts = duty_rota_generate(
+        actor=SYSTEM, start=start, days=(month_end - start).days, per_window=3, windows=windows
+    )
 
     residents = list(Resident.objects.order_by("pk").values_list("pk", flat=True)[:5_000])
     qualified = defaultdict(set)
@@ -83,6 +98,7 @@ def load_windows(ctx, streets, grids, today) -> None:
                     resident_id=rng.choice(residents) if residents else None,
                     served_at=at,
                     minutes=rng.randint(5, 40),
+                    outcome=OUTCOMES[len(served) % len(OUTCOMES)],
                 )
             )
     WindowService.objects.bulk_create(served, batch_size=BATCH)

@@ -25,6 +25,7 @@ from party.models.chain import (
     PartyMember,
     PartyOrganization,
 )
+from party.models.lectures import LectureSlot
 from party.models.time_bank import (
     Activity,
     ActivityKind,
@@ -38,10 +39,12 @@ from party.models.time_bank import (
     SignUpStatus,
     Volunteer,
 )
+from party.models.training import Certificate, CertificateKind, TrainingLevel, TrainingRecord
 from party.models.windows import (
     DutyKind,
     DutyShift,
     ServiceItem,
+    ServiceOutcome,
     ServiceWindow,
     SocialWorker,
     WindowService,
@@ -55,12 +58,15 @@ __all__ = [
     "ActivityStatus",
     "Alliance",
     "AppendOnlyQuerySet",
+    "Certificate",
+    "CertificateKind",
     "DutyKind",
     "DutyShift",
     "EntryKind",
     "InServiceMember",
     "InServiceRecord",
     "JointProject",
+    "LectureSlot",
     "MemberRole",
     "MemberUnit",
     "OrgKind",
@@ -72,10 +78,13 @@ __all__ = [
     "Redemption",
     "Reward",
     "ServiceItem",
+    "ServiceOutcome",
     "ServiceWindow",
     "SignUp",
     "SignUpStatus",
     "SocialWorker",
+    "TrainingLevel",
+    "TrainingRecord",
     "UnitKind",
     "Volunteer",
     "WindowService",

@@ -60,6 +60,15 @@ class MemberUnit(models.Model):
         "grids.GridNode", blank=True, related_name="paired_units", verbose_name=_("paired grids")
     )
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    # The unit's contact (联络员) logs in to see its in-service members and their records.
+    contact_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_units",
+        verbose_name=_("contact account"),
+    )
     created_by = created_by_field(_("added by"))
 
     class Meta:
@@ -128,8 +137,13 @@ class InServiceMember(models.Model):
         return mask_phone(self.phone)
 
 
+def inservice_photo_path(instance, filename: str) -> str:
+    return f"party/in-service/{instance.grid_id}/{filename}"
+
+
 class InServiceRecord(models.Model):
-    """A service an in-service member gave in the grid they reported to."""
+    """A service an in-service member gave in the grid they reported to: logged by the member
+    (`recorded_by` is the member's account) or by the grid's staff, with a photo optionally."""
 
     member = models.ForeignKey(
         InServiceMember, on_delete=models.PROTECT, related_name="records", verbose_name=_("member")
@@ -140,6 +154,8 @@ class InServiceRecord(models.Model):
     served_on = models.DateField(_("served on"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
     description = models.CharField(_("what was done"), max_length=200)
+    # Cleaned by hlgrid.photos (EXIF stripped, re-encoded); served by party.inservice_views.photo.
+    photo = models.FileField(_("photo"), upload_to=inservice_photo_path, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by")
     )

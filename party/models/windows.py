@@ -133,6 +133,14 @@ class DutyShift(models.Model):
         return f"{self.worker} · {self.get_kind_display()} · {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class ServiceOutcome(models.TextChoices):
+    DONE = "DONE", _("Done on the spot")
+    ACCEPTED = "ACCEPTED", _("Accepted, to be finished")
+    REFERRED = "REFERRED", _("Referred to a department")
+    ADVISED = "ADVISED", _("Advice given")
+    MISSING = "MISSING", _("Papers missing, to come back")
+
+
 class WindowService(models.Model):
     """A service handled at a window: counted by the evaluation like a visit (by `worker`
     and `served_at`)."""
@@ -164,8 +172,13 @@ class WindowService(models.Model):
         related_name="window_services",
         verbose_name=_("resident"),
     )
+    # Who came, when they are not picked from the register (a name as they gave it).
+    visitor_name = models.CharField(_("who came"), max_length=64, blank=True)
     served_at = models.DateTimeField(_("served at"), db_index=True)
     minutes = models.PositiveIntegerField(_("time taken (minutes)"))
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=ServiceOutcome.choices, default=ServiceOutcome.DONE
+    )
     notes = models.CharField(_("notes"), max_length=200, blank=True)
 
     class Meta:

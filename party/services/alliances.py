@@ -17,7 +17,7 @@ from django_fsm import can_proceed
 
 from grids import access
 from grids.models import GridNode, NodeKind
-from hlgrid import inputs
+from hlgrid import inputs, photos
 from hlgrid.errors import InvalidInput, TransitionNotAllowed
 from party import policy
 from party.models import (
@@ -158,12 +158,18 @@ def inservice_service_record(
     served_on: datetime.date,
     hours,
     description: str,
+    photo=None,
 ) -> InServiceRecord:
-    """The grid's staff record a service an in-service member gave in the grid they reported to."""
+    """A service an in-service member gave in the grid they reported to, logged by the member
+    themselves or by the grid's staff, with a photo optionally (cleaned by hlgrid.photos)."""
+    policy.require_actor(actor)
     member = InServiceMember.objects.select_related("grid", "unit__alliance__node").get(pk=member.pk)
-    # Not reported yet: only those over the unit's alliance learn that much.
-    policy.require_staff(actor, member.grid or member.unit.alliance.node)
+    if not policy.is_user(actor, member.user_id):
+        # Not reported yet: only those over the unit's alliance learn that much.
+        policy.require_staff(actor, member.grid or member.unit.alliance.node)
     description = inputs.required("description", description)
+    if len(description) > 200:
+        raise InvalidInput.field("description", _("At most 200 characters."))
     hours = inputs.decimal("hours", hours, minimum=HALF_HOUR)
     if hours > 24:
         raise InvalidInput.field("hours", _("A day has 24 hours."))
@@ -171,7 +177,10 @@ def inservice_service_record(
         raise InvalidInput.field("member", _("The member has not reported to a grid yet."))
     if served_on > timezone.localdate():
         raise InvalidInput.field("served_on", _("The date is in the future."))
-    return InServiceRecord.objects.create(
+    if served_on < timezone.localdate() - datetime.timedelta(days=366):
+        raise InvalidInput.field("served_on", _("A service is logged within a year."))
+    cleaned = _clean_photo(photo) if photo else None
+    record = InServiceRecord(
         member=member,
         grid=member.grid,
         served_on=served_on,
@@ -179,6 +188,20 @@ def inservice_service_record(
         description=description,
         recorded_by=access.recorded(actor),
     )
+    with transaction.atomic():
+        if cleaned is not None:
+            record.photo.save(cleaned.content.name, cleaned.content, save=False)
+        record.save()
+    return record
+
+
+def _clean_photo(photo) -> photos.CleanPhoto:
+    """The one photo cleaner; its refusal is named after the form's single `photo` field."""
+    try:
+        return photos.clean_all([photo], limit=1)[0]
+    except InvalidInput as error:
+        messages = [m for ms in error.errors.values() for m in ms] or [error.detail]
+        raise InvalidInput(messages[0], errors={"photo": messages}) from None
 
 
 def project_create(

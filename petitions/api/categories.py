@@ -35,6 +35,8 @@ class CategorySerializer(serializers.ModelSerializer):
             "handle_limit",
             "handle_unit",
             "callback_days",
+            "urgent_hours",
+            "critical_hours",
         ]
 
 
@@ -55,6 +57,8 @@ class CategoryWriteSerializer(NoUnknownFields, serializers.Serializer):
     handle_limit = serializers.IntegerField(required=False)
     handle_unit = serializers.ChoiceField(choices=LimitUnit.choices, required=False)
     callback_days = serializers.IntegerField(required=False)
+    urgent_hours = serializers.IntegerField(required=False)
+    critical_hours = serializers.IntegerField(required=False)
     is_active = serializers.BooleanField(required=False)
 
 

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from grids.models import Department
-from hlgrid import photos
+from hlgrid import idempotency, photos
 from hlgrid.api import NoUnknownFields
 from hlgrid.crypto import mask_name
 from hlgrid.errors import InvalidInput
@@ -28,7 +28,17 @@ from petitions.api.common import (
     PersonRefSerializer,
     _valid,
 )
-from petitions.models import AttachmentKind, Category, Level, Light, Petition, Source, Status
+from petitions.models import (
+    AttachmentKind,
+    Category,
+    Level,
+    Light,
+    Petition,
+    Risk,
+    Source,
+    Status,
+    Urgency,
+)
 
 
 class PetitionSerializer(serializers.ModelSerializer):
@@ -43,6 +53,10 @@ class PetitionSerializer(serializers.ModelSerializer):
     merged_into = serializers.CharField(
         source="merged_into.tracking_code", default=None, read_only=True, allow_null=True
     )
+    # 研判 at verification: the risks recorded (Risk values) and the key person linked (an id
+    # of the residents register's key people, readable there by whoever may see it).
+    risks = serializers.ListField(child=serializers.ChoiceField(choices=Risk.choices), read_only=True)
+    key_person = serializers.IntegerField(source="key_person_id", allow_null=True, read_only=True)
 
     class Meta:
         model = Petition
@@ -51,6 +65,12 @@ class PetitionSerializer(serializers.ModelSerializer):
             "tracking_code",
             "status",
             "light",
+            "rung",
+            "rung_changed_at",
+            "taken_over_at",
+            "urgency",
+            "risks",
+            "key_person",
             "step",
             "due_at",
             "warn_at",
@@ -130,6 +150,46 @@ class NoteSerializer(serializers.Serializer):
 
 class RequiredNoteSerializer(serializers.Serializer):
     note = serializers.CharField()
+
+
+class VerifySerializer(serializers.Serializer):
+    """Verified, with the judgement (研判); `key_person` is one of `key-people`' suggestions or
+    another key person of the caller's area."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
+    risks = serializers.ListField(
+        child=serializers.ChoiceField(choices=Risk.choices), required=False, default=list, max_length=3
+    )
+    key_person = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class RejudgeSerializer(VerifySerializer):
+    """The judgement revised, with the reason (kept in the history with what it was)."""
+
+    note = None
+    reason = serializers.CharField(max_length=500)
+
+
+class KeyPersonSuggestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="Masked.")
+    group = serializers.CharField()
+    reason = serializers.ChoiceField(choices=["PHONE", "VISIT", "HOUSEHOLD", "BUILDING"])
+    reason_label = serializers.CharField()
+    preselected = serializers.BooleanField()
+
+
+class TakeOverSerializer(serializers.Serializer):
+    """Hand it to one person (staff of the level over its grid) or one department."""
+
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, default=None
+    )
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -225,6 +285,8 @@ def _transition_schema(request_serializer, *, accepted: bool = False, descriptio
             OpenApiParameter("mine", bool),
             OpenApiParameter("grid", int),
             OpenApiParameter("source", enum=Source.values),
+            OpenApiParameter("urgency", enum=Urgency.values),
+            OpenApiParameter("risk", enum=Risk.values),
             OpenApiParameter(
                 "q",
                 str,
@@ -273,6 +335,12 @@ class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
         source = params.get("source")
         if source and source not in Source.values:
             raise InvalidInput.field("source", _("Unknown source."))
+        urgency = params.get("urgency")
+        if urgency and urgency not in Urgency.values:
+            raise InvalidInput.field("urgency", _("Unknown urgency."))
+        risk = params.get("risk")
+        if risk and risk not in Risk.values:
+            raise InvalidInput.field("risk", _("Unknown risk."))
         return selectors.petition_list(
             user=self.request.user,
             light=light,
@@ -281,6 +349,8 @@ class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
             mine=params.get("mine") in ("1", "true", "True"),
             grid_id=int(grid) if grid else None,
             source=source or None,
+            urgency=urgency or None,
+            risk=risk or None,
             query=params.get("q", ""),
         ).order_by("-id")
 
@@ -324,11 +394,50 @@ class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
         # Scope first: a petition outside the caller's scope is a 404 before anything else.
         return self.get_object()
 
-    @_transition_schema(NoteSerializer)
+    @_transition_schema(
+        VerifySerializer,
+        description="Verified, with the judgement: the urgency (urgent and extra urgent shorten the "
+        "handling deadline by the category's hours; extra urgent tells the community's and the "
+        "street's heads at once), the risks, and the key person involved (see `key-people`).",
+    )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        data = _valid(NoteSerializer, request)
+        data = _valid(VerifySerializer, request)
         return self._answer(services.petition_verify(actor=request.user, petition=self._target(), **data))
+
+    @extend_schema(
+        responses={200: KeyPersonSuggestionSerializer(many=True), 404: E404},
+        tags=["petitions"],
+        description="The key people of the register this petition may involve (the reporter's phone, "
+        "the visit's household, the address's household or building), strongest first, masked.",
+    )
+    @action(detail=True, methods=["get"], url_path="key-people", pagination_class=None)
+    def key_people(self, request, pk=None):
+        petition = self._target()
+        found = selectors.key_person_suggestions(user=request.user, petition=petition)
+        return Response(KeyPersonSuggestionSerializer(found, many=True).data)
+
+    @_transition_schema(
+        RejudgeSerializer,
+        description="The judgement (研判) of a verified, open petition revised by the field staff over its "
+        "grid, with the reason. Being handled, its handling deadline is counted again from the step's "
+        "start under the new urgency; raised to extra urgent, the community's and the street's heads "
+        "are told at once.",
+    )
+    @action(detail=True, methods=["post"])
+    def rejudge(self, request, pk=None):
+        data = _valid(RejudgeSerializer, request)
+        return self._answer(services.petition_rejudge(actor=request.user, petition=self._target(), **data))
+
+    @_transition_schema(
+        TakeOverSerializer,
+        description="接管: a head or official of a level the overdue petition climbed to takes it over "
+        "and hands it to staff of that level over its grid (`assignee`) or to a `department`.",
+    )
+    @action(detail=True, methods=["post"], url_path="take-over")
+    def take_over(self, request, pk=None):
+        data = _valid(TakeOverSerializer, request)
+        return self._answer(services.petition_take_over(actor=request.user, petition=self._target(), **data))
 
     @_transition_schema(ReasonSerializer)
     @action(detail=True, methods=["post"])
@@ -431,7 +540,16 @@ class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         methods=["post"],
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer, 400: E400, 403: E403, 404: E404, 409: E409},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Generated on the phone, one per photo: the same key and photo returns the "
+                "first answer and adds nothing; the same key with another photo is refused (422).",
+            )
+        ],
+        responses={201: AttachmentSerializer, 400: E400, 403: E403, 404: E404, 409: E409, 422: E422},
         tags=["petitions"],
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, parser_classes=[MultiPartParser])
@@ -440,10 +558,26 @@ class PetitionViewSet(viewsets.ReadOnlyModelViewSet):
         if request.method == "POST":
             data = _valid(AttachmentUploadSerializer, request)
             kind = AttachmentKind.RESOLUTION if petition.status == Status.HANDLING else AttachmentKind.INTAKE
-            attachment = services.attachment_add(
-                actor=request.user, petition=petition, photo=data["photo"], kind=kind
+
+            def create() -> dict:
+                attachment = services.attachment_add(
+                    actor=request.user, petition=petition, photo=data["photo"], kind=kind
+                )
+                return AttachmentSerializer(attachment).data
+
+            key = idempotency.client_key(request.headers.get("Idempotency-Key"))
+            if not key:
+                return Response(create(), status=status.HTTP_201_CREATED)
+            status_code, answer, _created = idempotency.submit_once(
+                stored_key=idempotency.scoped_key(
+                    scope="petition-attachment", owner=request.user.pk, key=key
+                ),
+                fingerprint=idempotency.request_fingerprint(
+                    {"petition": petition.pk}, {"photo": [data["photo"]]}
+                ),
+                create=create,
             )
-            return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+            return Response(answer, status=status_code)
         return Response(AttachmentSerializer(petition.attachments.all(), many=True).data)
 
     @extend_schema(request=None, responses={200: ContactSerializer, 403: E403, 404: E404}, tags=["petitions"])

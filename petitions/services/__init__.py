@@ -2,7 +2,9 @@
 
 By sub-domain: `intake` (tracking codes, routing, category suggestion, the public report,
 the draft from a visit), `steps` (submit, verify, reject, merge, classify, hand up, note,
-resolve, return, callback, revealing the contact), `handling` (pause, resume, extension
+resolve, return, callback, revealing the contact), `judgement` (研判 at verification: urgency,
+risks, the key person involved), `takeover` (接管 by a level an overdue petition climbed to),
+`handling` (pause, resume, extension
 requests), `whistles` (whistles and check-ins), `joins` (我也遇到了: joining a
 nearby open report, the joiner's own rating), `notifications` (the inbox and its
 e-mails), `photos`; `common` holds what they share (the row lock, the permission check
@@ -36,6 +38,7 @@ from petitions.services.intake import (
     request_fingerprint,
 )
 from petitions.services.joins import petition_join, petition_join_rate
+from petitions.services.judgement import judgement_text, petition_rejudge
 from petitions.services.notifications import notification_mark_read, notifications_send_email
 from petitions.services.photos import attachment_add
 from petitions.services.steps import (
@@ -56,6 +59,7 @@ from petitions.services.steps import (
     petition_verify,
     public_callback,
 )
+from petitions.services.takeover import may_take_over, petition_take_over, take_over_candidates
 from petitions.services.territory import petitions_move_grid
 from petitions.services.whistles import (
     checkin_record,
@@ -79,6 +83,9 @@ __all__ = [
     "category_create",
     "category_update",
     "petitions_move_grid",
+    "may_take_over",
+    "petition_take_over",
+    "take_over_candidates",
     "checkin_record",
     "checkin_report",
     "handling_request_deny",
@@ -98,6 +105,8 @@ __all__ = [
     "petition_note",
     "petition_pause",
     "petition_reject",
+    "petition_rejudge",
+    "judgement_text",
     "petition_resolve",
     "petition_resume",
     "petition_return",

@@ -4,7 +4,8 @@ Only the handling step is counted in working days (a category's `handle_unit`; a
 without a category gets the default limit, also in working days); verifying, classifying
 and the callback are counted in hours and days and never move. A paused petition keeps the
 time it had left and gets its due time on resume. The deadline keeps its count of working
-days from the step's start (hlgrid.workdays.reschedule), its warning the last quarter.
+days from the step's start (hlgrid.workdays.reschedule), its warning the last quarter. A
+petition judged urgent at verification has its handling deadline in hours and never moves.
 
 Registered as the "petitions" source of hlgrid.deadlines (PetitionsConfig.ready).
 """
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from hlgrid.deadlines import Move
 from hlgrid.lights import Light, light_at
 from hlgrid.workdays import Calendar, day_start, end_of_day, reschedule, warn_before
-from petitions.models import LimitUnit, Petition, Status, Step
+from petitions.models import LimitUnit, Petition, Status, Step, Urgency
 from petitions.services.common import event, require_actor, save
 
 
@@ -36,6 +37,8 @@ def _candidates(old: Calendar, new: Calendar) -> QuerySet | None:
             step_started_at__lt=end_of_day(changed[-1]),
         )
         .filter(Q(category__isnull=True) | Q(category__handle_unit=LimitUnit.WORKDAYS))
+        # An urgent or extra urgent deadline is counted in hours (研判): it never moves.
+        .filter(urgency=Urgency.NORMAL)
         .order_by("due_at", "pk")
     )
 

@@ -2,8 +2,9 @@
 
 A change applies to what comes next: a petition takes its verify limit when it is received
 and its handling limit when it is classified, and keeps the deadlines it was given, so the
-open petitions of a changed category keep theirs. A category in use is deactivated (no new
-petition gets it), never deleted. Only those who may configure the city change it
+open petitions of a changed category keep theirs. The urgency rules (研判) say within how many
+hours an urgent and an extra urgent petition of the category are handled. A category in use
+is deactivated (no new petition gets it), never deleted. Only those who may configure the city change it
 (grids.access.require_may_configure).
 """
 
@@ -33,6 +34,8 @@ FIELDS = (
     "handle_limit",
     "handle_unit",
     "callback_days",
+    "urgent_hours",
+    "critical_hours",
     "is_active",
 )
 
@@ -118,8 +121,20 @@ def _clean(values: dict, *, category: Category | None) -> dict:
             "callback_days",
             lambda: _whole("callback_days", values["callback_days"], maximum=MAX_CALLBACK_DAYS),
         ),
+        "urgent_hours": check(
+            "urgent_hours", lambda: _whole("urgent_hours", values["urgent_hours"], maximum=MAX_HOURS)
+        ),
+        "critical_hours": check(
+            "critical_hours", lambda: _whole("critical_hours", values["critical_hours"], maximum=MAX_HOURS)
+        ),
         "is_active": bool(values.get("is_active", True)),
     }
+    if (
+        cleaned["urgent_hours"] is not None
+        and cleaned["critical_hours"] is not None
+        and cleaned["critical_hours"] > cleaned["urgent_hours"]
+    ):
+        errors.setdefault("critical_hours", []).append(_("Extra urgent cannot allow more hours than urgent."))
     maximum = MAX_WORKDAYS if cleaned["handle_unit"] == LimitUnit.WORKDAYS else MAX_HOURS
     cleaned["handle_limit"] = check(
         "handle_limit", lambda: _whole("handle_limit", values["handle_limit"], maximum=maximum)
@@ -150,6 +165,8 @@ def category_create(
     handle_limit: int = 3,
     handle_unit: str = LimitUnit.WORKDAYS,
     callback_days: int = 3,
+    urgent_hours: int = 24,
+    critical_hours: int = 4,
     is_active: bool = True,
 ) -> Category:
     access.require_may_configure(actor)

@@ -93,7 +93,14 @@ def fire(petition: Petition, transition: str) -> str:
 
 
 def event(
-    petition: Petition, *, actor, action: str, before: str, note: str = "", at: datetime
+    petition: Petition,
+    *,
+    actor,
+    action: str,
+    before: str,
+    note: str = "",
+    at: datetime,
+    department=None,
 ) -> PetitionEvent:
     # Every change of a petition writes an event: the one place that tells the dashboards.
     node_changed(petition.grid_id)
@@ -104,6 +111,7 @@ def event(
         from_status=before,
         to_status=petition.status,
         note=note,
+        department=department,
         at=at,
     )
     listeners.announce(petition, row)
@@ -142,3 +150,9 @@ def handle_limit(category: Category | None) -> tuple[int, str]:
     if category is None:
         return DEFAULT_HANDLE
     return category.handle_limit, category.handle_unit
+
+
+def handle_deadline(petition: Petition, now: datetime) -> datetime:
+    """The handling deadline from `now`: the category's limit, shortened by the urgency judged."""
+    limit, unit = handle_limit(petition.category)
+    return timers.handle_due(now, limit, unit, category=petition.category, urgency=petition.urgency)

@@ -11,6 +11,7 @@ from grids import access
 from grids.models import PostKind
 from hlgrid import inputs
 from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from petitions import ladder
 from petitions.models import (
     HandlingRequest,
     NotificationKind,
@@ -131,7 +132,11 @@ def petition_resume(*, actor, petition: Petition, note: str = "", now: datetime 
         # A start chosen so that the warn time is again `warn_remaining` away.
         start = due - (pause.due_remaining - pause.warn_remaining) * 4
         fields = set_timer(petition, start=start, due=due, now=now)
-        save(petition, [*fields, "handle_due_at"])
+        # The ladder stood still while paused: its interval goes on from where it was.
+        petition.rung_changed_at = ladder.resumed_rung_start(
+            petition.rung_changed_at, paused_at=pause.started_at, now=now
+        )
+        save(petition, [*fields, "handle_due_at", "rung_changed_at"])
         event(petition, actor=actor, action="resume", before=before, note=note, at=now)
     return petition
 

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from grids import access
 from grids.models import GridNode, NodeKind, PostKind
-from hlgrid import inputs
+from hlgrid import idempotency, inputs
 from hlgrid.crypto import lookup_hash, mask_phone
 from hlgrid.errors import Forbidden, InvalidInput, NotFound
+from hlgrid.idempotency import IdempotencyConflict  # noqa: F401  (petitions.services exports it)
 from hlgrid.ids import in_range
 from petitions.models import (
     AttachmentKind,
@@ -103,8 +104,10 @@ def _intake(
     reporter_notify: bool = False,
     photos=(),
     now: datetime | None = None,
+    reported_by=None,
 ) -> Petition:
-    """Route, suggest a category, start the verify clock; `actor` None is the anonymous resident."""
+    """Route, suggest a category, start the verify clock; `actor` None is the anonymous resident
+    (or a building/unit head, `reported_by`, whose scope its own service has checked)."""
     description = inputs.required("description", description, _("Describe the problem."))
     if len(description) > 2000:
         raise InvalidInput.field("description", _("At most 2000 characters."))
@@ -141,7 +144,7 @@ def _intake(
             reporter_notify=bool(reporter_notify),
             level=category.level if category else Level.GRID,
             department=category.department if category else None,
-            created_by=access.recorded(actor),
+            created_by=access.recorded(actor) if actor is not None else reported_by,
             received_at=now,
         )
         verify_hours = category.verify_hours if category else DEFAULT_VERIFY_HOURS
@@ -168,6 +171,29 @@ def petition_intake(*, actor, source: str, **intake) -> Petition:
     return _intake(actor=actor, source=source, **intake)
 
 
+def head_petition_report(*, actor, description: str, photos=(), now: datetime | None = None) -> Petition:
+    """A 楼栋长's or 单元长's report: it lands in the grid of the head's building, with the head
+    as its reporter (404 for anyone without an active head account)."""
+    from residents.heads import require_head
+
+    account = require_head(actor)
+    place = str(account.unit and f"{account.building} {account.unit}" or account.building)
+    return _intake(
+        actor=None,
+        source=Source.HEAD,
+        description=description,
+        grid=account.grid,
+        latitude=account.building.latitude,
+        longitude=account.building.longitude,
+        address=account.building.address or place,
+        reporter_name=account.resident.name,
+        reporter_phone=actor.phone,
+        photos=photos,
+        now=now,
+        reported_by=actor,
+    )
+
+
 def public_petition_report(**intake) -> Petition:
     """A resident's report through the web, without an account (so without an actor)."""
     return _intake(actor=None, source=Source.RESIDENT, **intake)
@@ -186,54 +212,31 @@ def request_fingerprint(data: dict, files: dict[str, list]) -> str:
     return digest.hexdigest()
 
 
-class IdempotencyConflict(InvalidInput):
-    status_code = 422
-
-
 def _submit_once(
     *, stored_key: str, fingerprint: str, render: Callable[[Petition], dict], create: Callable[[], Petition]
 ) -> tuple[int, dict, bool]:
-    """`create()` at most once per stored key: (status, answer, created).
+    """`create()` at most once per stored key: (status, answer, created), through
+    hlgrid.idempotency with petitions' own key rows (each linked to the petition it made)."""
+    made: list[Petition] = []
 
-    The key row is inserted first, in the transaction that creates the petition. A
-    concurrent request with the same key blocks on the unique index until the first
-    commits, then gets an IntegrityError and answers with the stored first answer. The
-    same key with another request (another fingerprint) is refused (422); bad input rolls
-    the key back with everything else, so a corrected retry may use it.
-    """
-    existing = IdempotencyKey.objects.filter(key=stored_key).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(key=stored_key, request_hash=fingerprint)
-                petition = create()
-                answer = render(petition)
-                record.petition = petition
-                record.response = answer
-                record.save(update_fields=["petition", "response"])
-            return 201, answer, True
-        except IntegrityError:
-            existing = IdempotencyKey.objects.filter(key=stored_key).first()
-            if existing is None:
-                raise
-    if existing.request_hash != fingerprint:
-        raise IdempotencyConflict(_("This Idempotency-Key was used with a different request."))
-    return existing.status_code, existing.response, False
+    def make() -> dict:
+        made.append(create())
+        return render(made[0])
 
-
-def _client_key(idempotency_key: str | None) -> str:
-    """The client's Idempotency-Key, stripped ("" when there is none); at most 128 characters."""
-    key = (idempotency_key or "").strip()
-    if len(key) > 128:
-        raise InvalidInput.field("Idempotency-Key", _("The Idempotency-Key is too long (at most 128)."))
-    return key
+    return idempotency.submit_once(
+        stored_key=stored_key,
+        fingerprint=fingerprint,
+        create=make,
+        store=IdempotencyKey,
+        link=lambda: {"petition": made[0]},
+    )
 
 
 def public_petition_submit(
     *, idempotency_key: str | None, fingerprint: str, render: Callable[[Petition], dict], **intake
 ) -> tuple[int, dict, bool]:
     """A resident's report, at most once per Idempotency-Key: (status, answer, created)."""
-    key = _client_key(idempotency_key)
+    key = idempotency.client_key(idempotency_key)
     if not key:
         petition = public_petition_report(**intake)
         return 201, render(petition), True
@@ -316,7 +319,7 @@ def petition_intake_submit(
         raise InvalidInput.field(
             "source", _("Staff take petitions in by phone, at a window, from a walk-in or on a visit.")
         )
-    key = _client_key(idempotency_key)
+    key = idempotency.client_key(idempotency_key)
 
     def create() -> Petition:
         location = _staff_location(

@@ -16,9 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hlgrid import inputs
+from hlgrid import idempotency, inputs
 from hlgrid.crypto import lookup_hash, mask_phone
 from hlgrid.errors import InvalidInput, NotFound, TransitionNotAllowed
+from hlgrid.idempotency import IdempotencyConflict
 from petitions.models import (
     ACTIVE_STATUSES,
     IdempotencyKey,
@@ -28,7 +29,7 @@ from petitions.models import (
     Status,
 )
 from petitions.services.common import DUPLICATE_RADIUS_M, event, load
-from petitions.services.intake import IdempotencyConflict, normalise_tracking_code, tracking_code_new
+from petitions.services.intake import normalise_tracking_code, tracking_code_new
 
 NOTE_MAX = 300
 # Statuses in which a joiner may rate the result (once).
@@ -155,27 +156,23 @@ def petition_join(
     }
     if not idempotency_key:
         return _join(**fields)
-    key = idempotency_key.strip()
-    if len(key) > 128:
-        raise InvalidInput.field("Idempotency-Key", _("The Idempotency-Key is too long (at most 128)."))
-    key = f"join:{key}"[:128]
-    existing = IdempotencyKey.objects.filter(key=key).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(key=key, request_hash=fingerprint)
-                join, created = _join(**fields)
-                record.petition_id = join.petition_id
-                record.response = {"join": join.tracking_code}
-                record.save(update_fields=["petition", "response"])
-            return join, created
-        except IntegrityError:
-            existing = IdempotencyKey.objects.filter(key=key).first()
-            if existing is None:
-                raise
-    if existing.request_hash != fingerprint:
-        raise IdempotencyConflict(_("This Idempotency-Key was used with a different request."))
-    join = PetitionJoin.objects.filter(tracking_code=existing.response.get("join", "")).first()
+    key = f"join:{idempotency.client_key(idempotency_key)}"[:128]
+    made: list[tuple[PetitionJoin, bool]] = []
+
+    def make() -> dict:
+        made.append(_join(**fields))
+        return {"join": made[0][0].tracking_code}
+
+    _status, answer, _created = idempotency.submit_once(
+        stored_key=key,
+        fingerprint=fingerprint,
+        create=make,
+        store=IdempotencyKey,
+        link=lambda: {"petition_id": made[0][0].petition_id},
+    )
+    if made:
+        return made[0]
+    join = PetitionJoin.objects.filter(tracking_code=answer.get("join", "")).first()
     if join is None:
         raise IdempotencyConflict(_("This Idempotency-Key was used with a different request."))
     return join, False

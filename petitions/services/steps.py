@@ -6,6 +6,7 @@ Each transition: the petition under a row lock inside one transaction, the actor
 timer, save with update_fields, a PetitionEvent (which tells the dashboards).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +20,6 @@ from grids import access
 from grids.models import Department, PostKind
 from hlgrid import inputs
 from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
-from petitions import timers
 from petitions.models import (
     FINAL_STATUSES,
     AttachmentKind,
@@ -31,7 +31,9 @@ from petitions.models import (
     PetitionEvent,
     Satisfaction,
     Status,
+    Urgency,
 )
+from petitions.services import judgement
 from petitions.services.common import (
     DEFAULT_CALLBACK_DAYS,
     DEFAULT_VERIFY_HOURS,
@@ -40,6 +42,7 @@ from petitions.services.common import (
     classify_timer,
     event,
     fire,
+    handle_deadline,
     handle_limit,
     is_handler,
     load,
@@ -85,16 +88,35 @@ def petition_submit(
 
 
 # --- 2. verify (核实研判) ---------------------------------------------------------------------
-def petition_verify(*, actor, petition: Petition, note: str = "", now: datetime | None = None) -> Petition:
+def petition_verify(
+    *,
+    actor,
+    petition: Petition,
+    note: str = "",
+    urgency: str = Urgency.NORMAL,
+    risks: Iterable[str] = (),
+    key_person: int | None = None,
+    now: datetime | None = None,
+) -> Petition:
+    """Verified, with the verifier's judgement (研判): the urgency (its category's rules shorten
+    the handling deadline), the risks, and the key person of the register it involves (a
+    linked key person is a vulnerable person involved). 特急 tells the community's and the
+    street's heads at once."""
+    urgency, chosen = judgement.clean_judgement(urgency=urgency, risks=risks)
     now = now or timezone.now()
     with transaction.atomic():
         petition = load(petition)
         authorize(actor, petition, lambda s: s.field_staff, transition="verify")
+        key_person_id = judgement.key_person_in_scope(actor=actor, key_person=key_person)
         before = fire(petition, "verify")
         petition.verified_at = now
         fields = classify_timer(petition, now)
-        save(petition, [*fields, "verified_at"])
+        judged = judgement.apply_judgement(
+            petition, urgency=urgency, risks=chosen, key_person_id=key_person_id
+        )
+        save(petition, [*fields, *judged, "verified_at"])
         event(petition, actor=actor, action="verify", before=before, note=note, at=now)
+        judgement.notify_critical(petition, now=now)
     return petition
 
 
@@ -280,8 +302,7 @@ def petition_classify(
         petition.department = department
         petition.assignee = assignee
         petition.classified_at = now
-        limit, unit = handle_limit(category)
-        due = timers.due_after(now, limit, unit)
+        due = handle_deadline(petition, now)
         petition.handle_due_at = due
         fields = set_timer(petition, start=now, due=due, now=now)
         save(
@@ -393,6 +414,7 @@ def petition_return(*, actor, petition: Petition, reason: str, now: datetime | N
             action="return",
             before=before,
             note=f"{department.name if department else ''}: {reason}",
+            department=department,
             at=now,
         )
         notify(
@@ -418,8 +440,7 @@ def _callback(petition: Petition, *, actor, satisfaction: str, solved: bool, not
     if satisfaction == Satisfaction.UNSATISFIED or not solved:
         before = fire(petition, "reopen")
         petition.rework_count = F("rework_count") + 1
-        limit, unit = handle_limit(petition.category)
-        due = timers.due_after(now, limit, unit)
+        due = handle_deadline(petition, now)
         petition.handle_due_at = due
         petition.resolved_at = None
         petition.resolved_on_time = None

@@ -2,12 +2,14 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from hlgrid.crypto import mask_name as _mask_name
+from hlgrid.templatetags.icons import icon_name
 from petitions.models import Source, Status
 
 register = template.Library()
 
 ACTIONS = {
     "intake": _("Taken in"),
+    "climb": _("Overdue: escalated to"),
     "verify": _("Verified"),
     "reject": _("Rejected"),
     "merge": _("Merged as duplicate"),
@@ -30,6 +32,8 @@ ACTIONS = {
     "whistle": _("Whistle blown"),
     "reschedule": _("Deadline moved by the working calendar"),
     "regrid": _("Moved to another grid (map redrawn)"),
+    "take_over": _("Taken over by the level it climbed to"),
+    "rejudge": _("Judgement revised"),
 }
 
 
@@ -45,6 +49,13 @@ def unread_notifications(context) -> int:
 @register.filter
 def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
+
+
+@register.filter
+def rung_label(rung: str) -> str:
+    from petitions.models import Rung
+
+    return str(Rung(rung).label) if rung in Rung.values else rung
 
 
 @register.filter
@@ -70,12 +81,12 @@ def grant_verb(kind: str) -> str:
 
 
 SOURCE_ICONS = {
-    Source.RESIDENT: "bi-globe",
-    Source.VISIT: "bi-house-door",
-    Source.HOTLINE: "bi-telephone",
-    Source.WINDOW: "bi-shop-window",
-    Source.WALK_IN: "bi-door-open",
-    Source.PARTNER: "bi-headset",
+    Source.RESIDENT: icon_name("globe"),
+    Source.VISIT: icon_name("house-door"),
+    Source.HOTLINE: icon_name("telephone"),
+    Source.WINDOW: icon_name("shop-window"),
+    Source.WALK_IN: icon_name("door-open"),
+    Source.PARTNER: icon_name("headset"),
 }
 
 
@@ -83,4 +94,4 @@ SOURCE_ICONS = {
 def source_badge(source: str) -> dict:
     """The channel a petition came in by: its icon and its name."""
     label = Source(source).label if source in Source.values else source
-    return {"source": source, "icon": SOURCE_ICONS.get(source, "bi-inbox"), "label": label}
+    return {"source": source, "icon": SOURCE_ICONS.get(source, icon_name("inbox")), "label": label}

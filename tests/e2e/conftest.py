@@ -1,3 +1,4 @@
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def front_end_build():
+    """The icon sprite, the stylesheet and the service worker the pages load (`make assets`)."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "build" / "app.css").exists() or not (root / "build" / "sw.js").exists():
+        subprocess.run(["node", "frontend/build.mjs"], cwd=root, check=True)
 
 
 @pytest.fixture(scope="session")

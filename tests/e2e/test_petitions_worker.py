@@ -32,17 +32,25 @@ def test_a_worker_verifies_classifies_and_resolves_a_petition(demo_city, live_se
     phone.wait_for_selector("[data-testid=action-verify]")
     assert phone.locator("[data-testid=action-resolve]").count() == 0  # only what is allowed now
 
+    phone.wait_for_load_state("load")
     phone.click("[data-testid=do-verify]")
     phone.wait_for_selector("[data-testid=action-classify]")
+    phone.wait_for_load_state("load")
     assert phone.get_attribute("[data-testid=petition-status]", "data-status") == Status.VERIFIED
     phone.select_option("[data-testid=classify-level]", "GRID")
     phone.select_option("[data-testid=classify-assignee]", str(worker.pk))
     phone.click("[data-testid=do-classify]")
     phone.wait_for_selector("[data-testid=action-resolve]")
     assert phone.get_attribute("[data-testid=petition-status]", "data-status") == Status.HANDLING
+    # The page came by a redirect: act on it once its scripts have run, so the form is sent
+    # the way a user's tap sends it (through htmx) and not mid-parse.
+    phone.wait_for_load_state("load")
 
     phone.fill("[data-testid=resolve-note]", "已清理楼道杂物")
-    phone.click("[data-testid=do-resolve]")
+    with phone.expect_response(lambda r: r.url.endswith("/resolve/") and r.request.method == "POST") as sent:
+        phone.click("[data-testid=do-resolve]")
+    # An error comes back as 200 with the form's error list: say what it was.
+    assert sent.value.status in (204, 302), sent.value.text()
     phone.wait_for_selector("[data-testid=petition-status][data-status=RESOLVED]")
     screenshot(phone, "petitions-worker-resolved")
     fresh = Petition.objects.get(pk=petition.pk)

@@ -10,7 +10,7 @@ from grids import calendar
 from grids.access import SYSTEM
 from hlgrid import workdays
 from hlgrid.models import CalendarDay
-from petitions.models import LimitUnit, Petition, Status, Step
+from petitions.models import LimitUnit, Petition, Status, Step, Urgency
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +30,10 @@ def test_the_admin_adds_the_prefecture_day_sees_the_deadlines_that_move_and_conf
     start = datetime(year, 9, 1, 10, tzinfo=workdays.LOCAL)
     due = workdays.add_working_days(start, 2)
     petition = Petition.objects.filter(
-        status=Status.HANDLING, step=Step.HANDLE, category__handle_unit=LimitUnit.WORKDAYS
+        status=Status.HANDLING,
+        step=Step.HANDLE,
+        category__handle_unit=LimitUnit.WORKDAYS,
+        urgency=Urgency.NORMAL,  # an urgent deadline is counted in hours: it never moves (研判)
     ).first()
     Petition.objects.filter(pk=petition.pk).update(
         step_started_at=start, due_at=due, handle_due_at=due, warn_at=workdays.warn_before(start, due)

@@ -273,3 +273,21 @@ def test_the_staff_list_takes_the_same_number_of_queries_for_more_people(people,
         extra = UserFactory(username=f"extra{n}")
         services.post_assign(actor=SYSTEM, user=extra, kind=PostKind.WORKER, node=city.grid_a2)
     assert count() == small
+
+
+def test_a_work_phone_is_stored_encrypted_and_found_by_the_whole_number(people, city):
+    from django.db import connection
+
+    account = _create(people.official, city.grid_a2).account
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM hlgrid_user WHERE id = %s", [account.pk])
+        (stored,) = cursor.fetchone()
+    assert stored and "13812345678" not in stored  # ciphertext at rest
+    assert User.objects.get(pk=account.pk).phone == "13812345678"
+    assert list(selectors.account_list(user=people.official, query="138 1234 5678")) == [account]
+    assert not selectors.account_list(user=people.official, query="13812345670").exists()
+    # the hash follows a changed number, also when only the phone is saved
+    account.phone = "13900000001"
+    account.save(update_fields=["phone"])
+    assert list(selectors.account_list(user=people.official, query="13900000001")) == [account]
+    assert not selectors.account_list(user=people.official, query="13812345678").exists()

@@ -21,7 +21,8 @@ points) is never taken as outside.
 
 The roles are the demo accounts: `worker`, `gridhead` (a grid of the first street),
 `official` (the first street), `dept` (a department, post at the city), `assessor` (post at
-the city) and `volunteer` (no post: nothing of anyone else's is in its scope). `admin` is a
+the city), `volunteer` (no post: nothing of anyone else's is in its scope) and `unithead` (a
+单元长: no post, its unit's households, residents and key people through the heads' API only). `admin` is a
 superuser, whose scope is everything by design: it has no row. A post at the city covers the
 whole demo city, so `dept` and `assessor` meet outside objects only where a model is assigned
 to departments, or not at all.
@@ -50,7 +51,7 @@ from petitions.models import Notification, NotificationKind
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("worker", "gridhead", "official", "dept", "assessor", "volunteer")
+ROLES = ("worker", "gridhead", "official", "dept", "assessor", "volunteer", "unithead")
 PROJECT_APPS = (
     "hlgrid",
     "grids",
@@ -61,7 +62,9 @@ PROJECT_APPS = (
     "mediation",
     "evaluation",
     "property",
+    "lists",
     "dashboards",
+    "bulletins",
     "portal",
 )
 METHODS = ("get", "put", "post", "patch", "delete")
@@ -78,6 +81,15 @@ PUBLIC = {
     "/api/v1/petition-categories/{id}/": "a category of the residents' report form",
     "/api/v1/evaluation/stars/": "the star board of a published assessment is public (评星公示)",
     "/api/v1/public/grid-card/": "我的网格: a point's grid, its staff's work phones and its notices",
+    "/api/v1/evaluation/department-boards/": "the published department assessment is public (like stars)",
+    "/api/v1/evaluation/department-boards/{id}/": "one published department assessment (public)",
+    "/api/v1/public/wishes/{code}/": "a resident looks up their small wish (微心愿) by its confirmation code",
+    "/api/v1/public/wishes/{code}/confirm/": "a resident confirms their small wish by its confirmation code",
+}
+# Operations for the partner platforms only, authenticated by their signature (exchange): a
+# partner sees its own orders; every other caller, staff of any rank included, gets 404.
+PARTNER_ONLY = {
+    "/api/v1/partner/12345/orders/{order_no}/": "a 12345 platform reads one of its own orders",
 }
 # Models without a place in the grid tree: catalogues and city-wide periods, the same for every
 # caller, so there is no territory to leave.
@@ -134,11 +146,59 @@ def _property(name: str):
     return also
 
 
+def _head(name: str):
+    """A 楼栋长/单元长 holds no post: what it sees is its building's or unit's (residents.heads),
+    through the heads' API only."""
+
+    def also(user):
+        from residents import heads
+        from residents.models import Household, KeyMembership, Resident, Unit
+
+        account = heads.head_account_of(user)
+        empty = {"Unit": Unit, "Household": Household, "KeyMembership": KeyMembership, "Resident": Resident}
+        if account is None:
+            return empty[name].objects.none()
+        if name == "Unit":
+            return heads.head_units(account=account)
+        if name == "Household":
+            return heads.head_households(account=account)
+        if name == "KeyMembership":
+            return heads.head_key_people(account=account)
+        households = heads.head_households(account=account).values("pk")
+        return Resident.objects.filter(household__in=households)
+
+    return also
+
+
+ALSO_IN_SCOPE |= {
+    name: _head(name.split(".")[1])
+    for name in ("residents.Unit", "residents.Household", "residents.KeyMembership", "residents.Resident")
+}
 ALSO_IN_SCOPE |= {
     "property.Compound": _property("compound_list"),
     "property.PropertyFirm": _property("firm_list"),
     "property.StarBoard": _property("board_list"),
     "property.RenovationProject": _property("renovation_list"),
+}
+
+
+def _lists(name: str):
+    """Resources and social organisations are placed at a street or a community and also seen by
+    the staff of the grids inside it; a joint project also by the staff of a grid it works in
+    (lists.selectors: a grid worker matches its needs to them)."""
+
+    def also(user):
+        from lists import selectors
+
+        return getattr(selectors, name)(user=user)
+
+    return also
+
+
+ALSO_IN_SCOPE |= {
+    "lists.Resource": _lists("resource_list"),
+    "lists.SocialOrganization": _lists("organization_list"),
+    "party.JointProject": _lists("project_list"),
 }
 # Lists that are not lists of objects of a model with ids (figures, rankings, totals), with
 # the answer they give instead; their node or scope is checked through their own parameters.
@@ -147,6 +207,9 @@ NOT_OBJECT_LISTS = {
     "/api/v1/party/ranking/": "a ranking of volunteers' points for a node the caller names",
     "/api/v1/evaluation/periods/excellent-share/": "the share of excellent grades per street, a figure",
     "/api/v1/party/members/": "members of the caller's organisations, by organisation",
+    "/api/v1/evaluation/department-league/": "the department league (figures) for a node the caller names",
+    "/api/v1/evaluation/department-league/petitions/": "the petitions behind a league figure of a node the "
+    "caller names (must_cover on the node first)",
 }
 
 _schema = Client(HTTP_HOST="localhost").get("/api/schema/", {"format": "json"}).json()
@@ -378,6 +441,12 @@ def callers(helong):
         Notification.objects.create(
             recipient=user, kind=NotificationKind.ASSIGNED, text=user.username, created_at=timezone.now()
         )
+    # ...and a relay of the demo's building head, so the unit head has someone else's relay too
+    from announcements.models import Relay
+    from residents.heads import head_account_of
+
+    head = head_account_of(User.objects.get(username="bldhead"))
+    Relay.objects.create(account=head, grid=head.grid, text="停水通知", groups=0)
     result = {}
     for username in ROLES:
         user = User.objects.get(username=username)
@@ -397,6 +466,12 @@ def test_an_object_outside_the_callers_scope_answers_404_and_a_write_changes_not
         # Public by design: it answers a visitor without an account.
         response = call(APIClient(), method, path, "NOSUCHCODE")
         assert response.status_code not in (401, 403), _describe(response)
+        return
+    if path in PARTNER_ONLY:
+        # Signed by a partner or nothing: every demo role, the administrator included, is refused.
+        for username, (_user, client) in callers.items():
+            response = call(client, method, path, MISSING)
+            assert response.status_code == 404, f"{username}: {_describe(response)}"
         return
     model = view_model(path, method)
     assert model is not None, f"{method.upper()} {path}: no model behind its view"
@@ -478,6 +553,7 @@ def test_a_list_holds_no_object_outside_the_callers_scope(method, path, callers)
 def test_the_lists_of_exceptions_name_only_what_the_schema_serves():
     paths = {path for _method, path in _operations}
     assert set(PUBLIC) <= paths
+    assert set(PARTNER_ONLY) <= paths
     assert set(NOT_OBJECT_LISTS) <= paths
     assert set(NOT_TERRITORIAL) <= {_label(model) for model in apps.get_models()}
 

@@ -474,3 +474,27 @@ def test_the_json_is_utf8_not_escaped(client, o311):
     answer = client.get(f"{BASE}/services.json")
     assert "垃圾清运".encode() in answer.content
     assert json.loads(answer.content.decode("utf-8"))
+
+
+def test_an_address_alone_is_placed_at_the_one_building_it_names(client, city, o311):
+    from residents.models import Building
+    from tests.residents.factories import household
+
+    for number in ("3", "13"):
+        building = household(city.grid_a1, building=number).unit.building
+        Building.objects.filter(pk=building.pk).update(
+            address=f"光明路{number}号", latitude=POINT_A1[0], longitude=POINT_A1[1]
+        )
+    placed = post(client, o311, lat="", long="", address_string="光明路13号")
+    assert placed.status_code == 201, placed.content
+    petition = Petition.objects.get()
+    assert petition.grid == city.grid_a1 and petition.address == "光明路13号"
+    assert (petition.latitude, petition.longitude) == POINT_A1
+
+    several = post(client, o311, lat="", long="", address_string="光明路")
+    assert several.status_code == 400 and "address_string" in several.json()[0]["description"]
+    unknown = post(client, o311, lat="", long="", address_string="不存在的路99号")
+    assert unknown.status_code == 400 and "address_string" in unknown.json()[0]["description"]
+    nothing = post(client, o311, lat="", long="")
+    assert nothing.status_code == 400 and "lat" in nothing.json()[0]["description"]
+    assert Petition.objects.count() == 1

@@ -42,3 +42,22 @@ def test_the_demo_has_five_years_of_petitions_and_open_work_in_every_light(helon
     # The stored lights agree with the clock: a sweep right after loading changes nothing.
     counts = sweep(now=now)
     assert counts["red"] == counts["yellow"] == counts["green"] == 0
+
+
+def test_some_demo_petitions_carry_a_judgement_and_a_few_are_extra_urgent_and_announced(helong):
+    from petitions.models import Notification, NotificationKind, Urgency
+
+    judged = Petition.objects.exclude(urgency=Urgency.NORMAL)
+    assert judged.filter(urgency=Urgency.URGENT).count() > judged.filter(urgency=Urgency.CRITICAL).count() > 0
+    open_critical = judged.filter(urgency=Urgency.CRITICAL, status__in=ACTIVE_STATUSES)
+    assert 1 <= open_critical.count() <= 10
+    assert open_critical.filter(grid__posts__user__username="worker").exists()
+    assert (
+        Petition.objects.filter(risk_safety=True).exists()
+        and Petition.objects.filter(risk_stability=True).exists()
+    )
+    assert Petition.objects.filter(risk_vulnerable=True, key_person_id__isnull=False).exists()
+    told = Notification.objects.filter(kind=NotificationKind.CRITICAL, petition__in=open_critical)
+    assert told.filter(recipient__username="official").exists()
+    assert Petition.objects.filter(status=Status.RECEIVED).exclude(urgency=Urgency.NORMAL).count() == 0
+    assert Category.objects.get(code="AQ02").critical_hours == 2

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from hlgrid import workdays
 from hlgrid.lights import light_at as compute_light
 from hlgrid.lights import light_at_expression as light_expression
 from petitions import services
@@ -27,9 +28,10 @@ def handling(people, team, *, now):
     )
 
 
-def test_after_the_due_time_the_sweep_turns_it_red_notifies_the_head_above_once_and_records_one_overdue(
+def test_after_the_due_time_the_sweep_turns_it_red_and_records_one_overdue_but_tells_nobody_yet(
     city, people, team
 ):
+    """The red itself notifies nobody: the ladder tells each level it climbs to (test_ladder)."""
     start = timezone.now() - timedelta(days=30)
     petition = handling(people, team, now=start)
     assert petition.light == Light.GREEN
@@ -43,14 +45,13 @@ def test_after_the_due_time_the_sweep_turns_it_red_notifies_the_head_above_once_
         people.worker,
         petition.due_at,
     )
-    red = Notification.objects.filter(kind=NotificationKind.RED)
-    assert list(red.values_list("recipient", flat=True)) == [team.community_head.pk]
+    assert not Notification.objects.filter(kind__in=[NotificationKind.RED, NotificationKind.CLIMBED]).exists()
 
     counts = sweep(now=timezone.now())
     assert counts["red"] == 0 and counts["overdue"] == 0 and counts["notified"] == 0
     call_command("sweep_lights", verbosity=0)
     assert Overdue.objects.count() == 1
-    assert red.count() == 1
+    assert not Notification.objects.filter(kind=NotificationKind.RED).exists()
 
 
 def test_the_assignee_is_notified_once_when_the_light_turns_yellow(city, people, team):
@@ -66,7 +67,7 @@ def test_the_assignee_is_notified_once_when_the_light_turns_yellow(city, people,
     assert Overdue.objects.count() == 0
 
 
-def test_red_notifications_are_emailed_after_commit_when_email_is_configured(
+def test_the_climb_notifications_are_emailed_after_commit_when_email_is_configured(
     city, people, team, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -76,9 +77,11 @@ def test_red_notifications_are_emailed_after_commit_when_email_is_configured(
     app.conf.task_always_eager = True
     try:
         petition = handling(people, team, now=timezone.now() - timedelta(days=30))
+        sweep(now=timezone.now())  # red: nobody told yet
         mail.outbox.clear()
+        # A week later (more working hours than the ladder's interval) it climbs to the community.
         with django_capture_on_commit_callbacks(execute=True):
-            sweep(now=timezone.now())
+            assert sweep(now=timezone.now() + timedelta(days=7))["climbed"] == 1
         assert [m.to for m in mail.outbox] == [["roadhead@example.org"]]
         assert petition.tracking_code in mail.outbox[0].subject
     finally:
@@ -153,20 +156,32 @@ def _bulk_open(count: int, grid, assignee, *, due):
     )
 
 
-def test_the_sweep_runs_the_same_number_of_queries_over_10_and_10000_open_petitions(city, people, team):
+def test_the_sweep_runs_the_same_number_of_queries_over_10_and_10000_open_petitions(
+    city, people, team, monkeypatch
+):
+    # The ladder reads the working-day calendar, cached per process: warm it and keep it for the test.
+    monkeypatch.setattr(workdays, "RECHECK_SECONDS", 3600)
+    workdays.current()
     now = timezone.now()
     _bulk_open(10, city.grid_a1, people.worker, due=now - timedelta(hours=1))
     with CaptureQueriesContext(connection) as small:
-        small_counts = sweep(now=now)
+        small_counts = sweep(now=now, batch_size=10_000)
     Petition.objects.all().delete()
     Overdue.objects.all().delete()
     Notification.objects.all().delete()
     _bulk_open(10_000, city.grid_a1, people.worker, due=now - timedelta(hours=1))
     with CaptureQueriesContext(connection) as large:
-        large_counts = sweep(now=now)
+        large_counts = sweep(now=now, batch_size=10_000)
     assert small_counts["red"] == 5 and large_counts["red"] == 5_000
     assert large_counts["overdue"] == 5_000
     assert len(large) == len(small)
+    # Batches add a fixed number of statements each, whatever their rows.
+    Petition.objects.filter(light=Light.RED).update(light=Light.GREEN)
+    Overdue.objects.all().delete()
+    with CaptureQueriesContext(connection) as batched:
+        batched_counts = sweep(now=now, batch_size=1_000)
+    assert batched_counts["batches"] == 5 and batched_counts["red"] == 5_000
+    assert len(large) < len(batched) < 5 * len(large)
 
 
 def test_an_unassigned_petition_turning_yellow_notifies_the_grid_s_workers(city, people, team):

@@ -104,3 +104,11 @@ def test_the_roster_takes_the_same_number_of_queries_for_a_larger_subtree(client
         _building(city.grid_a1 if n % 2 else city.grid_a2, str(n), head=n % 3 == 0, units=3, unit_heads=1)
     post_assign(actor=SYSTEM, user=UserFactory(), kind=PostKind.HEAD, node=city.grid_a2)
     assert _queries(client, url) == small
+
+
+def test_buildings_are_listed_in_counting_order_not_text_order(people, city):
+    for number in ("10", "2", "1"):
+        _building(city.grid_a1, number, units=1)
+    report = roster(user=people.official, pk=city.street_a.pk)
+    listed = [b.number for row in report.rows for b in row.buildings]
+    assert listed == ["1", "2", "10"]  # text order would say 1, 10, 2

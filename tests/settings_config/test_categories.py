@@ -118,6 +118,8 @@ def test_the_pages_show_the_limits_say_open_ones_keep_theirs_and_save(configurer
         "handle_limit": 4,
         "handle_unit": "WORKDAYS",
         "callback_days": 3,
+        "urgent_hours": 12,
+        "critical_hours": 2,
         "is_active": "on",
     }
     assert client.post(url, form).status_code == 302

@@ -14,6 +14,11 @@ ACCOUNTS = [
     ("dept", "staff of 城管 (city management)"),
     ("assessor", "组织部 assessor, whole city"),
     ("volunteer", "a resident volunteer of the time bank (爱心时间银行)"),
+    ("bldhead", "楼栋长 of a building in the worker's grid"),
+    ("unithead", "单元长 of a unit of that building"),
+    ("member", "在职党员 (in-service Party member) who reported to the worker's grid: 报到, 微心愿"),
+    ("unitcontact", "联络员 of that member's unit: reads its members' records"),
+    ("sw01", "全科社工 (all-round social worker): the duty rota and window services"),
 ]
 
 
