@@ -95,12 +95,14 @@ format: install-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-# Regenerate the Chinese catalogue after changing strings (needs GNU gettext); the
-# compiled .mo is committed so a fresh machine needs no gettext.
-APPS_WITH_CATALOGUES := residents petitions evaluation party deliberation mediation dashboards announcements
+# Regenerate the Chinese catalogues after changing strings (needs GNU gettext): each app with
+# a locale/ directory has its own, the project's (locale/) takes the rest. The .mo files are
+# not committed: `make run` and `make test` compile them (compile_catalogues, no gettext).
+APPS_WITH_CATALOGUES := $(patsubst %/locale,%,$(wildcard */locale))
 messages: install-dev
 	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" \
-		--ignore "tests/*" --ignore "bench/*" --ignore "var/*" $(foreach app,$(APPS_WITH_CATALOGUES),--ignore "$(app)/*")
+		--ignore "tests/*" --ignore "bench/*" --ignore "var/*" --ignore "staticfiles/*" --ignore "build/*" \
+		$(foreach app,$(APPS_WITH_CATALOGUES),--ignore "$(app)/*")
 	for app in $(APPS_WITH_CATALOGUES); do (cd $$app && ../$(PY) ../manage.py makemessages --locale zh_Hans --no-obsolete); done
 	$(PY) manage.py compile_catalogues
 

@@ -139,8 +139,18 @@ def visit_new(request, pk: int):
             "household": household,
             "key_person_ids": key_person_ids,
             "tolerance_m": services.LOCATION_TOLERANCE_M,
+            "draft_url": _draft_url_template(),
         },
     )
+
+
+def _draft_url_template() -> str:
+    """Where a visit that found a problem goes next, for the outbox ("{id}": the visit's);
+    empty where the petitions app is not installed, as in `_after_visit`."""
+    try:
+        return reverse("petitions:from_visit", args=[0]).replace("/0/", "/{id}/")
+    except NoReverseMatch:
+        return ""
 
 
 @login_required

@@ -69,21 +69,39 @@
       var house = path.match(/^(\/residents\/households\/\d+\/)visit\/$/);
       if (house && urls.indexOf(house[1]) < 0) urls.push(house[1]);
     });
-    urls = [location.pathname, keep.dataset.offlineKeep].filter(Boolean).concat(urls.slice(0, 60));
+    // Pages the navigation marks for offline use (the intake form), with their own files.
+    var pages = [];
+    document.querySelectorAll("a[data-offline-page][href]").forEach(function (link) {
+      var path = new URL(link.href, location.href).pathname;
+      if (pages.indexOf(path) < 0) pages.push(path);
+    });
+    urls = [location.pathname, keep.dataset.offlineKeep].concat(pages).filter(Boolean).concat(urls.slice(0, 60));
     // The page's own files too, so that the copies open offline even from this first visit.
     var files = [];
     document.querySelectorAll('link[rel="stylesheet"][href], script[src]').forEach(function (el) { files.push(el.href || el.src); });
     var sprite = document.querySelector("svg.hl-icon use");
     if (sprite) files.push(new URL(sprite.getAttribute("href"), location.href).href.split("#")[0]);
     caches.open("hlgrid-static").then(function (cache) { return cache.addAll(files); }).catch(function () {});
-    keepPages(urls);
+    keepPages(urls, pages);
+  }
+
+  // The stylesheets and scripts a kept page loads beyond My day's own (the intake form's map).
+  function keepAssets(response) {
+    return response.text().then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html"), files = [];
+      page.querySelectorAll('link[rel="stylesheet"][href], script[src]').forEach(function (el) {
+        var url = new URL(el.getAttribute("href") || el.getAttribute("src"), location.href);
+        if (url.origin === location.origin && files.indexOf(url.href) < 0) files.push(url.href);
+      });
+      return caches.open("hlgrid-static").then(function (cache) { return cache.addAll(files); });
+    }).catch(function () {});
   }
 
   // My day's copies (keepPages, below) are made again only when the list changed or the last
   // copy is older than KEPT_FRESH_MS, a few at a time, and never through a redirect: a copy
   // fetched after signing out would be the login page, and answering it would hand the browser
   // a new CSRF cookie that the login form being shown no longer matches.
-  function keepPages(urls) {
+  function keepPages(urls, withAssets) {
     var list = urls.join(" "), stored = null;
     try { stored = JSON.parse(localStorage.getItem(KEPT) || "null"); } catch (e) { stored = null; }
     var ready = function () { document.body.setAttribute("data-offline-ready", String(urls.length)); };
@@ -96,7 +114,11 @@
           var url = queue.shift();
           if (!url || abort.signal.aborted) return Promise.resolve();
           return fetch(url, { credentials: "same-origin", redirect: "error", signal: abort.signal })
-            .then(function (response) { if (response.ok) return cache.put(url, response); })
+            .then(function (response) {
+              if (!response.ok) return;
+              var assets = withAssets.indexOf(url) >= 0 ? keepAssets(response.clone()) : null;
+              return Promise.all([cache.put(url, response), assets]);
+            })
             .catch(function () {})
             .then(next);
         }
@@ -124,22 +146,41 @@
     }).catch(function () { return file; });
   }
 
+  // What a form stores is only what the API takes: the page's own helpers are skipped
+  // (data-outbox-skip="name ..."), and a field that belongs to one way of filling the form is
+  // kept only when that way is chosen (data-outbox-mode names the choice, data-outbox-only
+  // "field=choice;..." the fields that depend on it).
   var SKIP = ["csrfmiddlewaretoken", "idempotency_key"];
+  function pairs(text) {
+    var map = {};
+    (text || "").split(";").forEach(function (pair) {
+      var at = pair.indexOf("=");
+      if (at > 0) map[pair.slice(0, at)] = pair.slice(at + 1);
+    });
+    return map;
+  }
   function capture(form) {
     var data = new FormData(form), fields = [], files = [];
+    var skip = SKIP.concat((form.dataset.outboxSkip || "").split(" ").filter(Boolean));
+    var only = pairs(form.dataset.outboxOnly);
+    var mode = form.dataset.outboxMode ? (data.get(form.dataset.outboxMode) || "") : "";
     data.forEach(function (value, name) {
-      if (SKIP.indexOf(name) >= 0) return;
+      if (skip.indexOf(name) >= 0) return;
+      if (only[name] !== undefined && only[name] !== mode) return;
       if (value instanceof File) { if (value.size) files.push(value); return; }
       if (value === "") return;
       var field = form.elements[name];
       if (field && field.type === "checkbox" && value === "on") value = "true";
       fields.push([name, value]);
     });
-    (form.dataset.outboxFields || "").split(";").forEach(function (pair) {
-      var at = pair.indexOf("=");
-      if (at > 0) fields.push([pair.slice(0, at), pair.slice(at + 1)]);
-    });
+    var fixed = pairs(form.dataset.outboxFields);
+    Object.keys(fixed).forEach(function (name) { fields.push([name, fixed[name]]); });
     if (form.dataset.outboxTime) fields.push([form.dataset.outboxTime, new Date().toISOString()]);
+    // The next step once the server has it ("{id}" is the answer's): the petition's page, or
+    // the draft petition of a visit that found a problem (data-outbox-next-if names that field).
+    var nextIf = form.dataset.outboxNextIf;
+    var next = form.dataset.outboxNext && (!nextIf || fields.some(function (f) { return f[0] === nextIf && f[1] === "true"; }))
+      ? form.dataset.outboxNext : "";
     return Promise.all(files.map(function (f) { return resize(f, 1600); })).then(function (photos) {
       return {
         kind: form.dataset.outbox,
@@ -147,6 +188,7 @@
         url: form.dataset.outboxUrl,
         photosUrl: form.dataset.outboxPhotosUrl || "",
         inlinePhotos: !form.dataset.outboxPhotosUrl,
+        next: next,
         fields: fields,
         photos: photos,
         csrf: csrf()
@@ -158,6 +200,9 @@
     var form = event.target;
     if (!form.dataset || !form.dataset.outbox || navigator.onLine || !outbox) return;
     event.preventDefault();
+    // The page may refuse to store an incomplete form (it says what is missing): without
+    // signal the server's answer would come only later, as a refusal nobody can edit.
+    if (!form.dispatchEvent(new CustomEvent("hl-outbox-check", { cancelable: true }))) return;
     capture(form).then(outbox.add).then(function () {
       askSync();
       form.reset();
@@ -204,11 +249,20 @@
         meta.className = "small text-secondary";
         meta.textContent = fmt(say.msgMade, { time: when(item.createdAt), photos: item.photos.length, sent: item.photosSent });
         li.appendChild(meta);
-        if (item.state === "sent" && item.result && item.result.code) {
+        var tracking = item.result && (item.result.code || item.result.tracking_code);
+        if (item.state === "sent" && tracking) {
           var code = document.createElement("div");
           code.className = "small";
-          code.textContent = fmt(say.msgCode, { code: item.result.code });
+          code.textContent = fmt(say.msgCode, { code: tracking });
           li.appendChild(code);
+        }
+        if (item.state === "sent" && item.next && item.result && item.result.id) {
+          var link = document.createElement("a");
+          link.className = "btn btn-sm btn-outline-primary mt-1 me-1";
+          link.dataset.testid = "outbox-next";
+          link.href = item.next.replace("{id}", encodeURIComponent(item.result.id));
+          link.textContent = item.kind === "visit" ? say.msgNextDraft : say.msgNextOpen;
+          li.appendChild(link);
         }
         if (item.message) {
           var msg = document.createElement("div");

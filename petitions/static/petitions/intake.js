@@ -79,5 +79,33 @@
     }, function () { pointText.textContent = text.noGeolocation; });
   });
 
+  // --- without signal: the outbox stores only a complete form --------------------------------
+  // (static/js/outbox.js asks before storing; the server's own checks come when it is sent.)
+  var offlineError = document.getElementById("intake-offline-error");
+  form.addEventListener("hl-outbox-check", function (event) {
+    var problems = [], current = mode();
+    if (!form.elements.description.value.trim()) problems.push(text.needDescription);
+    if (current === "building" && !form.querySelector("input[name=building]:checked")) problems.push(text.needBuilding);
+    if (current === "point" && !(lat.value && lng.value)) problems.push(text.tap);
+    if (current === "address" && !(form.elements.grid.value && form.elements.address.value.trim())) problems.push(text.needGrid);
+    offlineError.textContent = problems.join(" ");
+    offlineError.hidden = problems.length === 0;
+    if (problems.length) {
+      event.preventDefault();
+      offlineError.scrollIntoView({ block: "center" });
+    }
+  });
+  form.addEventListener("reset", function () {
+    // After a form is stored the page starts afresh: the first pane, no point, no results.
+    window.setTimeout(function () {
+      offlineError.hidden = true;
+      lat.value = ""; lng.value = "";
+      pointText.textContent = text.tap;
+      if (marker) { marker.remove(); marker = null; }
+      document.getElementById("building-results").textContent = "";
+      showPane();
+    });
+  });
+
   showPane();
 })();
