@@ -11,19 +11,13 @@ Figures, each scale on a fresh database:
 - the time of the demo's one set-based rollup build.
 """
 
-import http.client
 import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 from bench.common import load_demo, report
+from bench.server import Client, available, gunicorn, session_cookie
 
 SCALES = (1, 10)
-ROOT = Path(__file__).resolve().parent.parent
 REPEAT = 5
 _SQL: dict[str, dict[int, float]] = {}
 
@@ -93,119 +87,38 @@ def _in_process(scale: int) -> None:
             )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _server_env(tmp: str) -> dict:
-    from django.conf import settings
-    from django.db import connection
-
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,  # the bench's sessions are signed with it
-        "FIELD_ENCRYPTION_KEY": settings.FIELD_ENCRYPTION_KEY,  # the demo was encrypted with it
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "HLGRID_VAR_DIR": tmp,
-        "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-    }
-
-
-def _get(conn, path: str, cookie: str) -> float:
-    started = time.perf_counter()
-    conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}", "Host": "127.0.0.1"})
-    response = conn.getresponse()
-    response.read()
-    elapsed = time.perf_counter() - started
-    assert response.status == 200, (path, response.status)
-    return elapsed
-
-
 def _on_gunicorn(scale: int) -> None:
-    from django.conf import settings
     from django.core.cache import cache
-    from django.db import connection
-    from django.test import Client
 
     from grids.models import GridNode, NodeKind
-    from hlgrid.models import User
 
-    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
-        report(
-            "dashboard", f"scale {scale}: gunicorn figures", "skipped", "(need DATABASE_URL and REDIS_URL)"
-        )
+    why = available() or ("" if os.environ.get("REDIS_URL") else "skipped (needs REDIS_URL)")
+    if why:
+        report("dashboard", f"scale {scale}: gunicorn figures", why)
         return
-    client = Client()
-    client.force_login(User.objects.get(username="assessor"))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     city = GridNode.objects.get(kind=NodeKind.CITY)
-    with tempfile.TemporaryDirectory() as tmp:
-        port = _free_port()
-        process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "hlgrid.wsgi:application",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],  # fmt: skip
-            cwd=ROOT,
-            env=_server_env(tmp),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                    _get(conn, "/api/v1/me/", cookie)
-                    break
-                except (OSError, AssertionError):
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError("gunicorn did not start") from None
-                    time.sleep(0.3)
-            for _ in range(3):  # both workers warmed up
-                _get(conn, "/api/v1/me/", cookie)
-            trivial = min(_get(conn, "/api/v1/me/", cookie) for _ in range(REPEAT * 2))
-            report("dashboard", f"scale {scale}: gunicorn GET /api/v1/me/", f"{trivial * 1000:.1f}", "ms")
-            for kind, path in (("page", f"/dashboards/{city.pk}/"), ("API", f"/api/v1/dashboard/{city.pk}/")):
-                try:
-                    _get(conn, path, cookie)
-                except AssertionError as exc:  # e.g. a page whose static manifest is missing
-                    report("dashboard", f"scale {scale}: city {kind}", "failed", f"{exc}")
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                    continue
-                cold = []
-                for _ in range(REPEAT):
-                    cache.clear()
-                    cold.append(_get(conn, path, cookie))
-                _get(conn, path, cookie)
-                _get(conn, path, cookie)  # each worker has answered it once
-                warm = min(_get(conn, path, cookie) for _ in range(REPEAT))
-                for state, seconds in (("cold", min(cold)), ("warm", warm)):
-                    report(
-                        "dashboard",
-                        f"scale {scale}: city {kind} {state} / trivial view",
-                        f"{seconds / trivial:.1f}",
-                        f"× ({seconds * 1000:.1f} ms)",
-                    )
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with gunicorn() as port:
+        client = Client(port, session_cookie("assessor"))
+        trivial = client.best("/api/v1/me/", REPEAT * 2)
+        report("dashboard", f"scale {scale}: gunicorn GET /api/v1/me/", f"{trivial * 1000:.1f}", "ms")
+        for kind, path in (("page", f"/dashboards/{city.pk}/"), ("API", f"/api/v1/dashboard/{city.pk}/")):
+            try:
+                client.get(path)
+            except AssertionError as exc:  # e.g. a page whose static manifest is missing
+                report("dashboard", f"scale {scale}: city {kind}", "failed", f"{exc}")
+                continue
+            cold = []
+            for _ in range(REPEAT):
+                cache.clear()
+                cold.append(client.get(path))
+            warm = client.best(path, REPEAT)  # each worker has answered it once first
+            for state, seconds in (("cold", min(cold)), ("warm", warm)):
+                report(
+                    "dashboard",
+                    f"scale {scale}: city {kind} {state} / trivial view",
+                    f"{seconds / trivial:.1f}",
+                    f"× ({seconds * 1000:.1f} ms)",
+                )
 
 
 def run(*, scale: int) -> None:

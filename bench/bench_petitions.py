@@ -1,141 +1,73 @@
 """Public intake throughput (gunicorn, 2 workers, loopback) and the light sweep over 100,000 open petitions.
 
-Figures: residents' reports accepted per second through POST /api/v1/public/petitions/
-(a bounded pool of client threads, a fixed number of requests and a time limit, loopback
-only), their latency, and the sweep's wall time and query count over 100,000 × scale open
-petitions (on PostgreSQL when DATABASE_URL points at one; the database used is printed).
+Figures: residents' reports accepted per second through POST /api/v1/public/petitions/ on
+gunicorn with DEBUG off (bench/server.py; needs PostgreSQL), from a bounded pool of client
+threads with a fixed number of requests and a time limit, and their latency; then the sweep's
+wall time and query count over 100,000 × scale open petitions (the database used is printed).
+The client threads share the machine's cores with the server: bench_pages times one request
+at a time instead, as a ratio to the trivial view.
 """
 
 import http.client
 import json
-import os
 import random
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from bench.common import count_queries, load_demo, report
+from bench.server import available, gunicorn
 
-ROOT = Path(__file__).resolve().parents[1]
 CLIENT_THREADS = 8
 REQUESTS = 600
 TIME_LIMIT = 60.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _server_env(tmp: str) -> tuple[dict, str]:
-    """Environment for gunicorn on the bench database (a migrated file for SQLite)."""
+def _intake(points: list[tuple[float, float]], *, scale: int) -> None:
     from django.db import connection
 
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "PUBLIC_THROTTLE_RATE": "1000000/second",  # measure intake, not the rate limit
-        "HLGRID_VAR_DIR": tmp,
-        "LOG_LEVEL": "WARNING",
-    }
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-        return env, f"PostgreSQL database {db['NAME']}"
-    # An in-memory SQLite test database cannot be shared with other processes: a file instead.
-    env.pop("DATABASE_URL", None)
-    for command in (["migrate", "--noinput", "-v0"], ["load_helong_demo", "-v0"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-        )
-    return env, f"SQLite file {tmp}/hlgrid.sqlite3"
+    why = available()
+    if why:
+        report("intake", "public intake through gunicorn", why)
+        return
+    where = f"PostgreSQL database {connection.settings_dict['NAME']}"
+    # Measure intake, not the residents' rate limit.
+    with gunicorn(env={"PUBLIC_THROTTLE_RATE": "1000000/second"}) as port:
+        total = REQUESTS * scale
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        lock = threading.Lock()
+        counter = iter(range(total))
+        stop_at = time.monotonic() + TIME_LIMIT
 
+        def client(seed: int) -> None:
+            rng = random.Random(seed)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            while time.monotonic() < stop_at:
+                with lock:
+                    if next(counter, None) is None:
+                        break
+                lat, lng = rng.choice(points)
+                body = json.dumps(
+                    {"description": "楼下垃圾桶满了没人清运", "latitude": lat, "longitude": lng}
+                ).encode()
+                started = time.perf_counter()
+                conn.request("POST", "/api/v1/public/petitions/", body, {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    statuses[response.status] = statuses.get(response.status, 0) + 1
+            conn.close()
 
-def _wait_ready(port: int, process, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/petition-categories/")
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
-
-
-def _intake(points: list[tuple[float, float]], *, scale: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        env, where = _server_env(tmp)
-        port = _free_port()
-        process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "hlgrid.wsgi:application",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            _wait_ready(port, process, time.monotonic() + 60)
-            total = REQUESTS * scale
-            latencies: list[float] = []
-            statuses: dict[int, int] = {}
-            lock = threading.Lock()
-            counter = iter(range(total))
-            stop_at = time.monotonic() + TIME_LIMIT
-
-            def client(seed: int) -> None:
-                rng = random.Random(seed)
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                while time.monotonic() < stop_at:
-                    with lock:
-                        if next(counter, None) is None:
-                            break
-                    lat, lng = rng.choice(points)
-                    body = json.dumps(
-                        {"description": "楼下垃圾桶满了没人清运", "latitude": lat, "longitude": lng}
-                    ).encode()
-                    started = time.perf_counter()
-                    conn.request(
-                        "POST", "/api/v1/public/petitions/", body, {"Content-Type": "application/json"}
-                    )
-                    response = conn.getresponse()
-                    response.read()
-                    elapsed = time.perf_counter() - started
-                    with lock:
-                        latencies.append(elapsed)
-                        statuses[response.status] = statuses.get(response.status, 0) + 1
-                conn.close()
-
-            threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENT_THREADS)]
-            started = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            wall = time.perf_counter() - started
-        finally:
-            process.terminate()
-            process.wait(20)
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENT_THREADS)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
     latencies.sort()
     accepted = statuses.get(201, 0)
     report("intake", f"server: gunicorn, 2 workers, on {where}", "")
