@@ -288,9 +288,17 @@
     });
   }
 
+  // A send that does not reach the server while the phone says it is online (the signal is
+  // back but weak, the network not quite up yet, the server busy) is tried again a little
+  // later, twice as late each time up to a minute, as long as the page is open.
+  var retryIn = 0, retryTimer = null;
   function send() {
     if (!outbox || !navigator.onLine) return Promise.resolve();
-    return outbox.flush(csrf()).catch(function () { /* the rest waits for the network */ }).then(draw)
+    window.clearTimeout(retryTimer);
+    return outbox.flush(csrf()).then(function () { retryIn = 0; }, function () {
+      retryIn = Math.min(retryIn ? retryIn * 2 : 3000, 60000);
+      retryTimer = window.setTimeout(send, retryIn);
+    }).then(draw)
       .then(function () { document.body.setAttribute("data-outbox-synced", String(Date.now())); });
   }
 

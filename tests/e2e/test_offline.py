@@ -78,10 +78,7 @@ def test_visits_and_a_report_made_offline_are_sent_once_when_the_network_returns
     # The network returns: everything is sent, once.
     phone.context.set_offline(False)
     phone.evaluate("window.dispatchEvent(new Event('online'))")
-    phone.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=outbox-item][data-state=sent]').length === 3",
-        timeout=60_000,
-    )
+    wait_until_sent(phone, 3)
     screenshot(phone, "offline-outbox-sent")
 
     def server_state():
@@ -106,11 +103,27 @@ def test_visits_and_a_report_made_offline_are_sent_once_when_the_network_returns
 
     # The same sync once more, with the same keys: the server answers and creates nothing.
     phone.evaluate("HLOutbox.resendSent().then(() => HLOutboxPage.send())")
-    phone.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=outbox-item][data-state=sent]').length === 3",
-        timeout=60_000,
-    )
+    wait_until_sent(phone, 3)
     assert server_state() == state
+
+
+def wait_until_sent(phone, count: int) -> None:
+    """Until the outbox page shows `count` items sent; if not, the items' states and the
+    server's words for each, as the outbox keeps them."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        phone.wait_for_function(
+            "(n) => document.querySelectorAll('[data-testid=outbox-item][data-state=sent]').length === n",
+            arg=count,
+            timeout=60_000,
+        )
+    except PlaywrightTimeout:
+        screenshot(phone, "offline-outbox-not-sent")
+        items = phone.evaluate(
+            "HLOutbox.all().then(items => items.map(i => [i.kind, i.state, i.photosSent, i.message]))"
+        )
+        pytest.fail(f"the outbox did not send {count} items: {items}")
 
 
 def demo_city_point() -> list[float]:
