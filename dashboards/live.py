@@ -15,6 +15,7 @@ from dashboards.periods import Window
 from dashboards.selectors import (
     ChildRow,
     _handling_time,
+    _people_figures,
     _petition_aggregates,
     _petition_figures,
     _petitions,
@@ -43,38 +44,8 @@ def headline(*, node: GridNode, window: Window, now: datetime.datetime | None = 
     avg = raw["avg_handling"]
     figures["avg_handling_hours"] = round(avg.total_seconds() / 3600, 1) if avg is not None else None
 
-    visited = Visit.objects.filter(
-        household=OuterRef("pk"), visited_at__gte=window.start, visited_at__lt=window.end
-    )
-    homes = Household.objects.filter(in_subtree(node, "grid")).aggregate(
-        households=Count("pk"), visited=Count("pk", filter=Q(Exists(visited)))
-    )
-    figures["households"] = homes["households"]
-    figures["households_visited"] = homes["visited"]
-    figures["visit_rate"] = _rate(homes["visited"], homes["households"])
-
-    today = timezone.localdate(now)
-    keys = key_lights.with_light(
-        KeyMembership.objects.filter(in_subtree(node, "grid"), is_active=True), on=today
-    ).aggregate(key_people=Count("pk"), key_overdue=Count("pk", filter=Q(light=Light.RED)))
-    figures.update(keys)
-
-    figures["workers"], figures["workers_active"] = _workers(node, window)
+    figures.update(_people_figures(node, window, now))
     return figures
-
-
-def _workers(node: GridNode, window: Window) -> tuple[int, int]:
-    """Grid workers of the subtree, and those who visited or handled a petition in the window."""
-    visits = Visit.objects.filter(
-        worker=OuterRef("user"), visited_at__gte=window.start, visited_at__lt=window.end
-    )
-    acted = PetitionEvent.objects.filter(actor=OuterRef("user"), at__gte=window.start, at__lt=window.end)
-    posts = Post.objects.filter(in_subtree(node, "node"), kind=PostKind.WORKER, is_active=True)
-    counts = posts.aggregate(
-        workers=Count("user", distinct=True),
-        active=Count("user", distinct=True, filter=Q(Exists(visits)) | Q(Exists(acted))),
-    )
-    return counts["workers"], counts["active"]
 
 
 def children(*, node: GridNode, window: Window, now: datetime.datetime | None = None) -> list[ChildRow]:

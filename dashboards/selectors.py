@@ -154,22 +154,30 @@ def headline(*, node: GridNode, window: Window, now: datetime.datetime | None = 
     figures = _petition_figures({**_rollup_figures(totals), **live})
     figures["avg_handling_hours"] = _avg_hours(totals)
 
+    figures.update(_people_figures(node, window, now))
+    return figures
+
+
+def _people_figures(node: GridNode, window: Window, now: datetime.datetime) -> dict:
+    """The households visited, the key people and their red lights, the workers and those
+    active: read live on indexed filters (3 queries), by the rollups' headline and the live
+    reference alike."""
     visited = Visit.objects.filter(
         household=OuterRef("pk"), visited_at__gte=window.start, visited_at__lt=window.end
     )
     homes = Household.objects.filter(in_subtree(node, "grid")).aggregate(
         households=Count("pk"), visited=Count("pk", filter=Q(Exists(visited)))
     )
-    figures["households"] = homes["households"]
-    figures["households_visited"] = homes["visited"]
-    figures["visit_rate"] = _rate(homes["visited"], homes["households"])
-
+    figures = {
+        "households": homes["households"],
+        "households_visited": homes["visited"],
+        "visit_rate": _rate(homes["visited"], homes["households"]),
+    }
     today = timezone.localdate(now)
     keys = key_lights.with_light(
         KeyMembership.objects.filter(in_subtree(node, "grid"), is_active=True), on=today
     ).aggregate(key_people=Count("pk"), key_overdue=Count("pk", filter=Q(light=Light.RED)))
     figures.update(keys)
-
     figures["workers"], figures["workers_active"] = _workers(node, window)
     return figures
 
