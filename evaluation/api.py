@@ -72,16 +72,17 @@ class PeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     pagination_class = PeriodPagination
 
     def get_queryset(self):
-        return selectors.period_list()
+        return selectors.period_list(user=self.request.user)
 
     def get_object(self):
-        return selectors.period_get(pk=self.kwargs["pk"])
+        return selectors.period_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_serializer_class(self):
         return PeriodDetailSerializer if self.action == "retrieve" else PeriodSerializer
 
     def _detail(self, period, code=status.HTTP_200_OK):
-        return Response(PeriodDetailSerializer(selectors.period_get(pk=period.pk)).data, status=code)
+        period = selectors.period_get(user=self.request.user, pk=period.pk)
+        return Response(PeriodDetailSerializer(period).data, status=code)
 
     @extend_schema(
         request=PeriodWriteSerializer, responses={201: PeriodDetailSerializer, **ERRORS}, tags=TAGS
@@ -182,7 +183,7 @@ class InspectionViewSet(
         data.is_valid(raise_exception=True)
         values = data.validated_data
         require_assessor(request.user)
-        period = selectors.period_get(pk=values["period"])
+        period = selectors.period_get(user=request.user, pk=values["period"])
         worker = get_object_or_404(User, pk=values["worker"])
         inspection = services.inspection_record(
             actor=request.user,
@@ -352,13 +353,16 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def total(self, request):
         """Everything paid since the start (corrections included)."""
         require_assessor(request.user)
-        return Response(RunningTotalSerializer({"total": selectors.running_total()}).data)
+        return Response(RunningTotalSerializer({"total": selectors.running_total(user=request.user)}).data)
 
 
 @extend_schema_view(
     list=extend_schema(
         tags=TAGS,
-        parameters=[OpenApiParameter("period", int, description="a published period (default: the latest)")],
+        parameters=[
+            OpenApiParameter("period", int, description="a published period (default: the latest)"),
+            OpenApiParameter("city", int, description="the latest published period of this city"),
+        ],
         responses={200: StarSerializer(many=True), 404: ERRORS[404]},
     )
 )
@@ -376,9 +380,12 @@ class StarBoardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if period_id:
             if not period_id.isdigit():
                 raise InvalidInput.field("period", _("A period id is a number."))
-            period = selectors.period_get(pk=int(period_id))
+            period = selectors.period_get(user=None, pk=int(period_id))
         else:
-            period = selectors.latest_published()
+            city = self.request.query_params.get("city")
+            if city and not city.isdigit():
+                raise InvalidInput.field("city", _("A city id is a number."))
+            period = selectors.latest_published(user=None, city=int(city) if city else None)
         if period is None or period.status != "PUBLISHED":
             return Assessment.objects.none()
         return selectors.star_board(period=period)

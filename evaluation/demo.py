@@ -160,7 +160,7 @@ def load(ctx) -> None:
         created_at=since
     )
 
-    scheme = services.scheme_default(actor=SYSTEM)
+    scheme = services.scheme_default(actor=SYSTEM, city=ctx.data["city"])
     specs = services.scheme_specs(scheme)
     streets = list(GridNode.objects.filter(kind=NodeKind.STREET).values("id", "tree_id", "lft", "rght"))
     grid_street = {}
@@ -183,6 +183,7 @@ def load(ctx) -> None:
     Period.objects.bulk_create(
         [
             Period(
+                city=scheme.city,
                 name=name,
                 kind=PeriodKind.QUARTER,
                 starts_on=start,

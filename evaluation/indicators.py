@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from evaluation.models import Period, Source
+from grids.models import GridNode
 from supervision.selectors import counted_overdues
 
 
@@ -36,6 +37,7 @@ class Window:
     start: datetime
     end: datetime  # exclusive
     as_of: datetime  # min(end, now, closed early): key-person intervals count back from here
+    tree_id: int | None = None  # the period's city (its tree): its workers and key groups only
 
 
 def period_window(period: Period, *, now: datetime) -> Window:
@@ -45,7 +47,8 @@ def period_window(period: Period, *, now: datetime) -> Window:
     as_of = min(end, now)
     if period.closed_early_at is not None:  # closed early: its data ends when it was closed
         as_of = min(as_of, period.closed_early_at)
-    return Window(start=start, end=end, as_of=as_of)
+    tree_id = GridNode.objects.filter(pk=period.city_id).values_list("tree_id", flat=True).first()
+    return Window(start=start, end=end, as_of=as_of, tree_id=tree_id)
 
 
 def petitions_installed() -> bool:
@@ -179,11 +182,16 @@ def _key_memberships(window: Window, group) -> tuple[QuerySet, Q]:
     return due, Q(Exists(visited))
 
 
+def _city_groups(KeyGroup, window: Window):
+    groups = KeyGroup.objects.order_by("id")
+    return groups if window.tree_id is None else groups.filter(city__tree_id=window.tree_id)
+
+
 def _key_visits(window: Window) -> dict[int, tuple[int, int]]:
     KeyGroup = apps.get_model("residents", "KeyGroup")
     totals: dict[int, list[int]] = {}
-    # One query per key group (five groups), not per worker.
-    for group in KeyGroup.objects.order_by("id"):
+    # One query per key group of the city (five groups), not per worker.
+    for group in _city_groups(KeyGroup, window):
         due, visited = _key_memberships(window, group)
         for row in due.values("grid_id").annotate(n=Count("id"), ok=Count("id", filter=visited)).order_by():
             pair = totals.setdefault(row["grid_id"], [0, 0])
@@ -347,7 +355,7 @@ def evidence(*, source: str, window: Window, worker_id: int, grid_id: int, perio
         rows, counted = [], []
         missed_n = counted_n = 0
         # One query per key group and kind of row (five groups), not per person.
-        for group in KeyGroup.objects.order_by("id"):
+        for group in _city_groups(KeyGroup, window):
             due, visited = _key_memberships(window, group)
             due = due.filter(grid_id=grid_id).select_related("resident__household").order_by("id")
             for target, qs in ((rows, due.exclude(visited)), (counted, due.filter(visited))):

@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from grids.models import city_field
+
 # Money is Decimal yuan, rounded once, here, to the fen (0.01) half up.
 FEN = Decimal("0.01")
 MONEY_ROUNDING = ROUND_HALF_UP
@@ -126,9 +128,11 @@ class HeadMode(models.TextChoices):
 
 
 class Scheme(models.Model):
-    """The editable template a period copies when it opens (indicators, thresholds, bonus rule)."""
+    """A city's editable template a period copies when it opens (indicators, thresholds, bonus
+    rule)."""
 
-    name = models.CharField(_("name"), max_length=64, unique=True)
+    city = city_field()
+    name = models.CharField(_("name"), max_length=64)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     excellent_min = models.DecimalField(
         _("excellent from (points)"), max_digits=5, decimal_places=2, default=90
@@ -160,6 +164,7 @@ class Scheme(models.Model):
         verbose_name = _("assessment scheme")
         verbose_name_plural = _("assessment schemes")
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["city", "name"], name="scheme_name_per_city")]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
@@ -200,7 +205,10 @@ class PeriodStatus(models.TextChoices):
 
 
 class Period(FSMModelMixin, models.Model):
-    name = models.CharField(_("name"), max_length=64, unique=True)
+    """A city's assessment period: its workers, rankings, star board and bonuses are the city's."""
+
+    city = city_field()
+    name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.QUARTER)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -250,9 +258,10 @@ class Period(FSMModelMixin, models.Model):
         verbose_name_plural = _("assessment periods")
         ordering = ["-starts_on", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="period_name_per_city"),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="period_dates_in_order"
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,8 @@ policy (`grids.access`) the same question; no module of the app queries posts it
 
 from django.utils.translation import gettext as _
 
-from grids import access
-from grids.models import NodeKind, PostKind
+from grids import access, cities
+from grids.models import NodeKind, Post, PostKind
 from hlgrid.errors import Forbidden, NotFound
 
 ASSESSOR_KINDS = (PostKind.ASSESSOR, PostKind.ADMIN)
@@ -20,10 +20,29 @@ def is_assessor(user) -> bool:
     return access.holds(user, ASSESSOR_KINDS)
 
 
-def require_assessor(actor) -> None:
-    """Refuse (403) anyone, `None` included, who holds no assessor post."""
+def require_assessor(actor, city=None) -> None:
+    """Refuse (403) anyone, `None` included, who holds no assessor post (404 to an assessor of
+    another city than `city`: its schemes and periods do not exist for them)."""
     if not is_assessor(actor):
         raise Forbidden(_("Only the organisation department's assessors may do this."))
+    if city is not None and not assessed_cities(actor).filter(pk=city.pk).exists():
+        raise NotFound()
+
+
+def assessed_cities(user):
+    """The cities whose schemes and periods `user` runs: where it holds an assessor post."""
+    if access.is_system(user) or getattr(user, "is_superuser", False):
+        return cities.cities()
+    return cities.cities().filter(
+        tree_id__in=Post.objects.filter(user_id=user.pk, is_active=True, kind__in=ASSESSOR_KINDS).values(
+            "node__tree_id"
+        )
+    )
+
+
+def assessor_city(actor, city=None):
+    """The city a new scheme or period goes to (grids.cities.city_for_new, for assessors)."""
+    return cities.city_for_new(actor, city, allowed=assessed_cities(actor), require=require_assessor)
 
 
 def may_rate_departments(actor, street) -> bool:

@@ -100,7 +100,8 @@ class SchemeViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if not _may_read(self.request.user):
             return Scheme.objects.none()
-        return Scheme.objects.prefetch_related("indicators").order_by("name")
+        schemes = access.scope_to_cities(self.request.user, Scheme.objects.all())
+        return schemes.prefetch_related("indicators").order_by("name")
 
     def get_object(self):
         try:
@@ -126,6 +127,10 @@ class SchemeViewSet(viewsets.GenericViewSet):
         if "coefficients" in data.validated_data:
             values["coefficients"] = {**scheme.coefficients, **data.validated_data["coefficients"]}
         saved = services.scheme_save(
-            actor=request.user, name=scheme.name, indicators=services.scheme_specs(scheme), **values
+            actor=request.user,
+            city=scheme.city,
+            name=scheme.name,
+            indicators=services.scheme_specs(scheme),
+            **values,
         )
         return Response(SchemeSerializer(Scheme.objects.prefetch_related("indicators").get(pk=saved.pk)).data)

@@ -90,25 +90,31 @@ def _viewer(request) -> bool:
     return editor
 
 
-def _schemes():
-    return Scheme.objects.annotate(
-        opened=Count("periods", filter=~Q(periods__status=PeriodStatus.DRAFT), distinct=True),
-        indicator_count=Count("indicators", distinct=True),
-    ).order_by("name")
+def _schemes(user):
+    return (
+        access.scope_to_cities(user, Scheme.objects.all())
+        .annotate(
+            opened=Count("periods", filter=~Q(periods__status=PeriodStatus.DRAFT), distinct=True),
+            indicator_count=Count("indicators", distinct=True),
+        )
+        .order_by("name")
+    )
 
 
 @login_required
 def scheme_list(request):
     may_change = _viewer(request)
     return render(
-        request, "evaluation/settings_schemes.html", {"schemes": _schemes(), "may_change": may_change}
+        request,
+        "evaluation/settings_schemes.html",
+        {"schemes": _schemes(request.user), "may_change": may_change},
     )
 
 
 @login_required
 def scheme_edit(request, pk: int):
     may_change = _viewer(request)
-    scheme = get_object_or_404(_schemes(), pk=pk)
+    scheme = get_object_or_404(_schemes(request.user), pk=pk)
     form = SchemeForm(request.POST or None, initial=SchemeForm.initial_for(scheme))
     if request.method == "POST":
         if not may_change:
@@ -118,6 +124,7 @@ def scheme_edit(request, pk: int):
             try:
                 saved = services.scheme_save(
                     actor=request.user,
+                    city=scheme.city,
                     name=scheme.name,
                     indicators=services.scheme_specs(scheme),
                     excellent_min=data["excellent_min"],

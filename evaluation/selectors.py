@@ -32,25 +32,42 @@ from evaluation.models import (
     PeriodStatus,
 )
 from evaluation.policy import ASSESSOR_KINDS, VIEWER_KINDS
+from grids import access
 from grids.access import scope_queryset
 from grids.models import GridNode, NodeKind, PostKind
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def period_list() -> QuerySet:
-    return Period.objects.select_related("scheme").order_by("-starts_on", "-id")
+def _periods(user, city) -> QuerySet:
+    """The periods of the user's cities (every city's for the public star board, `user` None),
+    of `city` when given."""
+    periods = Period.objects.all()
+    if user is not None:
+        periods = access.scope_to_cities(user, periods)
+    return periods if city is None else periods.filter(city=city)
 
 
-def period_get(*, pk) -> Period:
+def period_list(*, user, city=None) -> QuerySet:
+    return _periods(user, city).select_related("scheme", "city").order_by("-starts_on", "-id")
+
+
+def period_get(*, user, pk) -> Period:
+    """One period of the user's cities; another city's is absent (404)."""
     try:
-        return Period.objects.select_related("scheme", "bonus_rule").get(pk=pk)
-    except (Period.DoesNotExist, ValueError, TypeError):
+        return _periods(user, None).select_related("scheme", "bonus_rule", "city").get(pk=pk)
+    except (Period.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
-def latest_published() -> Period | None:
-    return Period.objects.filter(status=PeriodStatus.PUBLISHED).order_by("-starts_on", "-id").first()
+def latest_published(*, user, city=None) -> Period | None:
+    return (
+        _periods(user, city)
+        .filter(status=PeriodStatus.PUBLISHED)
+        .select_related("city")
+        .order_by("-starts_on", "-id")
+        .first()
+    )
 
 
 def assessment_list(*, user, period: Period | None = None, current: bool = True) -> QuerySet:
@@ -176,9 +193,10 @@ def notices_for(*, user) -> QuerySet:
 
 
 # --- money ------------------------------------------------------------------------------------
-def running_total() -> Decimal:
-    """Everything the ledger has paid since the start (corrections included)."""
-    return BonusPayment.objects.aggregate(total=MoneySum("amount"))["total"]
+def running_total(*, user) -> Decimal:
+    """Everything the ledger of the user's cities has paid since the start (corrections included)."""
+    payments = access.scope_to_cities(user, BonusPayment.objects.all(), path="period__city")
+    return payments.aggregate(total=MoneySum("amount"))["total"]
 
 
 def payment_list(*, user, period: Period | None = None) -> QuerySet:
@@ -221,7 +239,11 @@ def period_preview(*, user, period: Period) -> Preview:
         post_kinds=ASSESSOR_KINDS,
     )
     head_agg = heads.aggregate(n=Count("id", filter=Q(amount__gt=0)), total=MoneySum("amount"))
-    paid_before = BonusPayment.objects.exclude(period=period).aggregate(total=MoneySum("amount"))["total"]
+    paid_before = (
+        BonusPayment.objects.filter(period__city=period.city_id)
+        .exclude(period=period)
+        .aggregate(total=MoneySum("amount"))["total"]
+    )
     return Preview(
         workers=agg["n"],
         graded=agg["graded"],
@@ -239,10 +261,12 @@ def period_preview(*, user, period: Period) -> Preview:
 
 # --- before publishing: who was never inspected, and the change against the previous period ---
 def previous_period(period: Period) -> Period | None:
-    """The period before this one that has results (published, else computed)."""
+    """The city's period before this one that has results (published, else computed)."""
     return (
         Period.objects.filter(
-            ends_on__lt=period.starts_on, status__in=[PeriodStatus.PUBLISHED, PeriodStatus.COMPUTED]
+            city=period.city_id,
+            ends_on__lt=period.starts_on,
+            status__in=[PeriodStatus.PUBLISHED, PeriodStatus.COMPUTED],
         )
         .order_by("-ends_on", "-id")
         .first()
@@ -483,6 +507,17 @@ def worker_trend(*, user, worker_id: int) -> list[Assessment]:
 
 
 # --- the public star board --------------------------------------------------------------------
+def star_cities() -> list:
+    """The cities that have published a period, for the public board's choice (only when more
+    than one has)."""
+    found = list(
+        GridNode.objects.filter(
+            pk__in=Period.objects.filter(status=PeriodStatus.PUBLISHED).values("city_id")
+        ).order_by("code")
+    )
+    return found if len(found) > 1 else []
+
+
 def star_board(*, period: Period) -> QuerySet:
     """Published results only: name, grid, stars — nothing else personal."""
     if period.status != PeriodStatus.PUBLISHED:

@@ -15,6 +15,7 @@ from evaluation.models import (
     PeriodKind,
     Scheme,
 )
+from grids import cities
 from hlgrid.api import NoUnknownFields
 
 
@@ -104,6 +105,7 @@ class PeriodWriteSerializer(serializers.Serializer):
     scheme = serializers.PrimaryKeyRelatedField(
         queryset=Scheme.objects.all(), required=False, allow_null=True
     )
+    city = cities.city_write_field()
 
 
 class PeriodPatchSerializer(serializers.Serializer):

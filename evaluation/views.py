@@ -2,6 +2,7 @@
 workers (own results, appeals), heads (their workers' results), the public star board,
 and the reports with their Excel exports. Thin: services and selectors do the work."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -12,8 +13,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from evaluation import exports, selectors, services
 from evaluation.forms import AppealForm, CloseEarlyForm, DecisionForm, InspectionForm, PeriodForm
-from evaluation.models import AppealStatus, PeriodStatus
-from evaluation.policy import VIEWER_KINDS, is_assessor
+from evaluation.models import AppealStatus, PeriodStatus, Scheme
+from evaluation.policy import VIEWER_KINDS, assessed_cities, is_assessor
 from grids import access
 from hlgrid import media, xlsx
 from hlgrid.errors import DomainError
@@ -55,6 +56,15 @@ def photo(request, pk: int):
 def periods(request):
     _assessor_or_404(request.user)
     form = PeriodForm(request.POST or None)
+    form.fields["scheme"].queryset = access.scope_to_cities(request.user, Scheme.objects.order_by("name"))
+    assessed = assessed_cities(request.user)
+    if len(assessed[:2]) > 1:  # one who assesses several cities says which the period is of
+        form.fields["city"] = forms.ModelChoiceField(
+            queryset=assessed,
+            label=_("City"),
+            required=False,
+            widget=forms.Select(attrs={"class": "form-select"}),
+        )
     if request.method == "POST" and form.is_valid():
         try:
             period = services.period_create(actor=request.user, **form.cleaned_data)
@@ -64,9 +74,9 @@ def periods(request):
             messages.success(request, _("Period %(name)s created.") % {"name": period.name})
             return redirect("evaluation:period", pk=period.pk)
     context = {
-        "periods": list(selectors.period_list()),
+        "periods": list(selectors.period_list(user=request.user)),
         "form": form,
-        "running_total": selectors.running_total(),
+        "running_total": selectors.running_total(user=request.user),
     }
     return render(request, "evaluation/periods.html", context)
 
@@ -75,7 +85,7 @@ def periods(request):
 def period(request, pk: int):
     """The period's page; a POST is its "close early" form (a reason, errors on the field)."""
     _assessor_or_404(request.user)
-    period = selectors.period_get(pk=pk)
+    period = selectors.period_get(user=request.user, pk=pk)
     close_form = CloseEarlyForm(request.POST or None)
     if request.method == "POST" and close_form.is_valid():
         try:
@@ -112,7 +122,7 @@ def period(request, pk: int):
         "inspections": list(selectors.inspection_list(user=request.user, period=period)[:200]),
         "preview": preview,
         "ranking": ranking,
-        "running_total": selectors.running_total(),
+        "running_total": selectors.running_total(user=request.user),
     }
     return render(request, "evaluation/period.html", context)
 
@@ -121,7 +131,7 @@ def period(request, pk: int):
 @require_POST
 def period_action(request, pk: int, action: str):
     _assessor_or_404(request.user)
-    period = selectors.period_get(pk=pk)
+    period = selectors.period_get(user=request.user, pk=pk)
     act = {
         "open": services.period_open,
         "compute": services.period_compute,
@@ -147,7 +157,7 @@ def period_action(request, pk: int, action: str):
 def inspect(request, pk: int):
     """Enter an inspection during a visit (phone-first)."""
     _assessor_or_404(request.user)
-    period = selectors.period_get(pk=pk)
+    period = selectors.period_get(user=request.user, pk=pk)
     q = request.GET.get("q", "").strip()
     scoped = selectors.workers_to_inspect(user=request.user)
     total = scoped.count()
@@ -288,36 +298,47 @@ def mine(request):
 @login_required
 def team(request):
     """Heads and officials: their workers' published results, period by period."""
-    period = _chosen_period(request)
+    period = _chosen_period(request, request.user)
     rows = selectors.ranking(user=request.user, period=period) if period else []
     rows = [a for a in rows if a.worker_id != request.user.pk]
     context = {
         "period": period,
-        "published": list(selectors.period_list().filter(status=PeriodStatus.PUBLISHED)),
+        "published": list(selectors.period_list(user=request.user).filter(status=PeriodStatus.PUBLISHED)),
         "rows": rows,
         "notices": list(selectors.notices_for(user=request.user)[:10]),
     }
     return render(request, "evaluation/team.html", context)
 
 
-def _chosen_period(request):
+def _chosen_period(request, user):
+    """The period asked for (`?period=`), else the latest published one of `?city=` (of the
+    user's cities; of any city on the public board, `user` None)."""
     value = request.GET.get("period", "")
     if value.isdigit():
-        return selectors.period_get(pk=int(value))
-    return selectors.latest_published()
+        return selectors.period_get(user=user, pk=int(value))
+    city = request.GET.get("city", "")
+    return selectors.latest_published(user=user, city=int(city) if city.isdigit() else None)
 
 
 def stars(request):
-    """评星公示: public, no account needed."""
-    period = _chosen_period(request)
+    """评星公示: public, no account needed; each city's board apart."""
+    period = _chosen_period(request, None)
     rows = list(selectors.star_board(period=period)) if period else []
-    published = list(selectors.period_list().filter(status=PeriodStatus.PUBLISHED)[:20])
-    return render(request, "evaluation/stars.html", {"period": period, "rows": rows, "published": published})
+    published = selectors.period_list(user=None).filter(status=PeriodStatus.PUBLISHED)
+    if period is not None:
+        published = published.filter(city=period.city_id)
+    context = {
+        "period": period,
+        "rows": rows,
+        "published": list(published[:20]),
+        "cities": selectors.star_cities(),
+    }
+    return render(request, "evaluation/stars.html", context)
 
 
 # --- reports ----------------------------------------------------------------------------------
 def _report_period(request, pk):
-    period = selectors.period_get(pk=pk)
+    period = selectors.period_get(user=request.user, pk=pk)
     if period.status == PeriodStatus.DRAFT:
         raise Http404
     return period
@@ -353,7 +374,9 @@ def report_xlsx(request, pk: int):
 def trends(request):
     shares = selectors.excellent_share_over_periods(user=request.user)
     return render(
-        request, "evaluation/trends.html", {"shares": shares, "running_total": selectors.running_total()}
+        request,
+        "evaluation/trends.html",
+        {"shares": shares, "running_total": selectors.running_total(user=request.user)},
     )
 
 

@@ -524,32 +524,69 @@ def require_may_manage_account(user, account) -> None:
 # --- the office's configuration (calendar, categories, departments, key groups, schemes) --------
 
 
-def may_configure(user) -> bool:
-    """May the user change the city-wide configuration? A superuser, an ADMIN post (held at the
+def _configuring_posts(user):
+    """The user's posts that may change a city's configuration: an ADMIN post (held at the
     city), or an OFFICIAL post at the city itself: the office that owns the whole city. A
     street's or a community's official does not: one street's change would apply to all."""
+    return Post.objects.filter(user_id=user.pk, is_active=True).filter(
+        Q(kind=PostKind.ADMIN) | Q(kind=PostKind.OFFICIAL, node__kind=NodeKind.CITY)
+    )
+
+
+def may_configure(user, city: GridNode | None = None) -> bool:
+    """May the user change the configuration of `city` (of some city, without one)? A superuser
+    may change every city's; the others only their own city's (grids.cities)."""
     if not _active_user(user):
         return False
     if user.is_superuser:
         return True
-    return (
-        Post.objects.filter(user_id=user.pk, is_active=True)
-        .filter(Q(kind=PostKind.ADMIN) | Q(kind=PostKind.OFFICIAL, node__kind=NodeKind.CITY))
-        .exists()
-    )
+    posts = _configuring_posts(user)
+    if city is not None:
+        posts = posts.filter(node__tree_id=city.tree_id)
+    return posts.exists()
 
 
-def may_view_configuration(user) -> bool:
-    """May the user read the configuration pages? Those who may change it, and every official
-    (a street's official reads the categories' limits and the calendar its clocks run on)."""
-    return holds(user, [PostKind.OFFICIAL, PostKind.ADMIN])
+def configurable_cities(user, cities: QuerySet) -> QuerySet:
+    """Those of `cities` (CITY nodes) whose configuration the user may change."""
+    if not _active_user(user):
+        return cities.none()
+    if user.is_superuser:
+        return cities
+    return cities.filter(tree_id__in=_configuring_posts(user).values("node__tree_id"))
 
 
-def require_may_configure(user) -> None:
-    """Refuse a change of the configuration: 403 to an official who may read it, 404 to others."""
-    if may_configure(user):
+def scope_to_cities(user, queryset: QuerySet, *, path: str = "city") -> QuerySet:
+    """Restrict `queryset` (configuration rows, through their `city` at `path`; "" for CITY
+    nodes themselves) to the cities the user holds an active post in: one city's people never
+    see another's departments, categories, key groups, schemes or periods."""
+    if not _active_user(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    trees = Post.objects.filter(user_id=user.pk, is_active=True).values("node__tree_id")
+    return queryset.filter(**{f"{_prefix(path)}tree_id__in": trees})
+
+
+def may_view_configuration(user, city: GridNode | None = None) -> bool:
+    """May the user read the configuration pages (of `city`)? Those who may change it, and every
+    official (a street's official reads the categories' limits and the calendar its clocks run
+    on), of their own city."""
+    if city is None or not _active_user(user) or user.is_superuser:
+        return holds(user, [PostKind.OFFICIAL, PostKind.ADMIN])
+    return Post.objects.filter(
+        user_id=user.pk,
+        is_active=True,
+        kind__in=[PostKind.OFFICIAL, PostKind.ADMIN],
+        node__tree_id=city.tree_id,
+    ).exists()
+
+
+def require_may_configure(user, city: GridNode | None = None) -> None:
+    """Refuse a change of the configuration: 403 to an official who may read it, 404 to others
+    (and to everybody of another city: its configuration does not exist for them)."""
+    if may_configure(user, city):
         return
-    raise Forbidden() if may_view_configuration(user) else NotFound()
+    raise Forbidden() if may_view_configuration(user, city) else NotFound()
 
 
 def require_may_view_configuration(user) -> None:

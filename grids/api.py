@@ -394,6 +394,7 @@ class GridNodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 class DepartmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    city = serializers.IntegerField(source="city_id")
     code = serializers.CharField()
     name = serializers.CharField()
     phone = serializers.CharField()
@@ -408,4 +409,4 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self):
-        return selectors.department_list()
+        return selectors.department_list(user=self.request.user)

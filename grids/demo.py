@@ -194,7 +194,7 @@ def _load_people(ctx) -> None:
 
     departments = Department.objects.bulk_create(
         [
-            Department(code=code, name=name, phone=f"0433-{4200000 + i * 111}")
+            Department(city=city, code=code, name=name, phone=f"0433-{4200000 + i * 111}")
             for i, (code, name) in enumerate(DEPARTMENTS)
         ]
     )

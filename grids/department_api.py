@@ -5,15 +5,16 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from grids import access, departments
+from grids import access, cities, departments
 from grids.api import DepartmentSerializer
 from grids.api import DepartmentViewSet as DepartmentReadViewSet
 from grids.models import Department
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer, NoUnknownFields
-from hlgrid.errors import NotFound
+from hlgrid.errors import InvalidInput, NotFound
 
 
 class DepartmentWriteSerializer(NoUnknownFields, serializers.Serializer):
+    city = cities.city_write_field()
     code = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=64)
     phone = serializers.CharField(max_length=32, allow_blank=True, required=False)
@@ -50,11 +51,13 @@ class DepartmentViewSet(DepartmentReadViewSet):
 
     def partial_update(self, request, pk=None):
         access.require_may_configure(request.user)
-        department = Department.objects.filter(pk=pk).first()
+        department = access.scope_to_cities(request.user, Department.objects.all()).filter(pk=pk).first()
         if department is None:
             raise NotFound()
         data = DepartmentWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        if "city" in data.validated_data:
+            raise InvalidInput.field("city", "A department does not move to another city.")
         department = departments.department_update(
             actor=request.user, department=department, **data.validated_data
         )

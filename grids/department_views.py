@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grids import access, departments
+from grids import access, cities, departments
 from grids.models import Department
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
@@ -32,10 +32,13 @@ def _viewer(request) -> bool:
 @login_required
 def department_list(request):
     may_change = _viewer(request)
-    rows = Department.objects.annotate(
-        staff=Count("posts", filter=Q(posts__is_active=True), distinct=True)
-    ).order_by("code")
+    rows = (
+        access.scope_to_cities(request.user, Department.objects.select_related("city"))
+        .annotate(staff=Count("posts", filter=Q(posts__is_active=True), distinct=True))
+        .order_by("city__code", "code")
+    )
     form = DepartmentForm(request.POST or None)
+    cities.add_city_field(form, request.user)
     if request.method == "POST":
         if not may_change:
             raise PermissionDenied()
@@ -50,15 +53,23 @@ def department_list(request):
                 )
                 return redirect("grids:departments")
     return render(
-        request, "grids/departments.html", {"departments": rows, "form": form, "may_change": may_change}
+        request,
+        "grids/departments.html",
+        {
+            "departments": rows,
+            "form": form,
+            "may_change": may_change,
+            "show_city": cities.shows_city(request.user),
+        },
     )
 
 
 @login_required
 def department_edit(request, pk: int):
-    if not _viewer(request):
+    _viewer(request)
+    department = get_object_or_404(access.scope_to_cities(request.user, Department.objects.all()), pk=pk)
+    if not access.may_configure(request.user, department.city):
         raise PermissionDenied()
-    department = get_object_or_404(Department, pk=pk)
     form = DepartmentForm(
         request.POST or None, initial={name: getattr(department, name) for name in departments.FIELDS}
     )

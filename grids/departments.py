@@ -1,7 +1,8 @@
 """The functional departments (城管, 民政, ...), kept by the office: create, rename, change the
 phone, deactivate. A department is never deleted (categories, posts and petitions refer to
 it); a deactivated one is no longer offered for new categories, posts or whistles, and what
-it holds now stays with it. Only those who may configure the city change them
+it holds now stays with it. A department is a city's (grids.cities): its code and name are
+unique within the city, and only those who may configure that city change it
 (grids.access.require_may_configure)."""
 
 import re
@@ -9,8 +10,8 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from grids import access
-from grids.models import Department
+from grids import access, cities
+from grids.models import Department, GridNode
 from hlgrid import inputs
 from hlgrid.errors import InvalidInput
 
@@ -18,9 +19,11 @@ CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 FIELDS = ("code", "name", "phone", "is_active")
 
 
-def _clean(values: dict, *, department: Department | None) -> dict:
+def _clean(values: dict, *, city: GridNode, department: Department | None) -> dict:
     errors: dict[str, list[str]] = {}
-    others = Department.objects.all() if department is None else Department.objects.exclude(pk=department.pk)
+    others = Department.objects.filter(city=city)
+    if department is not None:
+        others = others.exclude(pk=department.pk)
     cleaned: dict = {"is_active": bool(values.get("is_active", True))}
 
     def check(name, fn):
@@ -63,15 +66,20 @@ def _save(department: Department) -> Department:
     return department
 
 
-def department_create(*, actor, code: str, name: str, phone: str = "", is_active: bool = True) -> Department:
-    access.require_may_configure(actor)
-    cleaned = _clean({"code": code, "name": name, "phone": phone, "is_active": is_active}, department=None)
-    return _save(Department(**cleaned))
+def department_create(
+    *, actor, code: str, name: str, phone: str = "", is_active: bool = True, city=None
+) -> Department:
+    """A new department of `city` (the one city the actor configures when not given)."""
+    city = cities.city_for_new(actor, city)
+    cleaned = _clean(
+        {"code": code, "name": name, "phone": phone, "is_active": is_active}, city=city, department=None
+    )
+    return _save(Department(city=city, **cleaned))
 
 
 def department_update(*, actor, department: Department, **changes) -> Department:
     """Change some fields (the others keep their value); `is_active=False` deactivates."""
-    access.require_may_configure(actor)
+    access.require_may_configure(actor, department.city)
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise InvalidInput.field(unknown[0], _("Unknown field."))
@@ -79,6 +87,6 @@ def department_update(*, actor, department: Department, **changes) -> Department
         department = Department.objects.select_for_update().get(pk=department.pk)
         values = {name: getattr(department, name) for name in FIELDS}
         values.update(changes)
-        for name, value in _clean(values, department=department).items():
+        for name, value in _clean(values, city=department.city, department=department).items():
             setattr(department, name, value)
         return _save(department)

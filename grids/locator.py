@@ -1,8 +1,10 @@
-"""Which GRID contains a point: an STRtree over the grid polygons.
+"""Which GRID contains a point: an STRtree over the grid polygons, one per city.
 
-The index is built once per process and rebuilt when the grid tree's version
-stamp (hlgrid.TreeLock "grids", bumped by every tree write in any process)
-changes, so a worker process never routes with a stale map.
+Each city (a CITY root: one MPTT tree) has its own index, built once per process and rebuilt
+when that city's stamp (hlgrid.TreeLock "grids:<tree_id>", bumped by every tree write of the
+city in any process: grids.services) changes, so a worker process never routes with a stale
+map and one city's boundary edit does not rebuild another's. A change of the tree's writer
+lock "grids" that stamped no city (a bulk load such as the demo's) rebuilds them all.
 """
 
 import threading
@@ -20,6 +22,7 @@ class LocatedGrid:
     id: int
     code: str
     name: str
+    tree_id: int = 0  # its city's tree (grids.cities)
 
 
 class GridLocator:
@@ -60,44 +63,98 @@ class GridLocator:
 
 
 _lock = threading.Lock()
-_cached: dict = {"version": None, "locator": None}
+_cached: dict = {"version": None, "stamps": {}, "cities": {}}
+STAMP = "grids:"
 
 
-def _build_from_database() -> GridLocator:
+class CityLocators:
+    """The cities' indexes together: a point is routed by the city whose grid covers it (the
+    smallest code when two cities' grids meet on a border)."""
+
+    def __init__(self, by_city: dict[int, GridLocator]):
+        self.by_city = by_city
+
+    def __len__(self) -> int:
+        return sum(len(locator) for locator in self.by_city.values())
+
+    def locate(self, lng: float, lat: float) -> LocatedGrid | None:
+        hits = [found for locator in self.by_city.values() if (found := locator.locate(lng, lat))]
+        return min(hits, key=lambda grid: grid.code) if hits else None
+
+    def locate_many(self, lngs, lats) -> list[LocatedGrid | None]:
+        lngs, lats = list(lngs), list(lats)
+        best: list[LocatedGrid | None] = [None] * len(lngs)
+        for locator in self.by_city.values():
+            for i, found in enumerate(locator.locate_many(lngs, lats)):
+                if found is not None and (best[i] is None or found.code < best[i].code):
+                    best[i] = found
+        return best
+
+
+def city_stamp(tree_id: int) -> str:
+    return f"{STAMP}{tree_id}"
+
+
+def _build(tree_ids: set[int] | None = None) -> dict[int, GridLocator]:
+    """The indexes of `tree_ids` (every city's when None), from the database."""
     from grids.geo import parse_boundary
     from grids.models import GridNode, NodeKind
 
-    rows = (
-        GridNode.objects.filter(kind=NodeKind.GRID, boundary__isnull=False)
-        .values_list("id", "code", "name", "boundary")
-        .order_by("code")
-    )
-    return GridLocator(
-        [(LocatedGrid(id=pk, code=code, name=name), parse_boundary(b)) for pk, code, name, b in rows]
-    )
+    rows = GridNode.objects.filter(kind=NodeKind.GRID, boundary__isnull=False)
+    if tree_ids is not None:
+        rows = rows.filter(tree_id__in=tree_ids)
+    items: dict[int, list] = {tree_id: [] for tree_id in tree_ids or ()}
+    for pk, code, name, tree_id, boundary in rows.values_list("id", "code", "name", "tree_id", "boundary"):
+        grid = LocatedGrid(id=pk, code=code, name=name, tree_id=tree_id)
+        items.setdefault(tree_id, []).append((grid, parse_boundary(boundary)))
+    return {tree_id: GridLocator(found) for tree_id, found in items.items()}
 
 
-def get_locator() -> GridLocator:
-    """The process's locator, rebuilt if any process changed the tree since it was built."""
-    from hlgrid.trees import tree_version
+def _versions() -> tuple[int, dict[int, int]]:
+    """The writer lock's version and every city's stamp, in one query."""
+    from django.db.models import Q
 
-    version = tree_version("grids")
+    from hlgrid.models import TreeLock
+
+    version, stamps = 0, {}
+    for name, value in TreeLock.objects.filter(Q(name="grids") | Q(name__startswith=STAMP)).values_list(
+        "name", "version"
+    ):
+        if name == "grids":
+            version = value
+        else:
+            stamps[int(name.removeprefix(STAMP))] = value
+    return version, stamps
+
+
+def get_locator() -> CityLocators:
+    """The process's indexes, each city's rebuilt if any process changed that city since."""
+    version, stamps = _versions()
     with _lock:
-        if _cached["locator"] is None or _cached["version"] != version:
-            _cached["locator"] = _build_from_database()
-            _cached["version"] = version
-        return _cached["locator"]
+        seen = _cached["stamps"]
+        changed = {t for t in seen.keys() | stamps.keys() if seen.get(t) != stamps.get(t)}
+        if _cached["version"] is None or (version != _cached["version"] and not changed):
+            _cached["cities"] = _build()
+        elif changed:
+            rebuilt = _build(changed)
+            _cached["cities"] = {
+                **{t: index for t, index in _cached["cities"].items() if t not in changed},
+                **{t: index for t, index in rebuilt.items() if len(index)},
+            }
+        _cached["version"], _cached["stamps"] = version, stamps
+        return CityLocators(_cached["cities"])
 
 
 def forget() -> None:
-    """Drop this process's locator; the next lookup rebuilds it.
+    """Drop this process's indexes; the next lookup rebuilds them.
 
     For a database replaced underneath the process (a test restoring a snapshot, a restore
-    from backup) whose tree version may repeat a number the cache has already seen.
+    from backup) whose tree versions may repeat numbers the cache has already seen.
     """
     with _lock:
-        _cached["locator"] = None
         _cached["version"] = None
+        _cached["stamps"] = {}
+        _cached["cities"] = {}
 
 
 def locate(lat: float, lng: float) -> LocatedGrid | None:

@@ -78,11 +78,26 @@ HEAD_TITLES = {
 }
 
 
-class Department(models.Model):
-    """A functional department (城管, 民政, ...) that handles escalated petitions."""
+def city_field(**options):
+    """The CITY node a piece of configuration belongs to (a department, a category, a key group,
+    an assessment scheme or period): one deployment serves many cities, and each city's
+    officials see and change only their own (grids.access.scope_to_cities)."""
+    return models.ForeignKey(
+        "grids.GridNode",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("city"),
+        limit_choices_to={"kind": NodeKind.CITY},
+        **options,
+    )
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=64, unique=True)
+
+class Department(models.Model):
+    """A functional department (城管, 民政, ...) of a city that handles escalated petitions."""
+
+    city = city_field()
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=64)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -90,6 +105,10 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="department_code_per_city"),
+            models.UniqueConstraint(fields=["city", "name"], name="department_name_per_city"),
+        ]
 
     def __str__(self) -> str:
         return self.name

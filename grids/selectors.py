@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from grids import access
 from grids.access import get_scoped_or_404, scope_queryset
 from grids.models import Department, GridNode, NodeKind, Post, PostKind
 from grids.subtree import count_in_subtree
@@ -86,5 +87,6 @@ def user_posts(*, user) -> QuerySet:
     )
 
 
-def department_list() -> QuerySet:
-    return Department.objects.filter(is_active=True).order_by("code")
+def department_list(*, user) -> QuerySet:
+    """The active departments of the user's cities."""
+    return access.scope_to_cities(user, Department.objects.filter(is_active=True)).order_by("code")

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grids import access, geo, territory
+from grids import access, cities, geo, territory
 from grids.models import CHILD_KIND, POST_NODE_KINDS, Department, GridNode, NodeKind, Post, PostKind
+from grids.signals import city_created
 from hlgrid.changes import node_changed
 from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
-from hlgrid.trees import tree_write
+from hlgrid.trees import tree_stamp, tree_write
 
 TREE = "grids"
 
@@ -84,6 +85,13 @@ def _validate_code(*, code: str, exclude_id: int | None = None) -> str:
     return code
 
 
+def _stamp(node: GridNode) -> None:
+    """Tell every process's locator that this node's city changed (grids.locator)."""
+    from grids.locator import city_stamp
+
+    tree_stamp(city_stamp(node.tree_id))
+
+
 def gridnode_create(
     *, actor, parent: GridNode | None, kind: str, code: str, name: str, boundary: dict | None = None
 ) -> GridNode:
@@ -99,6 +107,10 @@ def gridnode_create(
         summary = _validate_boundary(boundary=boundary, parent=parent)
         node = GridNode(parent=parent, kind=kind, code=code, name=name, boundary=boundary, **summary)
         node.save()
+        _stamp(node)
+        if parent is None:
+            # the apps above give a new city its first configuration (residents: the key groups)
+            city_created.send(sender=GridNode, city=node)
     return node
 
 
@@ -137,6 +149,7 @@ def gridnode_update(
             fields += ["boundary", *summary.keys()]
         if fields:
             node.save(update_fields=[*fields, "updated_at"])
+            _stamp(node)
     return node
 
 
@@ -156,11 +169,15 @@ def gridnode_move(*, actor, node: GridNode, target: GridNode, position: str = "l
             and (node.lft <= new_parent.lft and new_parent.rght <= node.rght)
         ):
             raise InvalidInput.field("parent", _("A node cannot be moved inside itself."))
+        if new_parent is None or new_parent.tree_id != node.tree_id:
+            # its petitions, people and posts were made under its city's configuration
+            raise InvalidInput.field("parent", _("A node stays in its city."))
         _validate_kind(kind=node.kind, parent=new_parent)
         if node.boundary is not None:
             _validate_boundary(boundary=node.boundary, parent=new_parent, exclude_id=node.pk)
         GridNode.objects.move_node(node, target, position)
         node.refresh_from_db()
+        _stamp(node)
     return node
 
 
@@ -173,6 +190,7 @@ def gridnode_delete(*, actor, node: GridNode) -> None:
             raise TransitionNotAllowed(_("Delete or move the child nodes first."))
         if Post.objects.filter(node=node, is_active=True).exists():
             raise TransitionNotAllowed(_("End the posts held at this node first."))
+        _stamp(node)
         try:
             with transaction.atomic():
                 node.delete()
@@ -290,6 +308,7 @@ def post_assign(*, actor, user, kind: str, node: GridNode, department: Departmen
         )
     if department is not None and not department.is_active:
         raise InvalidInput.field("department", _("This department is no longer active."))
+    cities.require_same_city(node, department, field="department", message=_("No such department."))
     try:
         with transaction.atomic():
             return Post.objects.create(

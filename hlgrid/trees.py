@@ -26,3 +26,11 @@ def tree_write(name: str) -> Iterator[None]:
 
 def tree_version(name: str) -> int:
     return TreeLock.objects.filter(name=name).values_list("version", flat=True).first() or 0
+
+
+def tree_stamp(name: str) -> None:
+    """Bump the version `name` within the current transaction: a part of a tree that caches
+    keep apart (a city's grids: grids.locator) says it changed, without taking the writer lock
+    of the whole tree again."""
+    if not TreeLock.objects.filter(name=name).update(version=F("version") + 1):
+        TreeLock.objects.get_or_create(name=name, defaults={"version": 1})

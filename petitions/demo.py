@@ -111,8 +111,9 @@ def _code(rng, used: set[str]) -> str:
 
 def _load_categories(ctx) -> list[Category]:
     departments = {d.code: d for d in ctx.data["departments"]}
+    city = ctx.data["city"]
     parents = Category.objects.bulk_create(
-        [Category(code=code, name=name, level=Level.GRID) for code, name, _children in CATEGORIES]
+        [Category(city=city, code=code, name=name, level=Level.GRID) for code, name, _children in CATEGORIES]
     )
     by_code = {p.code: p for p in parents}
     leaves = []
@@ -120,6 +121,7 @@ def _load_categories(ctx) -> list[Category]:
         for c_code, c_name, keywords, dept, level, verify, handle, unit, callback in children:
             leaves.append(
                 Category(
+                    city=city,
                     parent=by_code[code],
                     code=c_code,
                     name=c_name,

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grids import access, cities
 from grids.models import Department, GridNode, NodeKind
 from hlgrid.ids import MAX_ID
 from petitions import selectors
@@ -195,13 +196,21 @@ class CategorySettingsForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
 
-    def __init__(self, *args, category=None, **kwargs):
+    def __init__(self, *args, category=None, user=None, **kwargs):
+        """The parents and departments offered are the category's city's (of the user's cities
+        for a new one: the service refuses another city's)."""
         super().__init__(*args, **kwargs)
         parents = Category.objects.filter(parent__isnull=True).order_by("code")
+        departments = Department.objects.filter(is_active=True).order_by("code")
         if category is not None:
-            parents = parents.exclude(pk=category.pk)
+            parents = parents.exclude(pk=category.pk).filter(city=category.city_id)
+            departments = departments.filter(city=category.city_id)
+        elif user is not None:
+            parents = access.scope_to_cities(user, parents)
+            departments = access.scope_to_cities(user, departments)
+            cities.add_city_field(self, user)
         self.fields["parent"].queryset = parents
-        self.fields["department"].queryset = Department.objects.filter(is_active=True).order_by("code")
+        self.fields["department"].queryset = departments
 
 
 class IntakeForm(forms.Form):

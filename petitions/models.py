@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from grids.models import city_field
 from hlgrid.crypto import EncryptedTextField
 from hlgrid.lights import Light
 
@@ -74,7 +75,8 @@ class Category(models.Model):
         related_name="children",
         verbose_name=_("parent"),
     )
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    city = city_field()
+    code = models.CharField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=64)
     keywords = models.CharField(
         _("keywords"), max_length=500, blank=True, help_text=_("Separated by spaces or commas.")
@@ -105,6 +107,7 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
         ordering = ["code"]
         constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="category_code_per_city"),
             models.CheckConstraint(condition=Q(handle_limit__gt=0), name="category_positive_handle_limit"),
             models.CheckConstraint(condition=Q(verify_hours__gt=0), name="category_positive_verify_hours"),
             models.CheckConstraint(

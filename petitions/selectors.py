@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from grids import access
 from grids.access import get_scoped_or_404, scope_queryset
-from grids.models import GridNode, NodeKind, Post, PostKind
+from grids.models import Department, GridNode, NodeKind, Post, PostKind
 from grids.subtree import in_subtree
 from hlgrid.crypto import lookup_hash, mask_name
 from hlgrid.errors import InvalidInput
@@ -453,15 +453,25 @@ def notification_list(*, user) -> QuerySet:
     return Notification.objects.filter(recipient=user).select_related("petition", "whistle")
 
 
-def category_list(*, active_only: bool = True) -> QuerySet:
+def category_list(*, active_only: bool = True, tree_id: int | None = None, user=None) -> QuerySet:
+    """The categories of the city of `tree_id` (a petition's grid's), or of `user`'s cities."""
     queryset = Category.objects.select_related("parent", "department")
     if active_only:
         queryset = queryset.filter(is_active=True)
+    if tree_id is not None:
+        queryset = queryset.filter(city__tree_id=tree_id)
+    if user is not None:
+        queryset = access.scope_to_cities(user, queryset)
     return queryset.order_by("code")
 
 
-def category_leaves() -> QuerySet:
-    return category_list().filter(children__isnull=True)
+def category_leaves(*, tree_id: int | None = None, user=None) -> QuerySet:
+    return category_list(tree_id=tree_id, user=user).filter(children__isnull=True)
+
+
+def departments_of(node) -> QuerySet:
+    """The active departments of the node's city (a petition is handed only to its own)."""
+    return Department.objects.filter(is_active=True, city__tree_id=node.tree_id).order_by("code")
 
 
 def _street_whistles(user) -> QuerySet:
@@ -532,13 +542,13 @@ def grid_workers(*, grid: GridNode) -> list:
     return list(User.objects.filter(pk__in=workers).order_by("username"))
 
 
-def category_settings_list() -> QuerySet:
-    """Every category (inactive too) with the count of its unfinished petitions, for the
-    settings page (any official reads it: grids.access.may_view_configuration)."""
+def category_settings_list(*, user) -> QuerySet:
+    """Every category (inactive too) of the user's cities with the count of its unfinished
+    petitions, for the settings page (any official reads it: grids.access.may_view_configuration)."""
     return (
-        Category.objects.select_related("parent", "department")
+        access.scope_to_cities(user, Category.objects.select_related("parent", "department", "city"))
         .annotate(open_count=Count("petitions", filter=Q(petitions__status__in=ACTIVE_STATUSES)))
-        .order_by("code")
+        .order_by("city__code", "code")
     )
 
 

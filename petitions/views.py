@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from grids import access
+from grids import access, cities
 from grids.access import scope_queryset
 from grids.models import Department, GridNode, NodeKind
 from grids.selectors import scope_roots
@@ -119,7 +119,7 @@ def _classify_context(request, petition) -> dict:
     sentences the page's script shows when the choice changes."""
     defaults = services.classify_defaults(actor=request.user, petition=petition)
     workers = selectors.grid_workers(grid=petition.grid)
-    departments = list(Department.objects.filter(is_active=True))
+    departments = list(selectors.departments_of(petition.grid))
     who = {
         Level.GRID: next((w.display_name for w in workers if w.pk == defaults.assignee_id), ""),
         Level.DEPARTMENT: next((d.name for d in departments if d.pk == defaults.department_id), ""),
@@ -140,7 +140,7 @@ def _classify_context(request, petition) -> dict:
         },
         "classify_categories": [
             {"category": c, "limit": services.limit_text(c)}
-            for c in selectors.category_leaves().select_related("parent")
+            for c in selectors.category_leaves(tree_id=petition.grid.tree_id).select_related("parent")
         ],
     }
 
@@ -155,7 +155,7 @@ def _detail_context(request, petition, **extra) -> dict:
         "duplicates": selectors.possible_duplicates(user=request.user, petition=petition)
         if "merge" in verbs
         else [],
-        "categories": selectors.category_leaves() if "classify" in verbs else [],
+        "categories": selectors.category_leaves(tree_id=petition.grid.tree_id) if "classify" in verbs else [],
         "can_whistle": services.whistle_allowed(actor=request.user, petition=petition),
         "levels": Level.choices,
         "level_up": forms.LEVEL_UP_CHOICES,
@@ -171,7 +171,7 @@ def _detail_context(request, petition, **extra) -> dict:
     if "take_over" in verbs:
         context.update(
             take_over_people=services.take_over_candidates(petition=petition),
-            departments=list(Department.objects.filter(is_active=True)),
+            departments=list(selectors.departments_of(petition.grid)),
         )
     context["key_person"] = selectors.key_person_summary(user=request.user, petition=petition)
     context.update(extra)
@@ -500,21 +500,29 @@ def settings_categories(request):
     return render(
         request,
         "petitions/settings_categories.html",
-        {"categories": selectors.category_settings_list(), "may_change": may_change},
+        {
+            "categories": selectors.category_settings_list(user=request.user),
+            "may_change": may_change,
+            "show_city": cities.shows_city(request.user),
+        },
     )
 
 
 @login_required
 def settings_category(request, pk: int | None = None):
     """Create (no pk) or edit a category; the page says that open petitions keep their limits."""
-    if not _configuration_viewer(request):
+    _configuration_viewer(request)
+    mine = access.scope_to_cities(request.user, Category.objects.all())
+    category = get_object_or_404(mine, pk=pk) if pk is not None else None
+    if not access.may_configure(request.user, category.city if category is not None else None):
         raise PermissionDenied()
-    category = get_object_or_404(Category, pk=pk) if pk is not None else None
     initial = {}
     if category is not None:
         initial = {name: getattr(category, name) for name in services.categories.FIELDS}
         initial.update(parent=category.parent_id, department=category.department_id)
-    form = forms.CategorySettingsForm(request.POST or None, initial=initial, category=category)
+    form = forms.CategorySettingsForm(
+        request.POST or None, initial=initial, category=category, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if category is None:

@@ -18,6 +18,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from grids import access
 from grids.access import get_scoped_or_404
 from hlgrid import idempotency, lights
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer
@@ -255,8 +256,10 @@ class KeyGroupViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = KeyGroupSerializer
     pagination_class = None
-    queryset = KeyGroup.objects.all()
     filterset_class = None
+
+    def get_queryset(self):
+        return access.scope_to_cities(self.request.user, KeyGroup.objects.all())
 
 
 @extend_schema_view(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from hlgrid.crypto import lookup_hash
 from hlgrid.lights import Light
 from residents import idcard, keypeople
+from residents.key_groups import key_groups_seed
 from residents.models import (
     Building,
     Ethnicity,
@@ -40,7 +41,6 @@ UNIT_HEADS = 2_142
 RESIDENTS = 8_000  # at scale 1
 HOUSEHOLD_SIZES = [(1, 20), (2, 35), (3, 25), (4, 15), (5, 5)]  # mean 2.5
 BATCH = 2_000
-DEFAULT_GROUPS = [("重病患者", 7), ("留守儿童", 14), ("残障人士", 14), ("独居/空巢老人", 7), ("困难家庭", 30)]
 
 CONDITIONS = {
     "重病患者": ["尿毒症，每周透析两次", "脑梗后遗症，行动不便", "肺癌术后康复", "重度心衰", "白血病化疗中"],
@@ -299,11 +299,9 @@ def load(ctx) -> None:
     Unit.objects.bulk_update(headed_units, ["head"], batch_size=BATCH)
 
     # --- key people ---------------------------------------------------------------------------
-    for order, (name, interval) in enumerate(
-        DEFAULT_GROUPS, 1
-    ):  # made by a migration; a flushed database lacks them
-        KeyGroup.objects.get_or_create(name=name, defaults={"visit_interval_days": interval, "order": order})
-    groups = {g.name: g for g in KeyGroup.objects.all()}
+    # the tree was loaded in bulk (no city_created signal): the city's five groups are seeded here
+    key_groups_seed(city=ctx.data["city"])
+    groups = {g.name: g for g in KeyGroup.objects.filter(city=ctx.data["city"])}
     first_grid = grids[0].pk
     memberships: list[KeyMembership] = []
     chosen: set[tuple[int, int]] = set()

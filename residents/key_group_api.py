@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from grids import access
+from grids import access, cities
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer, NoUnknownFields
-from hlgrid.errors import NotFound
+from hlgrid.errors import InvalidInput, NotFound
 from residents import key_groups
 from residents.api import KeyGroupViewSet as KeyGroupReadViewSet
 from residents.models import KeyGroup
@@ -18,6 +18,7 @@ WRITE = {**ERROR_RESPONSES, 403: ErrorSerializer}
 
 
 class KeyGroupWriteSerializer(NoUnknownFields, serializers.Serializer):
+    city = cities.city_write_field()
     name = serializers.CharField(max_length=32)
     visit_interval_days = serializers.IntegerField()
     description = serializers.CharField(max_length=200, allow_blank=True, required=False)
@@ -48,10 +49,12 @@ class KeyGroupViewSet(KeyGroupReadViewSet):
 
     def partial_update(self, request, pk=None):
         access.require_may_configure(request.user)
-        group = KeyGroup.objects.filter(pk=pk).first()
+        group = access.scope_to_cities(request.user, KeyGroup.objects.all()).filter(pk=pk).first()
         if group is None:
             raise NotFound()
         data = KeyGroupWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        if "city" in data.validated_data:
+            raise InvalidInput.field("city", "A key group does not move to another city.")
         group = key_groups.key_group_update(actor=request.user, group=group, **data.validated_data)
         return Response(KeyGroupSerializer(group).data)

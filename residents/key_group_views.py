@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grids import access
+from grids import access, cities
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
 from residents import key_groups
@@ -30,16 +30,19 @@ def _viewer(request) -> bool:
     return access.may_configure(request.user)
 
 
-def _groups():
-    return KeyGroup.objects.annotate(
-        members=Count("memberships", filter=Q(memberships__is_active=True))
-    ).order_by("order", "id")
+def _groups(user):
+    return (
+        access.scope_to_cities(user, KeyGroup.objects.select_related("city"))
+        .annotate(members=Count("memberships", filter=Q(memberships__is_active=True)))
+        .order_by("city__code", "order", "id")
+    )
 
 
 @login_required
 def key_group_list(request):
     may_change = _viewer(request)
     form = KeyGroupForm(request.POST or None)
+    cities.add_city_field(form, request.user)
     if request.method == "POST":
         if not may_change:
             raise PermissionDenied()
@@ -54,15 +57,21 @@ def key_group_list(request):
     return render(
         request,
         "residents/settings_key_groups.html",
-        {"groups": _groups(), "form": form, "may_change": may_change},
+        {
+            "groups": _groups(request.user),
+            "form": form,
+            "may_change": may_change,
+            "show_city": cities.shows_city(request.user),
+        },
     )
 
 
 @login_required
 def key_group_edit(request, pk: int):
-    if not _viewer(request):
+    _viewer(request)
+    group = get_object_or_404(_groups(request.user), pk=pk)
+    if not access.may_configure(request.user, group.city):
         raise PermissionDenied()
-    group = get_object_or_404(_groups(), pk=pk)
     form = KeyGroupForm(
         request.POST or None, initial={name: getattr(group, name) for name in key_groups.FIELDS}
     )

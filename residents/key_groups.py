@@ -2,23 +2,33 @@
 
 A changed interval applies from each member's next visit (a visit resets the due date with
 the group's interval, residents.services) and to new memberships; the current members keep
-the due dates they have. Only those who may configure the city change them
-(grids.access.require_may_configure). A group is never deleted: memberships refer to it.
+the due dates they have. A group is a city's (grids.cities): its name is unique within the
+city, its members are the city's residents, and only those who may configure that city change
+it (grids.access.require_may_configure). A group is never deleted: memberships refer to it.
+A new city starts with the five groups of DEFAULT_GROUPS (`key_groups_seed`).
 """
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from grids import access
+from grids import access, cities
 from hlgrid import inputs
 from hlgrid.errors import InvalidInput
 from residents.models import KeyGroup
 
 MAX_INTERVAL_DAYS = 366
 FIELDS = ("name", "visit_interval_days", "description", "order")
+# The five key groups (五类人群) and how often their members are visited: a city's first set.
+DEFAULT_GROUPS = [
+    ("重病患者", 7, "患重大疾病、需要经常照看的居民"),
+    ("留守儿童", 14, "父母外出务工、由他人监护的未成年人"),
+    ("残障人士", 14, "持证或事实上的残疾人"),
+    ("独居/空巢老人", 7, "独自居住或子女不在身边的老年人"),
+    ("困难家庭", 30, "低保、特困等生活困难的家庭"),
+]
 
 
-def _clean(values: dict, *, group: KeyGroup | None) -> dict:
+def _clean(values: dict, *, city, group: KeyGroup | None) -> dict:
     errors: dict[str, list[str]] = {}
     cleaned: dict = {}
 
@@ -33,7 +43,7 @@ def _clean(values: dict, *, group: KeyGroup | None) -> dict:
         text = inputs.required("name", values.get("name"))
         if len(text) > 32:
             raise InvalidInput.field("name", _("At most %(n)d characters.") % {"n": 32})
-        others = KeyGroup.objects.filter(name=text)
+        others = KeyGroup.objects.filter(city=city, name=text)
         if group is not None:
             others = others.exclude(pk=group.pk)
         if others.exists():
@@ -77,21 +87,22 @@ def _save(group: KeyGroup) -> KeyGroup:
 
 
 def key_group_create(
-    *, actor, name: str, visit_interval_days: int, description: str = "", order: int = 0
+    *, actor, name: str, visit_interval_days: int, description: str = "", order: int = 0, city=None
 ) -> KeyGroup:
-    access.require_may_configure(actor)
+    """A new key group of `city` (the one city the actor configures when not given)."""
+    city = cities.city_for_new(actor, city)
     values = {
         "name": name,
         "visit_interval_days": visit_interval_days,
         "description": description,
         "order": order,
     }
-    return _save(KeyGroup(**_clean(values, group=None)))
+    return _save(KeyGroup(city=city, **_clean(values, city=city, group=None)))
 
 
 def key_group_update(*, actor, group: KeyGroup, **changes) -> KeyGroup:
     """Change some fields; the current members keep their due dates until their next visit."""
-    access.require_may_configure(actor)
+    access.require_may_configure(actor, group.city)
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise InvalidInput.field(unknown[0], _("Unknown field."))
@@ -99,6 +110,16 @@ def key_group_update(*, actor, group: KeyGroup, **changes) -> KeyGroup:
         group = KeyGroup.objects.select_for_update().get(pk=group.pk)
         values = {name: getattr(group, name) for name in FIELDS}
         values.update(changes)
-        for name, value in _clean(values, group=group).items():
+        for name, value in _clean(values, city=group.city, group=group).items():
             setattr(group, name, value)
         return _save(group)
+
+
+def key_groups_seed(*, city) -> None:
+    """Give a new city the five key groups (a city that has its own keeps them)."""
+    if KeyGroup.objects.filter(city=city).exists():
+        return
+    KeyGroup.objects.bulk_create(
+        KeyGroup(city=city, name=name, visit_interval_days=interval, description=description, order=order)
+        for order, (name, interval, description) in enumerate(DEFAULT_GROUPS, 1)
+    )

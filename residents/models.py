@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grids.models import city_field
 from hlgrid.crypto import EncryptedTextField, mask_id_number, mask_phone, mask_text
 from hlgrid.fields import actor_field
 from hlgrid.lights import Light  # noqa: F401 — a key membership's light (annotated, never stored)
@@ -362,9 +363,10 @@ class Resident(models.Model):
 
 
 class KeyGroup(models.Model):
-    """One of the key groups (五类人群) with how often its members must be visited."""
+    """One of a city's key groups (五类人群) with how often its members must be visited."""
 
-    name = models.CharField(_("name"), max_length=32, unique=True)
+    city = city_field()
+    name = models.CharField(_("name"), max_length=32)
     visit_interval_days = models.PositiveSmallIntegerField(_("visit interval (days)"))
     description = models.CharField(_("description"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -374,9 +376,10 @@ class KeyGroup(models.Model):
         verbose_name_plural = _("key groups")
         ordering = ["order", "id"]
         constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="keygroup_name_per_city"),
             models.CheckConstraint(
                 condition=models.Q(visit_interval_days__gte=1), name="keygroup_interval_positive"
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -293,7 +293,7 @@ def coverage(*, user, node: GridNode, start: datetime.date, end: datetime.date) 
         rows[row["grid_id"]].households = row["total"]
         rows[row["grid_id"]].households_visited = row["done"]
 
-    groups = KeyGroup.objects.values_list("pk", "visit_interval_days")
+    groups = KeyGroup.objects.filter(city__tree_id=node.tree_id).values_list("pk", "visit_interval_days")
     window_start = Case(
         *[When(group_id=pk, then=Value(period_end - datetime.timedelta(days=days))) for pk, days in groups],
         output_field=DateTimeField(),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from shapely.geometry import Point
 
-from grids import access, geo
+from grids import access, cities, geo
 from grids.models import GridNode, NodeKind
 from hlgrid import inputs, lights
 from hlgrid.changes import node_changed
@@ -422,6 +422,7 @@ def key_membership_create(
     the household's last visit (or after `since` if it was never visited)."""
     household = resident.household
     access.must_cover(actor, household.grid, kinds=RESIDENT_POST_KINDS)
+    cities.require_same_city(household.grid, group, field="group", message=_("Choose a key group."))
     since = since or lights.today()
     if since > lights.today():
         raise InvalidInput.field("since", _("This date is in the future."))

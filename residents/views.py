@@ -258,7 +258,8 @@ def resident_new(request, pk: int):
 @login_required
 def membership_new(request, pk: int):
     page = selectors.household_page(user=request.user, pk=pk)
-    form = MembershipForm(request.POST or None, residents=page.residents, groups=KeyGroup.objects.all())
+    groups = KeyGroup.objects.filter(city__tree_id=page.household.grid.tree_id)
+    form = MembershipForm(request.POST or None, residents=page.residents, groups=groups)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         resident, group = form.residents[data.pop("resident")], form.groups[data.pop("group")]

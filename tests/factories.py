@@ -19,10 +19,34 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("pw-for-tests")
 
 
+def default_city():
+    """The city the tests' configuration (departments, categories, key groups, schemes) belongs
+    to when a test does not say: the only city there is, else SmallCity's (made here, the same
+    way, when there is none yet: a test may make its categories before its tree)."""
+    from grids.models import GridNode
+
+    roots = list(GridNode.objects.filter(parent=None, kind=NodeKind.CITY).order_by("id")[:2])
+    if len(roots) == 1:
+        return roots[0]
+    found = GridNode.objects.filter(parent=None, code="T").first()
+    if found is not None:
+        return found
+    if roots:
+        return roots[0]
+    return services.gridnode_create(
+        actor=SYSTEM, parent=None, kind=NodeKind.CITY, code="T", name="测试市", boundary=rect(*TEST_CITY)
+    )
+
+
+TEST_CITY = (129.0, 42.5, 129.04, 42.52)
+
+
 class DepartmentFactory(DjangoModelFactory):
     class Meta:
         model = Department
-        django_get_or_create = ("code",)
+        django_get_or_create = ("city", "code")
+
+    city = factory.LazyFunction(default_city)
 
     code = factory.Sequence(lambda n: f"D{n}")
     name = factory.Sequence(lambda n: f"部门{n}")
@@ -52,13 +76,16 @@ class SmallCity:
     """
 
     def __init__(self):
+        from grids.models import GridNode
+
         create = functools.partial(services.gridnode_create, actor=SYSTEM)
-        self.city = create(
+        # the city a test's configuration may have made already (default_city)
+        self.city = GridNode.objects.filter(parent=None, code="T").first() or create(
             parent=None,
             kind=NodeKind.CITY,
             code="T",
             name="测试市",
-            boundary=rect(129.0, 42.5, 129.04, 42.52),
+            boundary=rect(*TEST_CITY),
         )
         self.street_a = create(
             parent=self.city,

@@ -50,12 +50,13 @@ def _active_workers(window: auto.Window) -> list[WorkerRow]:
     streets_of = defaultdict(list)  # per city: a province has hundreds of streets
     for street in GridNode.objects.filter(kind=NodeKind.STREET).values("id", "tree_id", "lft", "rght"):
         streets_of[street["tree_id"]].append(street)
-    posts = (
-        Post.objects.filter(
-            kind=PostKind.WORKER, is_active=True, node__kind=NodeKind.GRID, created_at__lt=window.end
-        )
-        .values("user_id", "node_id", "created_at", "node__tree_id", "node__lft")
-        .order_by("user_id", "id")
+    posts = Post.objects.filter(
+        kind=PostKind.WORKER, is_active=True, node__kind=NodeKind.GRID, created_at__lt=window.end
+    )
+    if window.tree_id is not None:  # a period assesses its own city's workers
+        posts = posts.filter(node__tree_id=window.tree_id)
+    posts = posts.values("user_id", "node_id", "created_at", "node__tree_id", "node__lft").order_by(
+        "user_id", "id"
     )
     rows: dict[int, WorkerRow] = {}
     for post in posts:
@@ -157,7 +158,7 @@ def period_compute(*, actor, period: Period, now: datetime | None = None) -> Per
     The previous results, if any, stay in history (is_current=False): recomputing is an
     explicit act. A fixed number of queries whatever the number of workers.
     """
-    require_assessor(actor)
+    require_assessor(actor, period.city)
     now = now or timezone.now()
     with transaction.atomic():
         period = lock_period(period)

@@ -153,7 +153,7 @@ def department_board_publish(
     *, actor, period: Period, city: GridNode, now: datetime | None = None
 ) -> DepartmentBoard:
     """Publish the city's department assessment for a quarter: league and ratings combined."""
-    require_assessor(actor)
+    require_assessor(actor, period.city)
     access.must_cover(actor, city)
     require_rateable_period(period)
     if city.kind != NodeKind.CITY:

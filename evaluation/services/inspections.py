@@ -43,7 +43,7 @@ def inspection_record(
     photos=(),
     inspected_at: datetime | None = None,
 ) -> Inspection:
-    require_assessor(actor)
+    require_assessor(actor, period.city)
     if access.is_system(actor):
         # the inspector is part of the record: a person inspected, not the system
         raise Forbidden(_("An inspection is recorded by the person who made it."))
@@ -60,6 +60,8 @@ def inspection_record(
     photo_cleaner.check_count(photos)
     grid = _worker_grid(worker)
     access.must_cover(actor, grid, kinds=ASSESSOR_KINDS)
+    if grid.tree_id != period.city.tree_id:  # a period inspects its own city's workers
+        raise InvalidInput.field("worker", _("This person is not a grid worker of the period's city."))
     # every photo checked (and stripped of EXIF) before anything is stored
     cleaned = photo_cleaner.clean_all(photos)
     with transaction.atomic():

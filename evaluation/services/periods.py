@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 
 from evaluation.models import BonusRule, Indicator, Period, PeriodKind, PeriodStatus, Scheme
-from evaluation.policy import require_assessor
+from evaluation.policy import assessor_city, require_assessor
 from evaluation.services.schemes import clean_indicators, scheme_default, scheme_specs
 from grids import access
 from hlgrid.errors import InvalidInput, NotFound, TransitionNotAllowed
@@ -54,8 +54,12 @@ def period_create(
     ends_on: date,
     kind: str = PeriodKind.QUARTER,
     scheme: Scheme | None = None,
+    city=None,
 ) -> Period:
-    require_assessor(actor)
+    """A draft period of `city` (the scheme's, else the one city the actor assesses)."""
+    city = assessor_city(actor, city if city is not None else (scheme.city if scheme is not None else None))
+    if scheme is not None and scheme.city_id != city.pk:
+        raise InvalidInput.field("scheme", _("Choose one of this city's schemes."))
     name = (name or "").strip()
     if not name:
         raise InvalidInput.field("name", _("A name is required."))
@@ -63,15 +67,16 @@ def period_create(
         raise InvalidInput.field("kind", _("Unknown kind of period."))
     if not starts_on or not ends_on or ends_on < starts_on:
         raise InvalidInput.field("ends_on", _("A period ends on or after the day it starts."))
-    if Period.objects.filter(name=name).exists():
+    if Period.objects.filter(city=city, name=name).exists():
         raise InvalidInput.field("name", _("The name %(name)s is already used.") % {"name": name})
     try:
         return Period.objects.create(
+            city=city,
             name=name,
             kind=kind,
             starts_on=starts_on,
             ends_on=ends_on,
-            scheme=scheme or scheme_default(actor=actor),
+            scheme=scheme or scheme_default(actor=actor, city=city),
         )
     except IntegrityError:
         raise InvalidInput.field("name", _("The name %(name)s is already used.") % {"name": name}) from None
@@ -87,7 +92,7 @@ def period_update(
     scheme: Scheme | None = None,
 ) -> Period:
     """Only a draft may be edited: once open, its dates and scheme are part of the results."""
-    require_assessor(actor)
+    require_assessor(actor, period.city)
     with transaction.atomic():
         period = lock_period(period)
         require_changeable(period)
@@ -96,7 +101,7 @@ def period_update(
         if name is not None:
             if not name.strip():
                 raise InvalidInput.field("name", _("A name is required."))
-            if Period.objects.filter(name=name.strip()).exclude(pk=period.pk).exists():
+            if Period.objects.filter(city=period.city_id, name=name.strip()).exclude(pk=period.pk).exists():
                 raise InvalidInput.field("name", _("The name %(name)s is already used.") % {"name": name})
             period.name = name.strip()
         period.starts_on = starts_on or period.starts_on
@@ -104,6 +109,8 @@ def period_update(
         if period.ends_on < period.starts_on:
             raise InvalidInput.field("ends_on", _("A period ends on or after the day it starts."))
         if scheme is not None:
+            if scheme.city_id != period.city_id:
+                raise InvalidInput.field("scheme", _("Choose one of this city's schemes."))
             period.scheme = scheme
         period.save(update_fields=["name", "starts_on", "ends_on", "scheme"])
     return period
@@ -111,7 +118,7 @@ def period_update(
 
 def period_open(*, actor, period: Period, now: datetime | None = None) -> Period:
     """Open for inspections; freeze the scheme's indicators, thresholds and bonus rule."""
-    require_assessor(actor)
+    require_assessor(actor, period.city)
     now = now or timezone.now()
     with transaction.atomic():
         period = lock_period(period)
@@ -201,7 +208,7 @@ def require_final(period: Period, *, now: datetime) -> None:
 def period_close_early(*, actor, period: Period, reason: str, now: datetime | None = None) -> Period:
     """Close an open period before its end date, with the reason: its data ends now, and it
     may then be computed as final and published. Who, when and why are kept on the period."""
-    require_assessor(actor)
+    require_assessor(actor, period.city)
     now = now or timezone.now()
     reason = (reason or "").strip()
     with transaction.atomic():

@@ -21,7 +21,7 @@ from grids.models import NodeKind, Post, PostKind
 
 def period_publish(*, actor, period: Period, now: datetime | None = None) -> Period:
     """Lock the period, write the bonus ledger, notify the streets' Party secretaries and the grid heads."""
-    require_assessor(actor)
+    require_assessor(actor, period.city)
     now = now or timezone.now()
     with transaction.atomic():
         period = lock_period(period)

@@ -19,7 +19,7 @@ from evaluation.models import (
     Source,
     to_fen,
 )
-from evaluation.policy import require_assessor
+from evaluation.policy import assessor_city
 from hlgrid.errors import InvalidInput
 
 HUNDRED = Decimal(100)
@@ -126,10 +126,11 @@ def scheme_save(
     head_mode: str = HeadMode.AVERAGE_COEFFICIENT,
     min_tenure_percent: int = 50,
     appeal_days: int = 7,
+    city=None,
 ) -> Scheme:
-    """Create a scheme or replace its contents; every save is a new version. Periods
-    already opened keep the copy they took."""
-    require_assessor(actor)
+    """Create a scheme of `city` (the one city the actor assesses when not given) or replace
+    its contents; every save is a new version. Periods already opened keep the copy they took."""
+    city = assessor_city(actor, city)
     name = (name or "").strip()
     if not name:
         raise InvalidInput.field("name", _("A name is required."))
@@ -150,9 +151,9 @@ def scheme_save(
         raise InvalidInput.field("min_tenure_percent", _("A share of the period lies between 0 and 100."))
     specs = clean_indicators(indicators)
     with transaction.atomic():
-        scheme = Scheme.objects.select_for_update().filter(name=name).first()
+        scheme = Scheme.objects.select_for_update().filter(city=city, name=name).first()
         if scheme is None:
-            scheme = Scheme(name=name, version=1)
+            scheme = Scheme(city=city, name=name, version=1)
         else:
             scheme.version += 1
         scheme.excellent_min, scheme.good_min, scheme.pass_min = excellent, good, passing
@@ -192,6 +193,7 @@ def scheme_bump(*, actor, scheme: Scheme) -> Scheme:
     """After an edit made elsewhere (the admin): validate and record a new version."""
     return scheme_save(
         actor=actor,
+        city=scheme.city,
         name=scheme.name,
         indicators=scheme_specs(scheme),
         excellent_min=scheme.excellent_min,
@@ -243,8 +245,8 @@ DEFAULT_INDICATORS = [
 ]
 
 
-def scheme_default(*, actor) -> Scheme:
-    """The standard scheme (created on first use, by the actor who first needs it)."""
-    require_assessor(actor)
-    scheme = Scheme.objects.filter(name="网格员绩效考核").first()
-    return scheme or scheme_save(actor=actor, name="网格员绩效考核", indicators=DEFAULT_INDICATORS)
+def scheme_default(*, actor, city=None) -> Scheme:
+    """The city's standard scheme (created on first use, by the actor who first needs it)."""
+    city = assessor_city(actor, city)
+    scheme = Scheme.objects.filter(city=city, name="网格员绩效考核").first()
+    return scheme or scheme_save(actor=actor, city=city, name="网格员绩效考核", indicators=DEFAULT_INDICATORS)

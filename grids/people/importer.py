@@ -124,11 +124,13 @@ def _read(file) -> list[dict]:
     return records
 
 
-def _departments() -> dict[str, Department]:
+def _departments() -> dict[tuple[int, str], Department]:
+    """The active departments by (tree of their city, code or name): a code names a department
+    only within the city of the post's node."""
     found = {}
-    for department in Department.objects.filter(is_active=True):
-        found[department.code.lower()] = department
-        found[department.name.lower()] = department
+    for department in Department.objects.filter(is_active=True).select_related("city"):
+        found[department.city.tree_id, department.code.lower()] = department
+        found[department.city.tree_id, department.name.lower()] = department
     return found
 
 
@@ -183,7 +185,7 @@ def _validate(actor, records: list[dict]) -> tuple[list[_Row], list[RowError]]:
             if kind == PostKind.DEPARTMENT:
                 if not record.get("department"):
                     raise ValueError(_("A department is required for department staff."))
-                department = departments.get(record["department"].lower())
+                department = departments.get((node.tree_id, record["department"].lower()))
                 if department is None:
                     raise ValueError(_("No department “%(d)s”.") % {"d": record["department"]})
             elif record.get("department"):

@@ -70,7 +70,7 @@ def staff_export(request):
 def _grant_choices(request) -> dict:
     return {
         "nodes": list(selectors.managed_nodes(user=request.user)),
-        "departments": list(grid_selectors.department_list()),
+        "departments": list(grid_selectors.department_list(user=request.user)),
     }
 
 

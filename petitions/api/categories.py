@@ -1,15 +1,16 @@
 """The petition categories: public to read, because the residents' report form offers them;
 created and changed by those who may configure the city (petitions.services.categories)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from grids import access
+from grids import access, cities
 from grids.models import Department
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer, NoUnknownFields
-from hlgrid.errors import NotFound
+from hlgrid.errors import InvalidInput, NotFound
 from petitions import selectors, services
 from petitions.api.common import E404
 from petitions.models import Category, Level, LimitUnit
@@ -23,6 +24,7 @@ class CategorySerializer(serializers.ModelSerializer):
         model = Category
         fields = [
             "id",
+            "city",
             "code",
             "name",
             "parent",
@@ -43,6 +45,7 @@ class CategorySerializer(serializers.ModelSerializer):
 class CategoryWriteSerializer(NoUnknownFields, serializers.Serializer):
     """A category's fields; the service checks them (positive limits, a unique code, two levels)."""
 
+    city = cities.city_write_field()
     code = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=64)
     parent = serializers.PrimaryKeyRelatedField(
@@ -95,7 +98,16 @@ class CategoryViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.category_list()
+        """Signed in: the categories of the user's cities; the public: every city's, or those of
+        `?city=` (the report form of one city)."""
+        user = self.request.user
+        categories = selectors.category_list(user=user if user.is_authenticated else None)
+        city = self.request.query_params.get("city", "")
+        if city:
+            if not city.isdigit():
+                raise InvalidInput.field("city", _("A city id is a number."))
+            categories = categories.filter(city_id=int(city))
+        return categories
 
     def get_object(self):
         try:
@@ -112,10 +124,14 @@ class CategoryViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         access.require_may_configure(request.user)
-        category = Category.objects.filter(pk=kwargs["pk"]).first()
+        category = (
+            access.scope_to_cities(request.user, Category.objects.all()).filter(pk=kwargs["pk"]).first()
+        )
         if category is None:
             raise NotFound()
         data = CategoryWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        if "city" in data.validated_data:
+            raise InvalidInput.field("city", _("A category does not move to another city."))
         category = services.category_update(actor=request.user, category=category, **data.validated_data)
         return Response(CategorySerializer(category).data)

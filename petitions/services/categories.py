@@ -4,8 +4,9 @@ A change applies to what comes next: a petition takes its verify limit when it i
 and its handling limit when it is classified, and keeps the deadlines it was given, so the
 open petitions of a changed category keep theirs. The urgency rules (研判) say within how many
 hours an urgent and an extra urgent petition of the category are handled. A category in use
-is deactivated (no new petition gets it), never deleted. Only those who may configure the city change it
-(grids.access.require_may_configure).
+is deactivated (no new petition gets it), never deleted. A category is a city's (grids.cities):
+its code is unique within the city, its parent and its department are the city's, and only
+those who may configure that city change it (grids.access.require_may_configure).
 """
 
 import re
@@ -13,7 +14,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from grids import access
+from grids import access, cities
 from grids.models import Department
 from hlgrid import inputs
 from hlgrid.errors import InvalidInput
@@ -48,7 +49,7 @@ def _whole(field: str, value, *, maximum: int) -> int:
     return value
 
 
-def _clean(values: dict, *, category: Category | None) -> dict:
+def _clean(values: dict, *, city, category: Category | None) -> dict:
     errors: dict[str, list[str]] = {}
 
     def check(field, fn):
@@ -63,7 +64,7 @@ def _clean(values: dict, *, category: Category | None) -> dict:
         text = inputs.required("code", values["code"])
         if not CODE.match(text):
             raise InvalidInput.field("code", _("Letters, digits, - and _ only, at most 32."))
-        clash = Category.objects.filter(code__iexact=text)
+        clash = Category.objects.filter(city=city, code__iexact=text)
         if category is not None:
             clash = clash.exclude(pk=category.pk)
         if clash.exists():
@@ -80,7 +81,7 @@ def _clean(values: dict, *, category: Category | None) -> dict:
         parent = values["parent"]
         if parent is None:
             return None
-        if not isinstance(parent, Category):
+        if not isinstance(parent, Category) or parent.city_id != city.pk:
             raise InvalidInput.field("parent", _("Choose a category."))
         if parent.parent_id is not None:
             raise InvalidInput.field("parent", _("Categories have two levels: choose a top-level category."))
@@ -92,7 +93,11 @@ def _clean(values: dict, *, category: Category | None) -> dict:
         department = values["department"]
         if department is None:
             return None
-        if not isinstance(department, Department) or not department.is_active:
+        if (
+            not isinstance(department, Department)
+            or not department.is_active
+            or department.city_id != city.pk
+        ):
             raise InvalidInput.field("department", _("Choose an active department."))
         return department
 
@@ -168,14 +173,17 @@ def category_create(
     urgent_hours: int = 24,
     critical_hours: int = 4,
     is_active: bool = True,
+    city=None,
 ) -> Category:
-    access.require_may_configure(actor)
+    """A new category of `city` (the one city the actor configures when not given)."""
+    city = cities.city_for_new(actor, city)
     values = dict(locals())
     values.pop("actor")
-    cleaned = _clean(values, category=None)
+    values.pop("city")
+    cleaned = _clean(values, city=city, category=None)
     try:
         with transaction.atomic():
-            return Category.objects.create(**cleaned)
+            return Category.objects.create(city=city, **cleaned)
     except IntegrityError:
         raise InvalidInput.field("code", _("Another category has this code.")) from None
 
@@ -183,7 +191,7 @@ def category_create(
 def category_update(*, actor, category: Category, **changes) -> Category:
     """Change some of a category's fields (the others keep their value); `is_active=False`
     deactivates it. Applies to petitions received or classified from now on."""
-    access.require_may_configure(actor)
+    access.require_may_configure(actor, category.city)
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise InvalidInput.field(unknown[0], _("Unknown field."))
@@ -191,7 +199,7 @@ def category_update(*, actor, category: Category, **changes) -> Category:
         category = Category.objects.select_for_update().get(pk=category.pk)
         values = {name: getattr(category, name) for name in FIELDS}
         values.update(changes)
-        cleaned = _clean(values, category=category)
+        cleaned = _clean(values, city=category.city, category=category)
         for name, value in cleaned.items():
             setattr(category, name, value)
         try:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import access
+from grids import access, cities
 from grids.models import GridNode, NodeKind, PostKind
 from hlgrid import idempotency, inputs
 from hlgrid.crypto import lookup_hash, mask_phone
@@ -46,13 +46,15 @@ def normalise_tracking_code(code: str) -> str:
     return (code or "").strip().upper().replace("-", "").replace(" ", "")
 
 
-def category_suggest(*, text: str) -> Category | None:
-    """The active leaf category whose keywords occur most often in the text (ties: lowest code)."""
+def category_suggest(*, text: str, grid: GridNode) -> Category | None:
+    """The active leaf category of the grid's city whose keywords occur most often in the text
+    (ties: lowest code)."""
     text = (text or "").lower()
     if not text:
         return None
     best, best_hits = None, 0
-    for category in Category.objects.filter(is_active=True, children__isnull=True).order_by("code"):
+    leaves = Category.objects.filter(is_active=True, children__isnull=True, city__tree_id=grid.tree_id)
+    for category in leaves.order_by("code"):
         hits = sum(text.count(k.lower()) for k in category.keyword_list)
         if hits > best_hits:
             best, best_hits = category, hits
@@ -125,7 +127,8 @@ def _intake(
         if isinstance(refused, Forbidden):
             refused = Forbidden(_("Your post does not allow taking in petitions here."))
         raise refused
-    category = category or category_suggest(text=description)
+    cities.require_same_city(grid, category, field="category", message=_("Choose a category."))
+    category = category or category_suggest(text=description, grid=grid)
     now = now or timezone.now()
     with transaction.atomic():
         petition = _create_with_code(
@@ -358,7 +361,7 @@ def petition_from_visit(*, actor, visit_id: int) -> Petition:
                 status=Status.DRAFT,
                 source=Source.VISIT,
                 description=description,
-                category=category_suggest(text=description),
+                category=category_suggest(text=description, grid=visit.grid),
                 grid=visit.grid,
                 latitude=getattr(visit, "latitude", None),
                 longitude=getattr(visit, "longitude", None),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grids import access
+from grids import access, cities
 from grids.models import Department, PostKind
 from hlgrid import inputs
 from hlgrid.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
@@ -75,6 +75,9 @@ def petition_submit(
         if description.strip():
             petition.description = description.strip()[:2000]
         if category is not None:
+            cities.require_same_city(
+                petition.grid, category, field="category", message=_("Choose a category.")
+            )
             petition.category = category
             petition.level = category.level
             petition.department = category.department
@@ -281,10 +284,17 @@ def petition_classify(
             and not standing.head_at_rank(LEVEL_RANK[level])
         ):
             raise Forbidden(_("Only a head of that level may classify at that level; hand it up instead."))
+        cities.require_same_city(petition.grid, category, field="category", message=_("Choose a category."))
         if level == Level.DEPARTMENT:
             department = department or category.department
             if department is None:
                 raise InvalidInput.field("department", _("Choose the department that handles it."))
+            cities.require_same_city(
+                petition.grid,
+                department,
+                field="department",
+                message=_("Choose the department that handles it."),
+            )
             assignee = None
         elif level == Level.GRID:
             department = None

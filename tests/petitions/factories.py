@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 
 from petitions import services
 from petitions.models import Category, Level, LimitUnit, Petition, Source
+from tests.factories import default_city
 
 # A point inside each grid of tests.factories.SmallCity (lat, lng).
 POINT_A1 = (42.505, 129.01)
@@ -19,7 +20,10 @@ POINT_B1 = (42.505, 129.03)
 class CategoryFactory(DjangoModelFactory):
     class Meta:
         model = Category
-        django_get_or_create = ("code",)
+        django_get_or_create = ("city", "code")
+
+    parent = None
+    city = factory.LazyAttribute(lambda o: o.parent.city if o.parent else default_city())
 
     code = factory.Sequence(lambda n: f"C{n:03d}")
     name = factory.Sequence(lambda n: f"类别{n}")

@@ -172,7 +172,11 @@ def test_an_assessor_sees_but_may_not_act_403(api_client, city, people, team):
 
 def test_department_staff_see_their_department_s_petitions_only(api_client, city, people, team):
     mine = report(category=team.category)
-    other = report(category=Category.objects.create(code="X1", name="其他", department=team.other_department))
+    other = report(
+        category=Category.objects.create(
+            city=team.other_department.city, code="X1", name="其他", department=team.other_department
+        )
+    )
     api_client.force_authenticate(team.dept)
     ids = {row["id"] for row in api_client.get("/api/v1/petitions/").json()["results"]}
     assert ids == {mine.pk}

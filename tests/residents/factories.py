@@ -1,16 +1,14 @@
 """Residents test data, built through the services (the same path as the pages and the API)."""
 
 import datetime
-import importlib
 import itertools
-
-from django.apps import apps as django_apps
 
 from grids.access import SYSTEM
 from residents import idcard, services
+from residents.key_groups import key_groups_seed
 from residents.models import KeyGroup
+from tests.factories import default_city
 
-_default_groups = importlib.import_module("residents.migrations.0003_default_key_groups")
 _sequence = itertools.count(1)
 
 
@@ -43,12 +41,13 @@ def resident(household, *, name="张三", birth_date=datetime.date(1980, 5, 17),
     )
 
 
-def group(name="重病患者") -> KeyGroup:
-    # The five groups come from a data migration, and a transactional test's flush wipes them
-    # for the tests after it on the same worker: seed them again the way the migration does.
-    if not KeyGroup.objects.filter(name=name).exists():
-        _default_groups.create_groups(django_apps, None)
-    return KeyGroup.objects.get(name=name)
+def group(name="重病患者", *, city=None) -> KeyGroup:
+    """A key group of `city` (the tests' city: tests.factories.default_city): a new city gets
+    the five groups when it is created; a test that made its city otherwise seeds them here."""
+    city = city or default_city()
+    if not KeyGroup.objects.filter(city=city, name=name).exists():
+        key_groups_seed(city=city)
+    return KeyGroup.objects.get(city=city, name=name)
 
 
 def key_person(household, *, group_name="重病患者", since=None, **extra):

@@ -7,13 +7,14 @@ from django.urls import reverse
 from hlgrid.errors import Forbidden, InvalidInput, NotFound
 from residents.key_groups import key_group_create, key_group_update
 from residents.models import KeyGroup
+from tests.factories import default_city
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def group(db):
-    return KeyGroup.objects.create(name="独居老人", visit_interval_days=7, order=1)
+    return KeyGroup.objects.create(city=default_city(), name="独居老人", visit_interval_days=7, order=1)
 
 
 def rows():
@@ -40,7 +41,7 @@ def test_an_administrator_creates_a_group_and_changes_its_interval(configurer, g
     ],
 )
 def test_bad_input_is_refused_on_its_field_and_changes_nothing(configurer, group, changes, field):
-    KeyGroup.objects.create(name="重点", visit_interval_days=30)
+    KeyGroup.objects.create(city=default_city(), name="重点", visit_interval_days=30)
     before = rows()
     with pytest.raises(InvalidInput) as refused:
         key_group_update(actor=configurer, group=group, **changes)
