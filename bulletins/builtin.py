@@ -145,7 +145,9 @@ def grids(scope: Scope) -> dict | None:
 
 def workers(scope: Scope) -> dict | None:
     period = (
-        Period.objects.filter(status=PeriodStatus.PUBLISHED, ends_on__lte=scope.last_day)
+        Period.objects.filter(
+            city__tree_id=scope.node.tree_id, status=PeriodStatus.PUBLISHED, ends_on__lte=scope.last_day
+        )
         .order_by("-ends_on", "-id")
         .first()
     )

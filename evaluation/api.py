@@ -136,8 +136,9 @@ class PeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["get"], pagination_class=None)
     def preview(self, request, pk=None):
         """What publishing pays (or paid): totals, by street, grade distribution."""
-        require_assessor(request.user)
-        preview = selectors.period_preview(user=request.user, period=self.get_object())
+        period = self.get_object()  # another city's period: 404 before anything else is said
+        require_assessor(request.user, period.city)
+        preview = selectors.period_preview(user=request.user, period=period)
         return Response(PreviewSerializer(preview).data)
 
     @extend_schema(responses={200: ShareSerializer(many=True)}, tags=TAGS)

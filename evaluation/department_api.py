@@ -191,8 +191,9 @@ def _get(queryset: QuerySet, pk: int | None):
     return found
 
 
-def _period(pk) -> Period:
-    return _get(departments.league_periods(), pk)
+def _period(pk, node: GridNode) -> Period:
+    """A period of the node's city (another city's is as missing: 404)."""
+    return _get(departments.league_periods(node=node), pk)
 
 
 # --- views ---------------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ class DepartmentLeagueViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         node = _get(GridNode.objects.all(), _id(request.query_params, "node"))
-        period = _period(_id(request.query_params, "period"))
+        period = _period(_id(request.query_params, "period"), node)
         rows = departments.league(user=request.user, node=node, period=period, now=timezone.now())
         return Response(DepartmentLeagueRowSerializer(rows, many=True).data)
 
@@ -233,8 +234,8 @@ class DepartmentLeagueViewSet(viewsets.ViewSet):
         """The petitions behind one figure of one department's row (cursor-paginated)."""
         params = request.query_params
         node = _get(GridNode.objects.all(), _id(params, "node"))
-        period = _period(_id(params, "period"))
-        department = _get(Department.objects.all(), _id(params, "department"))
+        period = _period(_id(params, "period"), node)
+        department = _get(Department.objects.filter(city__tree_id=node.tree_id), _id(params, "department"))
         found = departments.drill_down(
             user=request.user,
             node=node,
@@ -286,11 +287,12 @@ class DepartmentRatingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = DepartmentRatingWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        street = _get(GridNode.objects.all(), values["street"])
         rating = services.department_rating_save(
             actor=request.user,
-            street=_get(GridNode.objects.all(), values["street"]),
-            department=_get(Department.objects.all(), values["department"]),
-            period=_period(values["period"]),
+            street=street,
+            department=_get(Department.objects.filter(city__tree_id=street.tree_id), values["department"]),
+            period=_period(values["period"], street),
             score=values["score"],
             comments=values["comments"],
         )
@@ -333,10 +335,9 @@ class DepartmentBoardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         """Assessors: publish the city's department assessment of a quarter (once)."""
         data = DepartmentPublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        city = _get(GridNode.objects.all(), data.validated_data["city"])
         board = services.department_board_publish(
-            actor=request.user,
-            period=_period(data.validated_data["period"]),
-            city=_get(GridNode.objects.all(), data.validated_data["city"]),
+            actor=request.user, period=_period(data.validated_data["period"], city), city=city
         )
         board.ordered_rows = departments.board_rows(board=board)
         return Response(DepartmentBoardDetailSerializer(board).data, status=status.HTTP_201_CREATED)

@@ -51,11 +51,12 @@ def _node(request, nodes):
     return node
 
 
-def _period(request, *, kind=None):
+def _period(request, *, node=None, kind=None):
+    """The period asked for (of the node's city: 404 for another city's), or the latest."""
     wanted = parse_id(request.GET.get("period"))
     if wanted is None:
-        return departments.default_period(kind=kind)
-    period = departments.league_periods().filter(pk=wanted).first()
+        return departments.default_period(kind=kind, node=node)
+    period = departments.league_periods(node=node).filter(pk=wanted).first()
     if period is None:
         raise Http404
     return period
@@ -66,7 +67,7 @@ def _period(request, *, kind=None):
 def league(request):
     nodes = departments.league_nodes(user=request.user)
     node = _node(request, nodes)
-    period = _period(request)
+    period = _period(request, node=node)
     if node is None or period is None:
         return render(request, "evaluation/departments/league.html", {"node": None, "period": period})
     rows = departments.league(user=request.user, node=node, period=period, now=timezone.now())
@@ -78,7 +79,7 @@ def league(request):
         "node": node,
         "nodes": nodes if node in nodes else [node, *nodes],
         "period": period,
-        "periods": list(departments.league_periods()[:12]),
+        "periods": list(departments.league_periods(node=node)[:12]),
         "rows": rows,
         "drill": reverse("evaluation:department-petitions") + "?" + urlencode(base),
         "export": reverse("evaluation:departments") + "?" + urlencode({**base, "format": "xlsx"}),
@@ -99,8 +100,12 @@ def league(request):
 def petitions(request):
     """The petitions behind one figure of one department's league row."""
     node = _node(request, [])
-    period = _period(request)
-    department = Department.objects.filter(pk=parse_id(request.GET.get("department"))).first()
+    if node is None:
+        raise Http404
+    period = _period(request, node=node)
+    department = Department.objects.filter(
+        city__tree_id=node.tree_id, pk=parse_id(request.GET.get("department"))
+    ).first()
     figure = request.GET.get("figure", "")
     if node is None or period is None or department is None or figure not in departments.FIGURES:
         raise Http404
@@ -128,13 +133,15 @@ def ratings(request):
     street = _node(request, streets)
     if street is not None and street.kind != NodeKind.STREET:
         raise Http404
-    period = _period(request, kind=PeriodKind.QUARTER)
+    period = _period(request, node=street, kind=PeriodKind.QUARTER)
     context = {"street": street, "streets": streets, "period": period}
     if street is None or period is None:
         return render(request, "evaluation/departments/ratings.html", context)
     errors = {}
     if request.method == "POST":
-        department = Department.objects.filter(pk=parse_id(request.POST.get("department"))).first()
+        department = Department.objects.filter(
+            city__tree_id=street.tree_id, pk=parse_id(request.POST.get("department"))
+        ).first()
         try:
             if department is None:
                 raise Http404
@@ -158,7 +165,7 @@ def ratings(request):
         lines=lines,
         errors=errors,
         posted=request.POST if request.method == "POST" else {},
-        periods=list(departments.league_periods().filter(kind=PeriodKind.QUARTER)[:8]),
+        periods=list(departments.league_periods(node=street).filter(kind=PeriodKind.QUARTER)[:8]),
         may_rate=may_rate_departments(request.user, street),
         published=board_published(period, city_of(street)),
     )
@@ -171,8 +178,12 @@ def publish(request):
     """An assessor publishes the city's department assessment for a quarter."""
     if not is_assessor(request.user):
         raise Http404
-    period = departments.league_periods().filter(pk=parse_id(request.POST.get("period"))).first()
     city = GridNode.objects.filter(pk=parse_id(request.POST.get("city")), kind=NodeKind.CITY).first()
+    period = (
+        departments.league_periods(node=city).filter(pk=parse_id(request.POST.get("period"))).first()
+        if city is not None
+        else None
+    )
     if period is None or city is None:
         raise Http404
     try:

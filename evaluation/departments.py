@@ -145,7 +145,9 @@ def league_for_window(*, node: GridNode, window: Window) -> list[LeagueRow]:
     """The league over a window, best score first; only departments with any case there."""
     rows = {
         d.pk: LeagueRow(department_id=d.pk, code=d.code, name=d.name)
-        for d in Department.objects.only("id", "code", "name").order_by("code")
+        for d in Department.objects.filter(city__tree_id=node.tree_id)
+        .only("id", "code", "name")
+        .order_by("code")
     }
     held = (
         _petitions_in(node)
@@ -227,13 +229,17 @@ def drill_down(
 # --- pages' choices and the streets' ratings -------------------------------------------------
 
 
-def league_periods() -> QuerySet:
-    """The periods a league can be shown for (every period that has started), newest first."""
-    return Period.objects.exclude(status=PeriodStatus.DRAFT).order_by("-starts_on", "-id")
+def league_periods(*, node: GridNode | None = None) -> QuerySet:
+    """The periods a league can be shown for (every period that has started), newest first:
+    of `node`'s city (a city's league is over its own periods)."""
+    periods = Period.objects.exclude(status=PeriodStatus.DRAFT)
+    if node is not None:
+        periods = periods.filter(city__tree_id=node.tree_id)
+    return periods.order_by("-starts_on", "-id")
 
 
-def default_period(*, kind: str | None = None) -> Period | None:
-    periods = league_periods()
+def default_period(*, kind: str | None = None, node: GridNode | None = None) -> Period | None:
+    periods = league_periods(node=node)
     if kind:
         periods = periods.filter(kind=kind)
     return periods.first()

@@ -42,6 +42,7 @@ def assessed_cities(user):
 
 def assessor_city(actor, city=None):
     """The city a new scheme or period goes to (grids.cities.city_for_new, for assessors)."""
+    require_assessor(actor)  # None included: refused before its cities are asked for
     return cities.city_for_new(actor, city, allowed=assessed_cities(actor), require=require_assessor)
 
 

@@ -90,7 +90,7 @@ def _check_default_grid(city: GridNode, grid: GridNode | None) -> GridNode | Non
 MAPPING_LINE = re.compile(r"^\s*(?P<theirs>[^=:→\s]+)\s*(?:=|:|→|\s)\s*(?P<ours>\S+)\s*$")
 
 
-def parse_mappings(text: str) -> dict[str, Category]:
+def parse_mappings(text: str, *, city) -> dict[str, Category]:
     """Lines of `THEIR_CODE = OUR_CODE` (also `:` or a space); blank lines and `#` comments skipped."""
     wanted: dict[str, str] = {}
     for number, line in enumerate((text or "").splitlines(), start=1):
@@ -107,7 +107,10 @@ def parse_mappings(text: str) -> dict[str, Category]:
                 "mappings", _("Line %(n)d: %(code)s is mapped twice.") % {"n": number, "code": theirs}
             )
         wanted[theirs] = match["ours"]
-    found = {c.code: c for c in Category.objects.filter(code__in=set(wanted.values()))}
+    # the partner's city's categories: another city may use the same codes for its own
+    found = {
+        c.code: c for c in Category.objects.filter(city__tree_id=city.tree_id, code__in=set(wanted.values()))
+    }
     for theirs, ours in wanted.items():
         if ours not in found:
             raise InvalidInput.field(
@@ -123,7 +126,7 @@ def mappings_text(partner: Partner) -> str:
 
 
 def _set_mappings(partner: Partner, text: str) -> None:
-    mapping = parse_mappings(text)
+    mapping = parse_mappings(text, city=partner.city)
     partner.mappings.all().delete()
     CategoryMapping.objects.bulk_create(
         CategoryMapping(partner=partner, their_code=theirs, category=category)

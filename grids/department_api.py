@@ -1,6 +1,7 @@
 """The departments' API: read by every signed-in user (the catalogue of grids.api), created and
 changed by those who may configure the city (grids.departments)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -50,14 +51,15 @@ class DepartmentViewSet(DepartmentReadViewSet):
         return Response(DepartmentAdminSerializer(department).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        access.require_may_configure(request.user)
+        # another city's (or none at all): 404 before anything else is said
         department = access.scope_to_cities(request.user, Department.objects.all()).filter(pk=pk).first()
         if department is None:
             raise NotFound()
+        access.require_may_configure(request.user, department.city)
         data = DepartmentWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "city" in data.validated_data:
-            raise InvalidInput.field("city", "A department does not move to another city.")
+            raise InvalidInput.field("city", _("A department does not move to another city."))
         department = departments.department_update(
             actor=request.user, department=department, **data.validated_data
         )

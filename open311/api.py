@@ -125,7 +125,12 @@ FORMAT = OpenApiParameter(
     "fmt", str, OpenApiParameter.PATH, enum=["json", "xml"], description="json or xml (text/xml)"
 )
 JURISDICTION = OpenApiParameter(
-    "jurisdiction_id", str, OpenApiParameter.QUERY, required=False, description="Ignored: one jurisdiction."
+    "jurisdiction_id",
+    str,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="The city's code (HL, ...); needed only where the deployment serves several cities "
+    "(with one, any value names it).",
 )
 
 
@@ -219,12 +224,16 @@ class ServiceListView(GeoReportView):
     @extend_schema(
         tags=[TAG],
         parameters=[FORMAT, JURISDICTION],
-        responses={200: _ok(Open311ServiceSerializer(many=True), "The service list"), **_errors(429)},
+        responses={
+            200: _ok(Open311ServiceSerializer(many=True), "The service list"),
+            **_errors(400, 404, 429),
+        },
         operation_id="open311_services",
     )
     def get(self, request, fmt=None):
-        """GET Service List: the active categories a request can be filed under."""
-        return Response(selectors.service_list())
+        """GET Service List: the active categories of the jurisdiction a request can be filed under."""
+        city = selectors.jurisdiction(request.query_params.get("jurisdiction_id"))
+        return Response(selectors.service_list(city))
 
 
 class ServiceDefinitionView(GeoReportView):
@@ -239,13 +248,14 @@ class ServiceDefinitionView(GeoReportView):
         ],
         responses={
             200: _ok(Open311ServiceDefinitionSerializer, "The service definition"),
-            **_errors(404, 429),
+            **_errors(400, 404, 429),
         },
         operation_id="open311_service_definition",
     )
     def get(self, request, service_code: str, fmt=None):
         """GET Service Definition: no category asks extra questions, so no attributes."""
-        category = selectors.service_category(service_code)
+        city = selectors.jurisdiction(request.query_params.get("jurisdiction_id"))
+        category = selectors.service_category(service_code, city)
         if category is None:
             raise NotFound(_("service_code %(code)s was not found.") % {"code": service_code[:32]})
         return Response(selectors.service_definition(category))
@@ -303,7 +313,9 @@ def request_query(request) -> selectors.RequestQuery:
             raise InvalidInput.field("end_date", _("end_date is before start_date."))
         if end - start > selectors.DEFAULT_WINDOW:
             raise InvalidInput.field("end_date", _("start_date and end_date may not span more than 90 days."))
+    raw_city = request.query_params.get("jurisdiction_id")
     return selectors.RequestQuery(
+        tree_id=selectors.jurisdiction(raw_city).tree_id if raw_city else None,
         ids=tuple(ids),
         service_codes=tuple(_listed(request, "service_code")),
         statuses=tuple(statuses),
@@ -385,6 +397,7 @@ class RequestsView(GeoReportView):
             last_name=data.get("last_name", ""),
             media_url=data.get("media_url", ""),
             account_id=data.get("account_id", ""),
+            jurisdiction_id=data.get("jurisdiction_id") or request.query_params.get("jurisdiction_id") or "",
         )
         petition.tracking_url = request.build_absolute_uri(
             reverse("petitions:track", args=[petition.tracking_code])

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hlgrid.errors import InvalidInput, NotFound
 from open311.georeport import NOT_XML
 from petitions.models import Category, Level, LimitUnit, Petition, Status
 
@@ -49,12 +50,38 @@ STATUSES_OF = {
 
 
 # --- services -------------------------------------------------------------------------------------
-def _categories() -> QuerySet:
-    return (
-        Category.objects.filter(is_active=True, children__isnull=True)
-        .select_related("parent", "department")
-        .order_by("code")
+def jurisdiction(raw: str | None):
+    """The city a GeoReport call is about: `jurisdiction_id` is a city's code (HL, TM, ...).
+    The standard asks for it only where an endpoint serves several jurisdictions: where one
+    city is served, it is that city whatever the id; with several, one that names no city is
+    not served (404) and a missing one is a clear error that names the codes (400)."""
+    from grids import cities
+
+    raw = (raw or "").strip()[:32]
+    if NOT_XML.search(raw):
+        raise InvalidInput.field("jurisdiction_id", _("Control characters are not allowed."))
+    served = cities.cities()
+    found = list(served[:2])
+    if raw:
+        city = served.filter(code=raw).first()
+        if city is not None:
+            return city
+        if len(found) == 1:
+            return found[0]  # one city: any id names it (the standard's examples send a domain)
+        raise NotFound(_("jurisdiction_id %(code)s is not served here.") % {"code": raw})
+    if len(found) == 1:
+        return found[0]
+    codes = ", ".join(served.values_list("code", flat=True))
+    raise InvalidInput.field(
+        "jurisdiction_id", _("jurisdiction_id is required here: one of %(codes)s.") % {"codes": codes}
     )
+
+
+def _categories(city=None) -> QuerySet:
+    found = Category.objects.filter(is_active=True, children__isnull=True)
+    if city is not None:
+        found = found.filter(city__tree_id=city.tree_id)
+    return found.select_related("parent", "department").order_by("code")
 
 
 def _limit(category: Category) -> str:
@@ -81,15 +108,16 @@ def service_row(category: Category) -> dict:
     }
 
 
-def service_list() -> list[dict]:
-    return [service_row(c) for c in _categories()]
+def service_list(city) -> list[dict]:
+    return [service_row(c) for c in _categories(city)]
 
 
-def service_category(code: str) -> Category | None:
-    """The active leaf category of a service_code (None for an unknown or retired one)."""
+def service_category(code: str, city=None) -> Category | None:
+    """The active leaf category of a service_code in `city` (any city's without one: the code
+    is known at all), None for an unknown or retired one."""
     if not code or len(code) > 32 or NOT_XML.search(code):
         return None  # no code holds such characters (and PostgreSQL refuses a NUL in a query)
-    return _categories().filter(code=code).first()
+    return _categories(city).filter(code=code).first()
 
 
 def service_definition(category: Category) -> dict:
@@ -186,6 +214,7 @@ class RequestQuery:
     statuses: tuple[str, ...] = ()
     start: datetime | None = None
     end: datetime | None = None
+    tree_id: int | None = None  # a jurisdiction_id's city (every city's requests without one)
 
 
 def request_window(
@@ -205,6 +234,8 @@ def request_list(query: RequestQuery, *, now: datetime | None = None) -> list[di
     """GET requests: by ids (which overrides every other argument), else by codes, statuses and
     the requested_datetime window; newest first, at most MAX_REQUESTS."""
     rows = public_requests()
+    if query.tree_id is not None:
+        rows = rows.filter(grid__tree_id=query.tree_id)
     if query.ids:
         rows = rows.filter(pk__in=query.ids)
     else:

@@ -151,6 +151,27 @@ def _point_of_address(address_string: str) -> tuple[float, float]:
     return found[0]["latitude"], found[0]["longitude"]
 
 
+def _category_at(code: str, latitude: float, longitude: float, jurisdiction_id: str):
+    """The service_code's category in the city of the point: a request is routed by its
+    position, and each city has its own categories (the same codes may recur). A
+    `jurisdiction_id` that names another city than the point's is refused."""
+    from grids.locator import locate
+
+    located = locate(latitude, longitude)
+    if located is None:
+        raise InvalidInput.field("lat", _("This location is outside the service area."))
+    if jurisdiction_id:
+        city = selectors.jurisdiction(jurisdiction_id)
+        if city.tree_id != located.tree_id:
+            raise InvalidInput.field(
+                "lat", _("This location is outside jurisdiction %(code)s.") % {"code": city.code}
+            )
+    category = selectors.service_category(code, located)
+    if category is None:
+        raise NotFound(_("service_code %(code)s is not served at this location.") % {"code": code[:32]})
+    return category
+
+
 def open311_request_submit(
     *,
     client: Open311Client,
@@ -165,6 +186,7 @@ def open311_request_submit(
     last_name: str = "",
     media_url: str = "",
     account_id: str = "",
+    jurisdiction_id: str = "",
     now: datetime | None = None,
 ) -> Petition:
     """POST requests: a petition through the public intake, and its submission row, together.
@@ -180,13 +202,13 @@ def open311_request_submit(
     code = (service_code or "").strip()
     if not code:
         raise InvalidInput.field("service_code", _("service_code was not provided."))
-    category = selectors.service_category(code)
-    if category is None:
+    if selectors.service_category(code) is None:
         raise NotFound(_("service_code %(code)s was not found.") % {"code": code[:32]})
     latitude = _coordinate(lat, field="lat")
     longitude = _coordinate(long, field="long")
     if latitude is None or longitude is None:
         latitude, longitude = _point_of_address(address_string)
+    category = _category_at(code, latitude, longitude, jurisdiction_id)
     description = _text(description, field="description", limit=DESCRIPTION_MAX) or category.name
     first = _text(first_name, field="first_name", limit=30)
     last = _text(last_name, field="last_name", limit=30)

@@ -110,8 +110,12 @@ def _code(rng, used: set[str]) -> str:
 
 
 def _load_categories(ctx) -> list[Category]:
-    departments = {d.code: d for d in ctx.data["departments"]}
-    city = ctx.data["city"]
+    return load_categories(city=ctx.data["city"], departments=ctx.data["departments"])
+
+
+def load_categories(*, city, departments) -> list[Category]:
+    """The demo's category tree for `city`, handled by its `departments` (by code); the leaves."""
+    departments = {d.code: d for d in departments}
     parents = Category.objects.bulk_create(
         [Category(city=city, code=code, name=name, level=Level.GRID) for code, name, _children in CATEGORIES]
     )

@@ -161,7 +161,10 @@ class WhistleForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["street"].queryset = streets if streets is not None else GridNode.objects.none()
-        self.fields["departments"].queryset = Department.objects.filter(is_active=True)
+        # the departments of the streets' cities (a whistle summons its own city's)
+        self.fields["departments"].queryset = Department.objects.filter(
+            is_active=True, city__tree_id__in=self.fields["street"].queryset.values("tree_id")
+        )
 
 
 LEVEL_UP_CHOICES = [(Level.COMMUNITY, Level.COMMUNITY.label), (Level.STREET, Level.STREET.label)]

@@ -1,6 +1,7 @@
 """The key groups' API: read by every signed-in user, created and changed by those who may
 configure the city (residents.key_groups)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -48,13 +49,14 @@ class KeyGroupViewSet(KeyGroupReadViewSet):
         return Response(KeyGroupSerializer(group).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        access.require_may_configure(request.user)
+        # another city's (or none at all): 404 before anything else is said
         group = access.scope_to_cities(request.user, KeyGroup.objects.all()).filter(pk=pk).first()
         if group is None:
             raise NotFound()
+        access.require_may_configure(request.user, group.city)
         data = KeyGroupWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "city" in data.validated_data:
-            raise InvalidInput.field("city", "A key group does not move to another city.")
+            raise InvalidInput.field("city", _("A key group does not move to another city."))
         group = key_groups.key_group_update(actor=request.user, group=group, **data.validated_data)
         return Response(KeyGroupSerializer(group).data)

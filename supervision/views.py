@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deliberation import selectors as deliberation_selectors
+from grids import access
 from grids.models import Department
 from hlgrid.errors import DomainError
 from hlgrid.forms import add_domain_error
@@ -191,7 +192,9 @@ def cases(request):
             "outcomes": Outcome.choices,
             "kinds": CaseKind.choices,
             "reasons": ExcuseReason.choices,
-            "departments": Department.objects.order_by("code").only("id", "name"),
+            "departments": access.scope_to_cities(request.user, Department.objects.order_by("code")).only(
+                "id", "name"
+            ),
             "query": request.GET.urlencode(),
         },
     )

@@ -5,11 +5,12 @@ import pytest
 from tests import services
 from tests.demo import (
     helong,  # noqa: F401  (a fixture shared by every folder)
+    helong_and_tumen,  # noqa: F401
     share_between_processes,
 )
 from tests.fake_provider import eager_tasks, provider, sms_http  # noqa: F401  (fakes of outside systems)
 
-DEMO_FIXTURES = {"helong", "demo_city"}
+DEMO_FIXTURES = {"helong", "helong_and_tumen", "demo_city"}
 
 
 def _demo_modules_last(items) -> None:

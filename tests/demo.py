@@ -244,3 +244,15 @@ def helong(django_db_setup, django_db_blocker):
                 atomic.__exit__(None, None, None)
                 locator.forget()
                 workdays.forget()
+
+
+@pytest.fixture(scope="module")
+def helong_and_tumen(helong, django_db_blocker):
+    """The demo city and the second demo city beside it (portal.second_city), for this module's
+    tests: what one city's people may see and do in the other. Undone with the demo city."""
+    from portal import second_city
+
+    with django_db_blocker.unblock():
+        made = second_city.load()
+        locator.forget()
+    yield made

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from grids.locator import locate
 from grids.models import GridNode, NodeKind
 from hlgrid import photos
 from hlgrid.api import NoUnknownFields
@@ -196,12 +197,16 @@ class NearbyJoinActions:
         query.is_valid(raise_exception=True)
         data = query.validated_data
         category = None
+        # the categories of the city the point is in (none outside the service area)
+        located = locate(data["lat"], data["lng"])
         if data.get("category"):
-            category = selectors.category_leaves().filter(pk=data["category"]).first()
+            category = selectors.category_leaves().filter(pk=data["category"]).select_related("city").first()
             if category is None:
                 raise InvalidInput.field("category", _("Unknown category."))
-        elif data.get("text"):
-            category = category_suggest(text=data["text"])
+            if located is None or category.city.tree_id != located.tree_id:
+                category = None  # another city's category has no reports here
+        elif data.get("text") and located is not None:
+            category = category_suggest(text=data["text"], grid=located)
         results = (
             selectors.public_nearby(latitude=data["lat"], longitude=data["lng"], category_id=category.pk)
             if category

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from grids import access
+from grids import access, cities
 from grids.models import Department, GridNode, NodeKind, PostKind
 from hlgrid import inputs
 from hlgrid.changes import node_changed
@@ -81,6 +81,9 @@ def whistle_blow(
             if not access.reaches(actor, street):
                 raise NotFound()
             raise Forbidden(_("Only a street official may blow the whistle."))
+        city_id = cities.city_id_of(street)
+        if any(department.city_id != city_id for department in departments):
+            raise InvalidInput.field("departments", _("Not one of this city's."))
         due = now + timedelta(hours=checkin_hours)
         whistle = Whistle.objects.create(
             street=street,

@@ -8,7 +8,7 @@ from evaluation.models import Mode, Rule, Source
 from evaluation.services import IndicatorSpec
 from grids.access import SYSTEM
 from grids.models import Post
-from tests.factories import UserFactory
+from tests.factories import UserFactory, default_city
 
 LONG_AGO = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 
@@ -27,6 +27,8 @@ def backdate_posts() -> None:
 
 
 def scheme(name="测试方案", indicators=None, actor=SYSTEM, **options):
+    if actor is SYSTEM:
+        options.setdefault("city", default_city())  # SYSTEM assesses every city: it must choose
     return services.scheme_save(actor=actor, name=name, indicators=indicators or INSPECTION_ONLY, **options)
 
 

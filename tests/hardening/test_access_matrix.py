@@ -23,9 +23,11 @@ The roles are the demo accounts: `worker`, `gridhead` (a grid of the first stree
 `official` (the first street), `dept` (a department, post at the city), `assessor` (post at
 the city), `volunteer` (no post: nothing of anyone else's is in its scope) and `unithead` (a
 单元长: no post, its unit's households, residents and key people through the heads' API only). `admin` is a
-superuser, whose scope is everything by design: it has no row. A post at the city covers the
-whole demo city, so `dept` and `assessor` meet outside objects only where a model is assigned
-to departments, or not at all.
+superuser, whose scope is everything by design: it has no row. The second demo city (图们市,
+portal.second_city) is loaded beside Helong, so every role, `dept` and `assessor` at Helong's
+city node included, has a whole city outside its scope: its territory, people and petitions,
+and its configuration (departments, categories, key groups, schemes, periods: owned by a city,
+`grids.cities`, and seen by the people of that city whatever their post).
 """
 
 import functools
@@ -42,7 +44,7 @@ from PIL import Image
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
-from grids.access import scope_queryset
+from grids.access import scope_queryset, scope_to_cities
 from grids.models import Department, GridNode, Post, PostKind
 from hlgrid.models import User
 from party.models import Activity
@@ -91,17 +93,16 @@ PUBLIC = {
 PARTNER_ONLY = {
     "/api/v1/partner/12345/orders/{order_no}/": "a 12345 platform reads one of its own orders",
 }
-# Models without a place in the grid tree: catalogues and city-wide periods, the same for every
-# caller, so there is no territory to leave.
+# Models without a place in the grid tree: catalogues the same for every caller, so there is no
+# territory to leave.
 NOT_TERRITORIAL = {
-    "residents.KeyGroup": "the catalogue of the five key groups, the same city-wide",
-    "grids.Department": "the catalogue of functional departments",
-    "evaluation.Period": "an assessment period covers the whole city",
     "party.Reward": "the time bank's catalogue of rewards, city-wide",
-    "party.ServiceItem": "the catalogue of the services a window offers",
-    "evaluation.Scheme": "the assessment schemes, the same city-wide (periods copy them)",
-    "hlgrid.CalendarDay": "the working calendar, one for the whole city (read by officials, kept by admins)",
+    "party.ServiceItem": "the catalogue of the services a window offers (民政, 残联, ...), the same list "
+    "everywhere; an item names the department that answers for it",
+    "hlgrid.CalendarDay": "the working calendar, one for the deployment (read by officials, kept by admins)",
 }
+# ...except through the link a catalogue entry has to one city's configuration (not a place).
+THROUGH_CONFIGURATION = {"party.ServiceItem": "department__city"}
 # Models that belong to one user rather than to a place: outside is another user's.
 OWNED = {"petitions.Notification": "recipient"}
 
@@ -311,6 +312,14 @@ def node_path(model) -> str | None:
 
 
 @functools.cache
+def _city_owned(model) -> bool:
+    """A piece of a city's configuration (a department, category, key group, scheme, period):
+    its own `city` foreign key to a CITY node (grids.models.city_field)."""
+    field = next((f for f in model._meta.concrete_fields if f.name == "city"), None)
+    return field is not None and field.many_to_one and field.related_model is GridNode
+
+
+@functools.cache
 def _assigned_to_departments(model) -> bool:
     """A model with its own department (a petition, a check-in): the policy's `department_path`."""
     return any(
@@ -328,6 +337,9 @@ def outside(user, model):
         return PLACED_BY[_label(model)](user)
     if _label(model) in OWNED:
         return queryset.exclude(**{OWNED[_label(model)]: user}).order_by("pk")
+    if _city_owned(model):
+        # A city's configuration (grids.cities): seen by the people of that city, whatever their post.
+        return queryset.exclude(pk__in=scope_to_cities(user, queryset).values("pk")).order_by("pk")
     path = node_path(model)
     assert path is not None, f"{_label(model)} has no path to the grid tree and is not listed"
     assigned = _assigned_to_departments(model)
@@ -434,7 +446,7 @@ def call(client, method: str, path: str, value):
 
 
 @pytest.fixture
-def callers(helong):
+def callers(helong_and_tumen):
     """Each role's user and client; each demo account has a notification of its own, so every
     caller has someone else's to be refused."""
     for user in User.objects.filter(username__in=(*ROLES, "admin")):
@@ -477,7 +489,9 @@ def test_an_object_outside_the_callers_scope_answers_404_and_a_write_changes_not
     assert model is not None, f"{method.upper()} {path}: no model behind its view"
     if _label(model) in NOT_TERRITORIAL:
         # Still without a place in the tree, so the listed reason holds.
-        assert node_path(model) is None, f"{_label(model)} now has a place in the grid tree"
+        assert node_path(model) == THROUGH_CONFIGURATION.get(_label(model)), (
+            f"{_label(model)} now has a place in the grid tree"
+        )
         return
     failures, rows = [], 0
     for username, (user, client) in callers.items():
@@ -530,7 +544,9 @@ def test_a_list_holds_no_object_outside_the_callers_scope(method, path, callers)
     model = view_model(path, method)
     assert model is not None, f"GET {path}: no model behind its view, and not listed"
     if _label(model) in NOT_TERRITORIAL:
-        assert node_path(model) is None, f"{_label(model)} now has a place in the grid tree"
+        assert node_path(model) == THROUGH_CONFIGURATION.get(_label(model)), (
+            f"{_label(model)} now has a place in the grid tree"
+        )
         return
     failures, rows = [], 0
     for username, (user, client) in callers.items():
@@ -558,11 +574,14 @@ def test_the_lists_of_exceptions_name_only_what_the_schema_serves():
     assert set(NOT_TERRITORIAL) <= {_label(model) for model in apps.get_models()}
 
 
-def test_the_demo_accounts_at_the_city_and_the_administrator_see_the_whole_city(callers):
-    city = GridNode.objects.get(parent=None)
-    for username in ("admin", "assessor", "dept"):
+def test_the_demo_accounts_at_the_city_see_the_whole_city_and_not_the_other_one(callers):
+    helong, tumen = GridNode.objects.get(code="HL"), GridNode.objects.get(code="TM")
+    for username in ("assessor", "dept"):
         user = User.objects.get(username=username)
-        assert scope_queryset(user, GridNode.objects.filter(pk=city.pk), node_path="").exists()
+        assert scope_queryset(user, GridNode.objects.filter(pk=helong.pk), node_path="").exists()
+        assert not scope_queryset(user, GridNode.objects.filter(pk=tumen.pk), node_path="").exists()
+    admin = User.objects.get(username="admin")
+    assert scope_queryset(admin, GridNode.objects.filter(parent=None), node_path="").count() == 2
     assert not Post.objects.filter(user__username="volunteer", is_active=True).exists()
 
 
