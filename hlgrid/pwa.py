@@ -48,8 +48,8 @@ def manifest(request):
     """The web app manifest: installable from the browser's menu, opening on My day."""
     return JsonResponse(
         {
-            "name": "和龙网格",
-            "short_name": "和龙网格",
+            "name": settings.SITE_NAME or "和龙网格",
+            "short_name": settings.SITE_SHORT_NAME or "和龙网格",
             "lang": "zh-Hans",
             "id": "/",
             "start_url": reverse("residents:my_day"),

@@ -479,6 +479,10 @@ SMS_BACKEND = env_choice("SMS_BACKEND", ["log", "http"], "log")
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_KEY = env_str("SMS_HTTP_KEY", "")
 SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "和龙网格")
+# The deployment's name in page titles, the brand and the footer (hlgrid/templatetags/site.py)
+# and the installed app's name; unset, Helong's in each language.
+SITE_NAME = env_str("SITE_NAME", "")
+SITE_SHORT_NAME = env_str("SITE_SHORT_NAME", "")
 SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 5)
 if SMS_BACKEND == "http" and not SMS_HTTP_URL:
     raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL (the provider's send endpoint).")
