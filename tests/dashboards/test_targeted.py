@@ -80,6 +80,23 @@ def test_recurring_places_match_independent_counts(city):
     assert sorted(p.grid_id for p in city_places) == sorted([city.grid_a1.pk, city.grid_b1.pk])
 
 
+def test_a_recurring_place_counts_its_petitions_where_a_key_person_lives_in_the_cell(city):
+    from residents.models import Building
+    from tests.residents.factories import household, key_person
+
+    water, _light = crafted(city)
+    home = household(city.grid_a1, building="7")
+    Building.objects.filter(pk=home.unit.building_id).update(latitude=42.5052, longitude=129.0049)
+    key_person(home)
+    # a key person in street B, but in another cell than B's recurring place
+    far = household(city.grid_b1, building="8")
+    Building.objects.filter(pk=far.unit.building_id).update(latitude=42.512, longitude=129.031)
+    key_person(far, name="王五", phone="13900000000")
+    by_grid = {p.grid_id: p for p in hotspots.recurring_places(node=city.city, now=NOW)}
+    assert by_grid[city.grid_a1.pk].key_people == by_grid[city.grid_a1.pk].count == 4
+    assert by_grid[city.grid_b1.pk].key_people == 0
+
+
 def test_heat_counts_every_located_petition_of_the_window(city):
     crafted(city)
     heat = hotspots.heat(node=city.city, now=NOW)
