@@ -98,6 +98,9 @@ STABILITY_CATEGORIES = {"AQ01", "MS01", "MS04"}
 VULNERABLE_CATEGORIES = {"MS02", "MS03"}
 
 PER_YEAR = 2400  # petitions a year at scale 1
+# Open petitions of the first grid (every fourth) given to the demo worker: 8 is red and being
+# handled, 16 verified and yellow, 32 red and being handled (see the open ones in load).
+DEMO_WORKER_OWN = (8, 16, 32)
 YEARS = 5
 
 
@@ -276,6 +279,17 @@ def load(ctx) -> None:
             timedelta(hours=rng.uniform(2, 30)) if state != Status.RECEIVED else timedelta(0)
         )
         fields = base(grid, category, received, rng.choice(sources))
+        if i in DEMO_WORKER_OWN:
+            # the demo worker always has open work of its own (red ones too), whatever today's
+            # draws gave; replaced after the draws, so the rest of the demo stays as it was
+            category = next(c for c in leaves if c.level == Level.GRID)
+            fields.update(
+                category=category,
+                level=category.level,
+                department=None,
+                description=PROBLEMS[category.code][0],
+                assignee_id=workers_by_grid[first_grid.pk][0],
+            )
         extra = {}
         if state in (Status.VERIFIED, Status.HANDLING, Status.RESOLVED):
             extra["verified_at"] = received + timedelta(hours=1)

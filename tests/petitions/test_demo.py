@@ -38,6 +38,9 @@ def test_the_demo_has_five_years_of_petitions_and_open_work_in_every_light(helon
     assert set(lights) == {"GREEN", "YELLOW", "RED"}
     assert Petition.objects.filter(status=Status.PAUSED, pauses__isnull=False).exists()
     assert Petition.objects.filter(grid__posts__user__username="worker", status__in=ACTIVE_STATUSES).exists()
+    # ...and open work of its own, in a red light too (the journeys of supervision start there)
+    own = Petition.objects.filter(assignee__username="worker", status__in=ACTIVE_STATUSES)
+    assert own.exists() and own.annotate(current=light_expression(now)).filter(current="RED").exists()
     assert Whistle.objects.count() >= 3 and CheckIn.objects.filter(checked_in_at__isnull=True).exists()
     # The stored lights agree with the clock: a sweep right after loading changes nothing.
     counts = sweep(now=now)
