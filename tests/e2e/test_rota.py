@@ -50,16 +50,11 @@ def test_an_official_generates_and_edits_the_rota_and_a_social_worker_records_a_
     window = ServiceWindow.objects.get(node__name="文化街道")
     worker = SocialWorker.objects.filter(is_active=True).select_related("user").order_by("pk").first()
     now = timezone.now()
-    DutyShift.objects.filter(
-        worker=worker, starts_at__lt=now + datetime.timedelta(hours=1), ends_at__gt=now
-    ).delete()
+    starts_at, ends_at = now - datetime.timedelta(minutes=30), now + datetime.timedelta(hours=1)
+    # Whatever overlaps the new shift goes (one that ended minutes ago overlaps it too).
+    DutyShift.objects.filter(worker=worker, starts_at__lt=ends_at, ends_at__gt=starts_at).delete()
     duty_shift_add(
-        actor=SYSTEM,
-        worker=worker,
-        kind=DutyKind.WINDOW,
-        window=window,
-        starts_at=now - datetime.timedelta(minutes=30),
-        ends_at=now + datetime.timedelta(hours=1),
+        actor=SYSTEM, worker=worker, kind=DutyKind.WINDOW, window=window, starts_at=starts_at, ends_at=ends_at
     )
     login(phone, live_server, worker.user.username)
     phone.goto(f"{live_server.url}/party/my-duty/")

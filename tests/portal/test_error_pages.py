@@ -43,6 +43,23 @@ def test_a_refusal_is_the_sites_403(worker_client):
     assert response.status_code == 403 and 'data-status="403"' in response.content.decode()
 
 
+def test_a_stale_login_form_is_the_sites_page_with_a_way_back_and_signs_nobody_in(people):
+    # The form's token belongs to another CSRF cookie than the browser's (a background request
+    # answered after the page was shown, a sign-out in another tab).
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/accounts/login/")
+    browser.cookies["csrftoken"] = "x" * 32
+    response = browser.post(
+        "/accounts/login/?next=/petitions/",
+        {"username": "worker", "password": "hlgrid-demo", "csrfmiddlewaretoken": "y" * 32},
+    )
+    html = response.content.decode()
+    assert response.status_code == 403 and 'data-reason="csrf"' in html
+    assert "表单已过期" in html and 'href="/accounts/login/?next=/petitions/"' in html
+    # Our own page: no inline style for the CSP to block, and nobody signed in.
+    assert "<style" not in html and "_auth_user_id" not in browser.session
+
+
 def test_a_crash_is_the_sites_500_page_and_json_under_the_api(visitor):
     page = visitor.get("/crash/")
     assert page.status_code == 500
