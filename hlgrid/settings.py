@@ -14,6 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from hlgrid.env import env_bool, env_choice, env_int, env_list, env_str
 
@@ -313,17 +314,40 @@ _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("dist", BASE_DIR / "build"),
-    ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
-    ("vendor/idb", _NODE / "idb" / "build"),
-    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
-    ("vendor/echarts", _NODE / "echarts" / "dist"),
-    ("vendor/leaflet", _NODE / "leaflet" / "dist"),
-    ("vendor/leaflet-geoman", _NODE / "@geoman-io" / "leaflet-geoman-free" / "dist"),
+]
+# The files of node_modules the pages load, not the packages' whole dist/ (hlgrid.staticfinders).
+STATIC_VENDOR = [
+    (
+        "vendor/bootstrap",
+        _NODE / "bootstrap" / "dist",
+        ["js/bootstrap.bundle.min.js", "js/bootstrap.bundle.min.js.map"],
+    ),
+    ("vendor/idb", _NODE / "idb" / "build", ["umd.js"]),
+    ("vendor/htmx", _NODE / "htmx.org" / "dist", ["htmx.min.js"]),
+    ("vendor/echarts", _NODE / "echarts" / "dist", ["echarts.min.js"]),
+    (
+        "vendor/leaflet",
+        _NODE / "leaflet" / "dist",
+        ["leaflet.js", "leaflet.js.map", "leaflet.css", "images/*.png"],
+    ),
+    (
+        "vendor/leaflet-geoman",
+        _NODE / "@geoman-io" / "leaflet-geoman-free" / "dist",
+        ["leaflet-geoman.js", "leaflet-geoman.js.map", "leaflet-geoman.css", "leaflet-geoman.css.map"],
+    ),
+]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "hlgrid.staticfinders.VendorFinder",
 ]
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 # With the manifest (production, and `make run` after its collectstatic) WhiteNoise serves only
 # the collected files: hashed names cached forever ("immutable"), each with its .br and .gz.
 WHITENOISE_USE_FINDERS = DEBUG and not STATIC_MANIFEST
+# Source maps are read by a developer's tools only: not worth brotli's time at every collectstatic
+# (they were most of its bytes).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 WHITENOISE_AUTOREFRESH = DEBUG and not STATIC_MANIFEST
 # Uploads on the local disk (one machine), or on S3-compatible object storage
 # (MEDIA_STORAGE=s3) when several web and worker machines must see the same files.
