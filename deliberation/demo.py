@@ -393,7 +393,7 @@ def load(ctx) -> None:
         if owner is None:
             continue
         created = vote.closes_at
-        due = workdays.add_working_days(created, rng.choice([10, 15, 20, 30, 45]))
+        due = workdays.add_working_days(created, rng.choice([10, 15, 20, 30, 45]), city=ctx.data["city"].pk)
         warn = workdays.warn_before(created, due)
         done = due < now and rng.random() < 0.85 or due >= now and rng.random() < 0.3
         done_at = min(now, created + (due - created) * rng.uniform(0.4, 1.1)) if done else None
@@ -521,7 +521,7 @@ def _showcase(ctx, grid, homes, now) -> int:
     )
     # the second one is due soon: the shortest time whose warning has begun now
     for days in range(1, 60):
-        due = workdays.add_working_days(closed_at, days)
+        due = workdays.add_working_days(closed_at, days, city=ctx.data["city"].pk)
         if light_at(due_at=due, warn_at=workdays.warn_before(closed_at, due), now=now) == "YELLOW":
             break
     services.resolution_create(

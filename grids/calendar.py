@@ -1,11 +1,13 @@
-"""The office's working calendar: load a year from the statutory calendar, add or remove a
-day off or a make-up working day, preview which open deadlines a change moves, apply it.
+"""A city's working calendar: load a year from the statutory calendar, add or remove a day
+off or a make-up working day, preview which open deadlines a change moves, apply it.
 
-Only those who may configure the city (grids.access.may_configure: an administrator, a
-city-level official, a superuser) change it; every official may read it. A change and the
-deadlines it moves (every source of hlgrid.deadlines) are written in one transaction, which
-first bumps the calendar's version (the row lock that serialises writers), so every
-process's cached calendar (hlgrid.workdays) is rebuilt.
+Each city keeps its own (a province's cities have their own local holidays). Only those who
+may configure the city (grids.access.may_configure: an administrator, a city-level official,
+a superuser) change it; every official of the city may read it; another city's people get 404.
+A change and the city's deadlines it moves (every source of hlgrid.deadlines, given the city)
+are written in one transaction, which first bumps the city's calendar version (the row lock
+that serialises the city's writers), so every process rebuilds that city's cached calendar
+(hlgrid.workdays) and no other.
 """
 
 from datetime import date
@@ -13,10 +15,11 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from grids import access
+from grids import access, cities
+from grids.models import CalendarDay, CalendarYear, GridNode
 from hlgrid import deadlines, inputs, workdays
-from hlgrid.errors import InvalidInput, TransitionNotAllowed
-from hlgrid.models import CalendarDay, CalendarYear, DayKind
+from hlgrid.errors import InvalidInput, NotFound, TransitionNotAllowed
+from hlgrid.models import DayKind
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 NAME_MAX = 64
@@ -59,11 +62,41 @@ def _check_change(day: date, kind: str, name: str) -> tuple[str, str]:
     return kind, name
 
 
-def calendar_year(year: int) -> list[dict]:
-    """The exceptions of a year as the calendar has them, by date: the office's rows once the
-    year is loaded (`statutory` tells those copied from the package), else the package's."""
-    if workdays.current().is_loaded(year):
-        rows = CalendarDay.objects.filter(date__year=year).order_by("date")
+def stored_years(city_id: int) -> dict[int, dict[date, tuple[str, str]]]:
+    """The store of hlgrid.workdays (registered in GridsConfig.ready): a city's loaded years and
+    their exceptions, two queries."""
+    stored: dict[int, dict[date, tuple[str, str]]] = {
+        year: {} for year in CalendarYear.objects.filter(city_id=city_id).values_list("year", flat=True)
+    }
+    for day, kind, name in CalendarDay.objects.filter(city_id=city_id).values_list("date", "kind", "name"):
+        if day.year in stored:
+            stored[day.year][day] = (kind, name)
+    return stored
+
+
+def calendar_city(user, city=None) -> GridNode:
+    """The city whose calendar `user` reads: `city` (a node or an id) when it is one of the
+    user's, else 404; without one, the first of the user's cities (the one city of most)."""
+    visible = cities.visible_cities(user)
+    if not access.may_view_configuration(user):
+        raise NotFound()
+    if city is not None:
+        city_id = city.pk if isinstance(city, GridNode) else city
+        found = visible.filter(pk=city_id).first() if str(city_id).isdigit() else None
+        if found is None or not access.may_view_configuration(user, found):
+            raise NotFound()
+        return found
+    found = visible.first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def calendar_year(year: int, *, city: GridNode) -> list[dict]:
+    """The exceptions of a year as the city's calendar has them, by date: the city's rows once
+    the year is loaded (`statutory` tells those copied from the package), else the package's."""
+    if workdays.current(city.pk).is_loaded(year):
+        rows = CalendarDay.objects.filter(city=city, date__year=year).order_by("date")
         days = [(row.date, row.kind, row.name, row.statutory) for row in rows]
     else:
         days = [
@@ -75,9 +108,11 @@ def calendar_year(year: int) -> list[dict]:
     ]
 
 
-def _planned(year: int, day: date, change: tuple[str, str] | None) -> dict[date, tuple[str, str]]:
+def _planned(
+    city: GridNode, year: int, day: date, change: tuple[str, str] | None
+) -> dict[date, tuple[str, str]]:
     """The year's exceptions after the change (`None` removes the day)."""
-    calendar = workdays.current()
+    calendar = workdays.current(city.pk)
     days = dict(calendar.year(year))
     if change is None:
         days.pop(day, None)
@@ -86,67 +121,82 @@ def _planned(year: int, day: date, change: tuple[str, str] | None) -> dict[date,
     return days
 
 
-def _validated(day, kind: str | None, name: str) -> tuple[date, tuple[str, str] | None]:
+def _validated(city: GridNode, day, kind: str | None, name: str) -> tuple[date, tuple[str, str] | None]:
     day = _check_day(day)
     if kind is None:
-        if day not in workdays.current().year(day.year):
+        if day not in workdays.current(city.pk).year(day.year):
             raise InvalidInput.field("date", _("This day is not in the calendar's exceptions."))
         return day, None
     return day, _check_change(day, kind, name)
 
 
-def calendar_change_preview(*, actor, day, kind: str | None, name: str = "") -> list[deadlines.Effect]:
-    """What setting `day` to `kind` (or removing it, `kind=None`) would move; changes nothing."""
-    access.require_may_configure(actor)
-    day, change = _validated(day, kind, name)
-    old = workdays.current()
-    new = old.changed(day.year, _planned(day.year, day, change))
-    return deadlines.preview_all(old=old, new=new)
+def _require_city(city) -> GridNode:
+    if not isinstance(city, GridNode) or city.parent_id is not None:
+        raise InvalidInput.field("city", _("Choose a city."))
+    return city
 
 
-def _ensure_loaded(*, actor, year: int, statutory: dict) -> None:
-    if CalendarYear.objects.filter(year=year).exists():
+def calendar_change_preview(
+    *, actor, city: GridNode, day, kind: str | None, name: str = ""
+) -> list[deadlines.Effect]:
+    """What setting `day` of `city`'s calendar to `kind` (or removing it, `kind=None`) would
+    move; changes nothing."""
+    access.require_may_configure(actor, _require_city(city))
+    day, change = _validated(city, day, kind, name)
+    old = workdays.current(city.pk)
+    new = old.changed(day.year, _planned(city, day.year, day, change))
+    return deadlines.preview_all(old=old, new=new, city=city)
+
+
+def _ensure_loaded(*, actor, city: GridNode, year: int, statutory: dict) -> None:
+    if CalendarYear.objects.filter(city=city, year=year).exists():
         return
-    CalendarYear.objects.create(year=year, loaded_by=access.recorded(actor))
+    CalendarYear.objects.create(city=city, year=year, loaded_by=access.recorded(actor))
     CalendarDay.objects.bulk_create(
         [
             CalendarDay(
-                date=day, kind=kind, name=name[:NAME_MAX], statutory=True, created_by=access.recorded(actor)
+                city=city,
+                date=day,
+                kind=kind,
+                name=name[:NAME_MAX],
+                statutory=True,
+                created_by=access.recorded(actor),
             )
             for day, (kind, name) in sorted(statutory.items())
         ]
     )
 
 
-def calendar_year_load(*, actor, year) -> CalendarYear:
-    """Copy a year of the statutory calendar (the `holidays` package) into the office's own,
-    to edit it. Nothing moves: the calendar is the same until a day is changed."""
-    access.require_may_configure(actor)
+def calendar_year_load(*, actor, city: GridNode, year) -> CalendarYear:
+    """Copy a year of the statutory calendar (the `holidays` package) into the city's own, to
+    edit it. Nothing moves: the calendar is the same until a day is changed."""
+    access.require_may_configure(actor, _require_city(city))
     year = check_year(year)
     try:
         with transaction.atomic():
-            workdays.bump_version()
-            if CalendarYear.objects.filter(year=year).exists():
+            workdays.bump_version(city.pk)
+            if CalendarYear.objects.filter(city=city, year=year).exists():
                 raise TransitionNotAllowed(_("The calendar of %(year)d is loaded already.") % {"year": year})
-            _ensure_loaded(actor=actor, year=year, statutory=workdays.statutory_year(year))
+            _ensure_loaded(actor=actor, city=city, year=year, statutory=workdays.statutory_year(year))
     finally:
-        workdays.forget()
-    return CalendarYear.objects.get(year=year)
+        workdays.forget(city.pk)
+    return CalendarYear.objects.get(city=city, year=year)
 
 
-def _apply(*, actor, day: date, change: tuple[str, str] | None) -> dict[str, int]:
+def _apply(*, actor, city: GridNode, day: date, change: tuple[str, str] | None) -> dict[str, int]:
     try:
         with transaction.atomic():
-            workdays.bump_version()  # the first write: later writers wait for this one
-            old = workdays.current()
+            workdays.bump_version(city.pk)  # the first write: the city's later writers wait for it
+            old = workdays.current(city.pk)
             year = day.year
-            days = _planned(year, day, change)
+            days = _planned(city, year, day, change)
             new = old.changed(year, days)
-            _ensure_loaded(actor=actor, year=year, statutory=old.year(year))
+            _ensure_loaded(actor=actor, city=city, year=year, statutory=old.year(year))
             if change is None:
-                CalendarDay.objects.filter(date=day).delete()
+                CalendarDay.objects.filter(city=city, date=day).delete()
             else:
                 CalendarDay.objects.update_or_create(
+                    city=city,
                     date=day,
                     defaults={
                         "kind": change[0],
@@ -155,25 +205,28 @@ def _apply(*, actor, day: date, change: tuple[str, str] | None) -> dict[str, int
                         "created_by": access.recorded(actor),
                     },
                 )
-            moved = deadlines.apply_all(actor=actor, old=old, new=new)
-            workdays.forget()
+            moved = deadlines.apply_all(actor=actor, old=old, new=new, city=city)
+            workdays.forget(city.pk)
     except Exception:
-        workdays.forget()
+        workdays.forget(city.pk)
         raise
     return moved
 
 
-def calendar_day_set(*, actor, day, kind: str, name: str) -> tuple[CalendarDay, dict[str, int]]:
-    """Make `day` a day off (a local holiday) or a working day (调休); the open deadlines the
-    change moves are moved in the same transaction. Returns the row and the counts moved."""
-    access.require_may_configure(actor)
-    day, change = _validated(day, kind, name)
-    moved = _apply(actor=actor, day=day, change=change)
-    return CalendarDay.objects.get(date=day), moved
+def calendar_day_set(
+    *, actor, city: GridNode, day, kind: str, name: str
+) -> tuple[CalendarDay, dict[str, int]]:
+    """Make `day` a day off (a local holiday) or a working day (调休) in `city`'s calendar; the
+    city's open deadlines the change moves are moved in the same transaction. Returns the row
+    and the counts moved."""
+    access.require_may_configure(actor, _require_city(city))
+    day, change = _validated(city, day, kind, name)
+    moved = _apply(actor=actor, city=city, day=day, change=change)
+    return CalendarDay.objects.get(city=city, date=day), moved
 
 
-def calendar_day_remove(*, actor, day) -> dict[str, int]:
+def calendar_day_remove(*, actor, city: GridNode, day) -> dict[str, int]:
     """Remove an exception (a holiday becomes a working weekday, a make-up day a weekend day)."""
-    access.require_may_configure(actor)
-    day, change = _validated(day, None, "")
-    return _apply(actor=actor, day=day, change=change)
+    access.require_may_configure(actor, _require_city(city))
+    day, change = _validated(city, day, None, "")
+    return _apply(actor=actor, city=city, day=day, change=change)

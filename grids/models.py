@@ -4,6 +4,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
+from hlgrid.fields import actor_field
+from hlgrid.models import DayKind
+
 
 class NodeKind(models.TextChoices):
     CITY = "CITY", _("City")
@@ -218,3 +221,51 @@ class Post(models.Model):
         if self.kind == PostKind.DEPARTMENT and self.department_id:
             return f"{self.department.name} · {PostKind.DEPARTMENT.label}"
         return str(PostKind(self.kind).label)
+
+
+class CalendarYear(models.Model):
+    """A year of a city's working calendar that its office keeps itself (see hlgrid.workdays).
+
+    Once a city loads a year (copied from the statutory calendar of the `holidays` package), its
+    CalendarDay rows are the whole truth of that year for the city besides ordinary weekends: a
+    removed row is a removed holiday or make-up day. A year not loaded follows the package.
+    """
+
+    city = city_field()
+    year = models.PositiveSmallIntegerField(_("year"))
+    loaded_by = actor_field(_("loaded by"))
+    loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["city", "year"]
+        constraints = [models.UniqueConstraint(fields=["city", "year"], name="calendar_year_per_city")]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """One exception of a city's calendar to the weekend rule: a day off on a weekday (a
+    statutory holiday, a local one such as Yanbian's 州庆 on 3 September) or a working weekend
+    day (调休)."""
+
+    city = city_field()
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=64)
+    statutory = models.BooleanField(_("from the statutory calendar"), default=False)
+    created_by = actor_field(_("entered by"))
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["city", "date"]
+        constraints = [models.UniqueConstraint(fields=["city", "date"], name="calendar_day_per_city")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.kind} {self.name}"

@@ -6,10 +6,13 @@ floor cannot read the apps above it, so each app registers a source in its AppCo
     register_deadline_source("petitions", title=_("Petitions being handled"),
                              preview=..., apply=...)
 
-- ``preview(*, old, new, sample)`` -> ``(count, [Move, ...])``: how many open deadlines would move
-  from the calendar `old` to the calendar `new`, with up to `sample` of them;
-- ``apply(*, actor, old, new)`` -> int: move them (through the app's own service, with the actor
-  who changed the calendar), returning how many moved.
+- ``preview(*, old, new, city, sample)`` -> ``(count, [Move, ...])``: how many open deadlines of
+  `city` (the CITY node whose calendar changes) would move from the calendar `old` to the
+  calendar `new`, with up to `sample` of them;
+- ``apply(*, actor, old, new, city)`` -> int: move them (through the app's own service, with the
+  actor who changed the calendar), returning how many moved.
+
+A city's calendar times only that city's work: a source touches no deadline of another city.
 
 The calendar's service (grids.calendar) previews a change with every source, and applies the
 change and every source in one transaction on confirmation.
@@ -64,13 +67,13 @@ def registered_sources() -> list[str]:
     return list(_sources)
 
 
-def preview_all(*, old: Calendar, new: Calendar, sample: int = 20) -> list[Effect]:
+def preview_all(*, old: Calendar, new: Calendar, city, sample: int = 20) -> list[Effect]:
     effects = []
     for name, source in _sources.items():
-        count, moves = source.preview(old=old, new=new, sample=sample)
+        count, moves = source.preview(old=old, new=new, city=city, sample=sample)
         effects.append(Effect(name=name, title=str(source.title), count=count, sample=list(moves)[:sample]))
     return effects
 
 
-def apply_all(*, actor, old: Calendar, new: Calendar) -> dict[str, int]:
-    return {name: source.apply(actor=actor, old=old, new=new) for name, source in _sources.items()}
+def apply_all(*, actor, old: Calendar, new: Calendar, city) -> dict[str, int]:
+    return {name: source.apply(actor=actor, old=old, new=new, city=city) for name, source in _sources.items()}

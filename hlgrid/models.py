@@ -3,7 +3,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hlgrid.crypto import EncryptedTextField, lookup_hash, mask_phone
-from hlgrid.fields import actor_field
 
 
 class User(AbstractUser):
@@ -90,49 +89,6 @@ class SweepState(models.Model):
 class DayKind(models.TextChoices):
     HOLIDAY = "HOLIDAY", _("Day off")
     WORKDAY = "WORKDAY", _("Working day")
-
-
-class CalendarYear(models.Model):
-    """A year of the working calendar that the office keeps itself (see hlgrid.workdays).
-
-    Once a year is loaded (copied from the statutory calendar of the `holidays` package), its
-    CalendarDay rows are the whole truth for that year besides ordinary weekends: a removed
-    row is a removed holiday or make-up day. A year not loaded follows the package.
-    """
-
-    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
-    loaded_by = actor_field(_("loaded by"))
-    loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("calendar year")
-        verbose_name_plural = _("calendar years")
-        ordering = ["year"]
-
-    def __str__(self) -> str:
-        return str(self.year)
-
-
-class CalendarDay(models.Model):
-    """One exception to the weekend rule: a day off on a weekday (a statutory holiday, a local
-    one such as Yanbian's 州庆 on 3 September) or a working weekend day (调休)."""
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices)
-    name = models.CharField(_("name"), max_length=64)
-    statutory = models.BooleanField(_("from the statutory calendar"), default=False)
-    created_by = actor_field(_("entered by"))
-    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.kind} {self.name}"
 
 
 # The notifier's rows (SMS, WeChat Work): declared in their package, registered here.

@@ -1,17 +1,25 @@
-"""Working days: the one calendar of every clock (petitions' steps, dispute mediation,
-deliberation's resolutions).
+"""Working days: the calendars of every clock (petitions' steps, dispute mediation,
+deliberation's resolutions, supervision orders, the escalation ladder, duty rotas).
 
 A day is worked unless it is a Saturday or a Sunday, with the exceptions of the calendar:
 days off on weekdays (statutory holidays, a local holiday such as Yanbian's 州庆) and worked
-weekend days (make-up working days, 调休). For each year the exceptions come from the office's
-own calendar (`CalendarYear` / `CalendarDay`, edited on /settings/calendar/<year>/) once that
-year has been loaded, and from the `holidays` package's China calendar (its statutory days off
-and its `weekend_workdays`) for a year that has not.
+weekend days (make-up working days, 调休). Each city keeps its own calendar (a province's
+cities have their own local holidays): for each year the exceptions come from the city's
+stored year once it has been loaded (grids.CalendarYear / CalendarDay, edited on
+/settings/calendar/<year>/), and from the `holidays` package's China calendar (its statutory
+days off and its `weekend_workdays`) for a year the city has not loaded. Every function takes
+the city (a CITY node's id) of the work it times; `None` is the statutory calendar alone (work
+of no city).
 
-The calendar is built once per process and kept in memory (`current()`): the hot path —
-`is_working_day`, `nth_working_day`, `add_working_days` — runs no query. Every change bumps the
-TreeLock row "calendar" (`bump_version`); a process compares its version with that row at most
-every RECHECK_SECONDS, and the process that made the change forgets its copy at once.
+The ground floor does not read the grids app: grids registers the store of the calendars
+(`register_store`, in its AppConfig.ready), a function that returns one city's stored years.
+
+A city's calendar is built once per process and kept in memory (`current(city)`): the hot
+path — `is_working_day`, `nth_working_day`, `add_working_days` — runs no query. Every change
+bumps the city's TreeLock row ("calendar:<city id>", `bump_version`); a process compares its
+versions with those rows (one query for every city) at most every RECHECK_SECONDS, so one
+city's change rebuilds only that city's calendar, and the process that made the change
+forgets its copy at once.
 """
 
 import functools
@@ -41,10 +49,12 @@ def statutory_year(year: int) -> dict[date, tuple[str, str]]:
 
 
 class Calendar:
-    """Weekends plus exceptions: the stored years' own, the package's for the others."""
+    """Weekends plus exceptions: the stored years' own, the package's for the others; of one
+    city (`city`, a CITY node's id; None for the statutory calendar)."""
 
-    def __init__(self, stored: dict[int, dict[date, tuple[str, str]]]):
+    def __init__(self, stored: dict[int, dict[date, tuple[str, str]]], *, city: int | None = None):
         self._stored = stored
+        self.city = city
 
     def year(self, year: int) -> dict[date, tuple[str, str]]:
         if year in self._stored:
@@ -85,9 +95,10 @@ class Calendar:
 
     def changed(self, year: int, days: dict[date, tuple[str, str]]) -> "Calendar":
         """This calendar with `year`'s exceptions replaced by `days` (a preview of a change)."""
-        return Calendar({**self._stored, year: dict(days)})
+        return Calendar({**self._stored, year: dict(days)}, city=self.city)
 
     def differences(self, other: "Calendar") -> list[date]:
+        # Both are of one city: a change is made to a city's calendar.
         """The days that are worked in one calendar and not in the other (a change is always
         made to a stored year, so only those are compared)."""
         found = []
@@ -111,89 +122,108 @@ def reschedule(start: datetime, due: datetime, *, old: Calendar, new: Calendar) 
     return datetime.combine(day, local_due.timetz().replace(tzinfo=None), tzinfo=LOCAL)
 
 
-# --- the process's calendar -------------------------------------------------------------------
+# --- the process's calendars ------------------------------------------------------------------
 
 _lock = threading.Lock()
-_cached: dict = {"calendar": None, "version": None, "checked": 0.0}
+_cached: dict = {"calendars": {}, "versions": {}, "checked": 0.0}
+_store: dict = {"load": None}
+# Work of no city follows the statutory calendar alone (it has no stored years to reload).
+_statutory = Calendar({})
 
 
-def _stored_version() -> int:
+def register_store(load) -> None:
+    """`load(city_id)` -> {year: {date: (kind, name)}}: a city's stored years (grids.calendar)."""
+    _store["load"] = load
+
+
+def version_name(city: int) -> str:
+    return f"{VERSION_NAME}:{city}"
+
+
+def _stored_versions() -> dict[str, int]:
     from hlgrid.models import TreeLock
 
-    return TreeLock.objects.filter(name=VERSION_NAME).values_list("version", flat=True).first() or 0
+    return dict(TreeLock.objects.filter(name__startswith=f"{VERSION_NAME}:").values_list("name", "version"))
 
 
-def _load() -> Calendar:
-    from hlgrid.models import CalendarDay, CalendarYear
-
-    stored: dict[int, dict[date, tuple[str, str]]] = {
-        year: {} for year in CalendarYear.objects.values_list("year", flat=True)
-    }
-    for day, kind, name in CalendarDay.objects.values_list("date", "kind", "name"):
-        if day.year in stored:
-            stored[day.year][day] = (kind, name)
-    return Calendar(stored)
+def _load(city: int | None) -> Calendar:
+    if city is None or _store["load"] is None:
+        return Calendar({}, city=city)
+    return Calendar(_store["load"](city), city=city)
 
 
-def current() -> Calendar:
-    """The calendar of this process, rebuilt when another process has changed it."""
+def current(city: int | None) -> Calendar:
+    """The calendar of `city` (a CITY node's id; None: the statutory calendar) in this process,
+    rebuilt when another process has changed it."""
+    if city is None:
+        return _statutory
     now = clock.monotonic()
     with _lock:
-        if _cached["calendar"] is not None and now - _cached["checked"] < RECHECK_SECONDS:
-            return _cached["calendar"]
-    version = _stored_version()
+        if now - _cached["checked"] < RECHECK_SECONDS and city in _cached["calendars"]:
+            return _cached["calendars"][city]
+    versions = _stored_versions()
     with _lock:
-        if _cached["calendar"] is None or _cached["version"] != version:
-            _cached["calendar"] = _load()
-            _cached["version"] = version
+        calendars, known = _cached["calendars"], _cached["versions"]
+        for name in [c for c in calendars if known.get(c) != versions.get(version_name(c), 0)]:
+            calendars.pop(name, None)
+        if city not in calendars:
+            calendars[city] = _load(city)
+            known[city] = versions.get(version_name(city), 0)
         _cached["checked"] = now
-        return _cached["calendar"]
+        return calendars[city]
 
 
-def forget() -> None:
-    """Drop this process's calendar: after a change here, a rolled-back change or a database
-    replaced underneath the process (tests restoring a snapshot)."""
+def forget(city: int | None = None) -> None:
+    """Drop this process's copy of `city`'s calendar (every city's when None): after a change
+    here, a rolled-back change or a database replaced underneath the process (tests restoring a
+    snapshot)."""
     with _lock:
-        _cached["calendar"] = None
-        _cached["version"] = None
-        _cached["checked"] = 0.0
+        if city is None:
+            _cached["calendars"].clear()
+            _cached["versions"].clear()
+            _cached["checked"] = 0.0
+        else:
+            _cached["calendars"].pop(city, None)
+            _cached["versions"].pop(city, None)
 
 
-def bump_version() -> None:
-    """Tell every process that the calendar changed (inside the writer's transaction)."""
+def bump_version(city: int) -> None:
+    """Tell every process that `city`'s calendar changed (inside the writer's transaction; the
+    UPDATE is the row lock that serialises the city's writers)."""
     from django.db import transaction
     from django.db.models import F
 
     from hlgrid.models import TreeLock
 
-    if not TreeLock.objects.filter(name=VERSION_NAME).update(version=F("version") + 1):
-        TreeLock.objects.get_or_create(name=VERSION_NAME)
-        TreeLock.objects.filter(name=VERSION_NAME).update(version=F("version") + 1)
-    forget()
+    name = version_name(city)
+    if not TreeLock.objects.filter(name=name).update(version=F("version") + 1):
+        TreeLock.objects.get_or_create(name=name)
+        TreeLock.objects.filter(name=name).update(version=F("version") + 1)
+    forget(city)
     # A thread of this process may have cached the calendar again before the commit.
-    transaction.on_commit(forget)
+    transaction.on_commit(lambda: forget(city))
 
 
 # --- the timers' functions ----------------------------------------------------------------------
 
 
-def is_working_day(day: date) -> bool:
-    return current().is_working_day(day)
+def is_working_day(day: date, *, city: int | None) -> bool:
+    return current(city).is_working_day(day)
 
 
-def nth_working_day(day: date, n: int) -> date:
-    """The `n`-th working day after `day` (not counting `day` itself)."""
-    return current().nth_working_day(day, n)
+def nth_working_day(day: date, n: int, *, city: int | None) -> date:
+    """The `n`-th working day after `day` (not counting `day` itself) in `city`'s calendar."""
+    return current(city).nth_working_day(day, n)
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
+def add_working_days(start: datetime, days: int, *, city: int | None) -> datetime:
     """The same local clock time on the `days`-th working day after the start's date.
 
     A request received on Friday 26 September 2025 with 3 working days is due on
     Tuesday 30 September: Sunday the 28th is a make-up working day, and 1–8 October
     are the National Day holiday.
     """
-    return current().add_working_days(start, days)
+    return current(city).add_working_days(start, days)
 
 
 def warn_before(start: datetime, due: datetime) -> datetime:

@@ -8,8 +8,8 @@
 - a grid's report of a month is due by the end of REPORT_DAY of that month (local time),
   "due soon" from REPORT_WARN_DAY.
 
-Working days are the one calendar of every clock (hlgrid.workdays: China's statutory
-holidays and make-up working days, 调休).
+Working days are those of the dispute's city (hlgrid.workdays: China's statutory holidays and
+make-up working days, 调休, and the city's own days off); `city` is the CITY node's id.
 """
 
 import datetime
@@ -29,15 +29,19 @@ def grading_clock(registered_at: datetime.datetime) -> tuple[datetime.datetime, 
     return due, warn_before(registered_at, due)
 
 
-def mediation_clock(graded_at: datetime.datetime, risk: str) -> tuple[datetime.datetime, datetime.datetime]:
-    due = add_working_days(graded_at, MEDIATION_WORKDAYS[risk])
+def mediation_clock(
+    graded_at: datetime.datetime, risk: str, *, city: int | None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    due = add_working_days(graded_at, MEDIATION_WORKDAYS[risk], city=city)
     return due, warn_before(graded_at, due)
 
 
-def follow_up_dates(signed_on: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
+def follow_up_dates(
+    signed_on: datetime.date, days: int, *, city: int | None
+) -> tuple[datetime.date, datetime.date]:
     """(the first day a follow-up may be made, the last day it is on time)."""
     opens = signed_on + datetime.timedelta(days=days)
-    last = nth_working_day(opens, FOLLOW_UP_WORKDAYS)
+    last = nth_working_day(opens, FOLLOW_UP_WORKDAYS, city=city)
     return opens, last
 
 

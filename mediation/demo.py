@@ -193,7 +193,7 @@ def load(ctx) -> None:
             case.status = Status.GRADED
             note = f"{Risk(case.risk).label}: {case.risk_reasons}"
             case.events_plan.append(("grade", Status.REGISTERED, Status.GRADED, note, graded))
-            case.due_at, case.warn_at = clock.mediation_clock(graded, case.risk)
+            case.due_at, case.warn_at = clock.mediation_clock(graded, case.risk, city=ctx.data["city"].pk)
             if stage != "graded":
                 held = min(now, graded + datetime.timedelta(days=rng.randint(0, 4), hours=rng.randint(1, 6)))
                 case.status = Status.MEDIATING
@@ -225,7 +225,9 @@ def load(ctx) -> None:
                 elif stage in ("agreed", "closed"):
                     signed_at = held
                     days = rng.choice([15, 30, 30, 30])
-                    opens, last = clock.follow_up_dates(timezone.localdate(signed_at), days)
+                    opens, last = clock.follow_up_dates(
+                        timezone.localdate(signed_at), days, city=ctx.data["city"].pk
+                    )
                     if stage == "closed" and opens > today:
                         stage = "agreed"
                     elif stage == "agreed" and last < today and rng.random() < 0.9:

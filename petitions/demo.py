@@ -223,7 +223,9 @@ def load(ctx) -> None:
         fields = base(grid, category, received, rng.choice(sources))
         verified = received + timedelta(hours=rng.uniform(0.5, category.verify_hours * 0.9))
         classified = verified + timedelta(hours=rng.uniform(0.5, 12))
-        handle_due = timers.due_after(classified, category.handle_limit, category.handle_unit)
+        handle_due = timers.due_after(
+            classified, category.handle_limit, category.handle_unit, city=category.city_id
+        )
         years_ago = (now - received).days / 365
         late = rng.random() < 0.04 + 0.03 * years_ago
         if late:

@@ -66,6 +66,16 @@ def _mail_waiting() -> bool:
     return Notification.objects.filter(emailed_at__isnull=True).exclude(recipient__email="").exists()
 
 
+def _cutoffs(now: datetime) -> dict[datetime, list[int] | None]:
+    """{cutoff: the tree_ids of the cities it is of}, or {cutoff: None} when all cities agree."""
+    trees_of: dict[datetime, list[int]] = {}
+    for city, tree in GridNode.objects.filter(parent=None).values_list("id", "tree_id"):
+        trees_of.setdefault(climb_cutoff(now, city=city), []).append(tree)
+    if len(trees_of) <= 1:
+        return {next(iter(trees_of), climb_cutoff(now, city=None)): None}
+    return dict(trees_of)
+
+
 def _climb(*, now: datetime, stamp) -> tuple[int, int]:
     """One rung up for every open red petition whose rung began an interval of working hours ago.
 
@@ -73,23 +83,34 @@ def _climb(*, now: datetime, stamp) -> tuple[int, int]:
     its rung started at this `now`, after the cutoff, so nothing climbs twice. A paused petition
     is not open, so its clock and its ladder both stand still.
     """
-    cutoff = climb_cutoff(now)
     P, G, PO, E = _table(Petition), _table(GridNode), _table(Post), _table(PetitionEvent)
     open_list = ", ".join(["%s"] * len(OPEN_STATUSES))
     whens = " ".join("WHEN %s THEN %s" for _ in NEXT_RUNG)
-    climbed = _execute(
-        f"UPDATE {P} SET {_q('rung')} = CASE {_q('rung')} {whens} END, {_q('rung_changed_at')} = %s "
-        f"WHERE {_q('light')} = %s AND {_q('status')} IN ({open_list}) AND {_q('rung')} <> %s "
-        f"AND COALESCE({_q('rung_changed_at')}, {_q('light_changed_at')}) <= %s",
-        [
-            *[value for pair in NEXT_RUNG.items() for value in pair],
-            stamp,
-            Light.RED,
-            *OPEN_STATUSES,
-            Rung.CITY,
-            connection.ops.adapt_datetimefield_value(cutoff),
-        ],
-    )
+    climbed = 0
+    for cutoff, trees in _cutoffs(now).items():
+        # One UPDATE for the whole table when every city's calendar gives the same cutoff (the
+        # usual case); else one per cutoff, over its cities' grids.
+        where_city, city_params = "", []
+        if trees is not None:
+            where_city = (
+                f"AND {_q('grid_id')} IN (SELECT g.id FROM {G} g WHERE g.{_q('tree_id')} IN "
+                f"({', '.join(['%s'] * len(trees))})) "
+            )
+            city_params = list(trees)
+        climbed += _execute(
+            f"UPDATE {P} SET {_q('rung')} = CASE {_q('rung')} {whens} END, {_q('rung_changed_at')} = %s "
+            f"WHERE {_q('light')} = %s AND {_q('status')} IN ({open_list}) AND {_q('rung')} <> %s "
+            f"AND COALESCE({_q('rung_changed_at')}, {_q('light_changed_at')}) <= %s {where_city}",
+            [
+                *[value for pair in NEXT_RUNG.items() for value in pair],
+                stamp,
+                Light.RED,
+                *OPEN_STATUSES,
+                Rung.CITY,
+                connection.ops.adapt_datetimefield_value(cutoff),
+                *city_params,
+            ],
+        )
     if not climbed:
         return 0, 0
     mine = f"p.{_q('rung_changed_at')} = %s AND p.{_q('light')} = %s"

@@ -1,5 +1,5 @@
-"""Deadlines of a petition's steps: hours, or working days of the one calendar
-(hlgrid.workdays: China's statutory holidays and make-up days).
+"""Deadlines of a petition's steps: hours, or working days of its city's calendar
+(hlgrid.workdays: China's statutory holidays and make-up days, the city's own days off).
 
 研判 shortens the handling deadline: an urgent (紧急) or extra urgent (特急) petition is
 handled within the hours its category sets for that urgency (`Category.urgent_hours`,
@@ -17,9 +17,10 @@ __all__ = ["LOCAL", "add_working_days", "due_after", "handle_due", "is_working_d
 DEFAULT_URGENCY_HOURS = {Urgency.URGENT: 24, Urgency.CRITICAL: 4}
 
 
-def due_after(start: datetime, limit: int, unit: str) -> datetime:
+def due_after(start: datetime, limit: int, unit: str, *, city: int | None) -> datetime:
+    """`limit` hours or working days of `city`'s calendar (a CITY node's id) after `start`."""
     if unit == LimitUnit.WORKDAYS:
-        return add_working_days(start, limit)
+        return add_working_days(start, limit, city=city)
     return start + timedelta(hours=limit)
 
 
@@ -32,10 +33,12 @@ def urgency_hours(category, urgency: str) -> int | None:
     return None
 
 
-def handle_due(start: datetime, limit: int, unit: str, *, category=None, urgency: str = Urgency.NORMAL):
+def handle_due(
+    start: datetime, limit: int, unit: str, *, city: int | None, category=None, urgency: str = Urgency.NORMAL
+):
     """The handling deadline from `start`: the ordinary limit, shortened by the urgency."""
-    due = due_after(start, limit, unit)
+    due = due_after(start, limit, unit, city=city)
     hours = urgency_hours(category, urgency)
     if hours is not None:
-        due = min(due, due_after(start, hours, LimitUnit.HOURS))
+        due = min(due, due_after(start, hours, LimitUnit.HOURS, city=city))
     return due

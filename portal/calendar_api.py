@@ -1,8 +1,11 @@
-"""The working calendar's API: the days of a year, a change previewed, a change applied (it
-moves the open deadlines it affects, as the page does on confirmation), a year loaded.
+"""A city's working calendar through the API: the days of a year, a change previewed, a change
+applied (it moves the city's open deadlines it affects, as the page does on confirmation), a
+year loaded.
 
-Read by every official; changed by administrators, city-level officials and superusers
-(grids.access.may_configure): 403 to an official who may only read, 404 to everyone else.
+Each city has its own: `city` (a CITY node's id) names it, and may be left out by one who has
+one city (reads: the first of one's cities). Read by every official of the city; changed by
+its administrators, city-level officials and superusers (grids.access.may_configure): 403 to
+an official who may only read, 404 to everyone else and to other cities' people.
 """
 
 from django.utils import timezone
@@ -12,10 +15,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from grids import access, calendar
+from grids import access, calendar, cities
+from grids.models import CalendarDay
 from hlgrid.api import ERROR_RESPONSES, ErrorSerializer, NoUnknownFields
 from hlgrid.errors import InvalidInput, NotFound
-from hlgrid.models import CalendarDay, DayKind
+from hlgrid.models import DayKind
 
 TAGS = ["settings"]
 
@@ -23,7 +27,7 @@ TAGS = ["settings"]
 class CalendarDaySerializer(serializers.ModelSerializer):
     class Meta:
         model = CalendarDay
-        fields = ["id", "date", "kind", "name", "statutory", "created_at"]
+        fields = ["id", "city", "date", "kind", "name", "statutory", "created_at"]
         read_only_fields = fields
 
 
@@ -38,6 +42,7 @@ class CalendarYearDaySerializer(serializers.Serializer):
 
 
 class CalendarChangeSerializer(NoUnknownFields, serializers.Serializer):
+    city = cities.city_write_field()
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=DayKind.choices)
     name = serializers.CharField(max_length=calendar.NAME_MAX)
@@ -46,6 +51,7 @@ class CalendarChangeSerializer(NoUnknownFields, serializers.Serializer):
 class CalendarPreviewSerializer(NoUnknownFields, serializers.Serializer):
     """A change to preview: `kind` and `name` to set the day, `remove` to take it out."""
 
+    city = cities.city_write_field()
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=DayKind.choices, required=False)
     name = serializers.CharField(max_length=calendar.NAME_MAX, required=False, allow_blank=True)
@@ -53,6 +59,7 @@ class CalendarPreviewSerializer(NoUnknownFields, serializers.Serializer):
 
 
 class YearSerializer(NoUnknownFields, serializers.Serializer):
+    city = cities.city_write_field()
     year = serializers.IntegerField(min_value=calendar.FIRST_YEAR, max_value=calendar.LAST_YEAR)
 
 
@@ -84,9 +91,19 @@ def _year(request) -> int:
     return calendar.check_year(raw)
 
 
+def _read_city(request):
+    raw = request.query_params.get("city")
+    if raw not in (None, "") and not raw.isdigit():
+        raise InvalidInput.field("city", _("Choose a city."))
+    return calendar.calendar_city(request.user, int(raw) if raw else None)
+
+
 @extend_schema_view(
     list=extend_schema(
-        parameters=[OpenApiParameter("year", int, description="The year (default: this year)")],
+        parameters=[
+            OpenApiParameter("year", int, description="The year (default: this year)"),
+            OpenApiParameter("city", int, description="The city (default: the first of yours)"),
+        ],
         responses={200: CalendarYearDaySerializer(many=True), 400: ErrorSerializer, 404: ErrorSerializer},
         tags=TAGS,
     ),
@@ -112,7 +129,7 @@ class CalendarDayViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         if not access.may_view_configuration(self.request.user):
             return CalendarDay.objects.none()
-        return CalendarDay.objects.order_by("date")
+        return access.scope_to_cities(self.request.user, CalendarDay.objects.order_by("city", "date"))
 
     def get_object(self):
         try:
@@ -122,8 +139,13 @@ class CalendarDayViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         access.require_may_view_configuration(request.user)
-        days = [{"id": None, **day} for day in calendar.calendar_year(_year(request))]
-        ids = dict(CalendarDay.objects.filter(date__in=[d["date"] for d in days]).values_list("date", "id"))
+        city = _read_city(request)
+        days = [{"id": None, **day} for day in calendar.calendar_year(_year(request), city=city)]
+        ids = dict(
+            CalendarDay.objects.filter(city=city, date__in=[d["date"] for d in days]).values_list(
+                "date", "id"
+            )
+        )
         for day in days:
             day["id"] = ids.get(day["date"])
         return Response(CalendarYearDaySerializer(days, many=True).data)
@@ -136,15 +158,16 @@ class CalendarDayViewSet(viewsets.GenericViewSet):
         data = CalendarChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        city = cities.city_for_new(request.user, values.get("city"))
         day, moved = calendar.calendar_day_set(
-            actor=request.user, day=values["date"], kind=values["kind"], name=values["name"]
+            actor=request.user, city=city, day=values["date"], kind=values["kind"], name=values["name"]
         )
         body = {"day": CalendarDaySerializer(day).data, "moved": moved}
         return Response(body, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
         day = self.get_object()
-        moved = calendar.calendar_day_remove(actor=request.user, day=day.date)
+        moved = calendar.calendar_day_remove(actor=request.user, city=day.city, day=day.date)
         return Response({"day": None, "moved": moved})
 
     @extend_schema(
@@ -165,8 +188,9 @@ class CalendarDayViewSet(viewsets.GenericViewSet):
             raise InvalidInput.field("kind", _("Choose a day off or a working day."))
         else:
             kind, name = values["kind"], values.get("name", "")
+        city = cities.city_for_new(request.user, values.get("city"))
         effects = calendar.calendar_change_preview(
-            actor=request.user, day=values["date"], kind=kind, name=name
+            actor=request.user, city=city, day=values["date"], kind=kind, name=name
         )
         return Response(EffectSerializer(effects, many=True).data)
 
@@ -186,6 +210,7 @@ class CalendarDayViewSet(viewsets.GenericViewSet):
         access.require_may_configure(request.user)
         data = YearSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        year = calendar.calendar_year_load(actor=request.user, year=data.validated_data["year"])
-        rows = CalendarDay.objects.filter(date__year=year.year).order_by("date")
+        city = cities.city_for_new(request.user, data.validated_data.get("city"))
+        year = calendar.calendar_year_load(actor=request.user, city=city, year=data.validated_data["year"])
+        rows = CalendarDay.objects.filter(city=city, date__year=year.year).order_by("date")
         return Response(CalendarYearDaySerializer(rows, many=True).data, status=status.HTTP_201_CREATED)

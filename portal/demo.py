@@ -54,18 +54,25 @@ def is_loaded() -> bool:
     return GridNode.objects.filter(code=CITY_CODE).exists()
 
 
-def load(ctx) -> None:
-    """The office's calendar for last year, this year and next: the statutory days plus 州庆,
-    entered through the calendar's service once every other part is loaded (as an office would:
-    the open deadlines it moves are moved, with an event), so the other parts' data stay the
-    same as without it."""
+def prefecture_day_enter(city) -> int:
+    """州庆 (3 September, Yanbian's founding day) as a local holiday in `city`'s calendar for last
+    year, this year and next, through the calendar's service; the open deadlines moved."""
     this_year = timezone.localdate().year
     moved = 0
     for year in range(this_year - 1, this_year + 2):
         day = date(year, *PREFECTURE_DAY)
         if day.weekday() < 5:
             _day, counts = calendar.calendar_day_set(
-                actor=SYSTEM, day=day, kind=DayKind.HOLIDAY, name="延边州庆"
+                actor=SYSTEM, city=city, day=day, kind=DayKind.HOLIDAY, name="延边州庆"
             )
             moved += sum(counts.values())
+    return moved
+
+
+def load(ctx) -> None:
+    """The city's calendar for last year, this year and next: the statutory days plus 州庆,
+    entered through the calendar's service once every other part is loaded (as an office would:
+    the open deadlines it moves are moved, with an event), so the other parts' data stay the
+    same as without it."""
+    moved = prefecture_day_enter(ctx.data["city"])
     ctx.log(f"    working calendar: 州庆 (9-3) entered as a local holiday, {moved} open deadlines moved")

@@ -24,6 +24,7 @@ from hlgrid.models import User
 from petitions.demo import load_categories
 from petitions.models import Category
 from petitions.services import public_petition_report
+from portal.demo import prefecture_day_enter
 
 CODE = "TM"
 NAME = "图们市"
@@ -127,6 +128,8 @@ def load() -> dict:
         city=city,
     )
     period_open(actor=SYSTEM, period=period)
+    # Tumen is in Yanbian too: its own calendar has 州庆 (entered by its office, not Helong's).
+    prefecture_day_enter(city)
 
     petitions = []
     for text, grid_index in REPORTS:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from grids import access, calendar
+from grids import access, calendar, cities
 from hlgrid import workdays
 from hlgrid.errors import DomainError, Forbidden, NotFound
 from hlgrid.forms import add_domain_error
@@ -112,7 +112,8 @@ class RemoveForm(forms.Form):
 @login_required
 def calendar_today(request):
     _viewer(request)
-    return redirect("settings_calendar_year", year=timezone.localdate().year)
+    city = _calendar_city(request)
+    return redirect(_year_page(timezone.localdate().year, city))
 
 
 def _year_or_404(year: int) -> int:
@@ -122,12 +123,28 @@ def _year_or_404(year: int) -> int:
         raise Http404() from None
 
 
+def _calendar_city(request):
+    """The city whose calendar the page shows (`city` of the query or the form; else the first
+    of the user's): 404 for a city that is not the user's."""
+    raw = (request.POST if request.method == "POST" else request.GET).get("city") or None
+    try:
+        return calendar.calendar_city(request.user, raw)
+    except DomainError:
+        raise Http404() from None
+
+
+def _year_page(year: int, city) -> str:
+    return f"{reverse('settings_calendar_year', args=[year])}?city={city.pk}"
+
+
 @login_required
 def calendar_year(request, year: int):
-    """GET: the year's days off and make-up days. POST `action`: load (copy the statutory
-    year), preview (a change: what moves) and apply (the change, confirmed)."""
-    may_change = _viewer(request)
+    """GET: the year's days off and make-up days of a city. POST `action`: load (copy the
+    statutory year), preview (a change: what moves) and apply (the change, confirmed)."""
+    _viewer(request)
     year = _year_or_404(year)
+    city = _calendar_city(request)
+    may_change = access.may_configure(request.user, city)
     form = CalendarDayForm(initial={"kind": DayKind.HOLIDAY})
     if request.method == "POST":
         if not may_change:
@@ -135,7 +152,7 @@ def calendar_year(request, year: int):
         action = request.POST.get("action", "")
         if action == "load":
             try:
-                calendar.calendar_year_load(actor=request.user, year=year)
+                calendar.calendar_year_load(actor=request.user, city=city, year=year)
             except DomainError as error:
                 _refuse(error)
                 messages.error(request, str(error))
@@ -143,7 +160,7 @@ def calendar_year(request, year: int):
                 messages.success(
                     request, _("The statutory calendar of %(year)d was loaded.") % {"year": year}
                 )
-            return redirect("settings_calendar_year", year=year)
+            return redirect(_year_page(year, city))
         if action in ("preview", "apply", "preview_remove", "apply_remove"):
             removing = action.endswith("_remove")
             form = RemoveForm(request.POST) if removing else CalendarDayForm(request.POST)
@@ -156,13 +173,14 @@ def calendar_year(request, year: int):
                 try:
                     if action.startswith("preview"):
                         effects = calendar.calendar_change_preview(
-                            actor=request.user, day=day, kind=kind, name=name
+                            actor=request.user, city=city, day=day, kind=kind, name=name
                         )
                         return render(
                             request,
                             "settings/calendar_confirm.html",
                             {
                                 "year": year,
+                                "city": city,
                                 "day": day,
                                 "kind": kind,
                                 "kind_label": DayKind(kind).label if kind else "",
@@ -173,16 +191,16 @@ def calendar_year(request, year: int):
                             },
                         )
                     if removing:
-                        moved = calendar.calendar_day_remove(actor=request.user, day=day)
+                        moved = calendar.calendar_day_remove(actor=request.user, city=city, day=day)
                     else:
                         _row, moved = calendar.calendar_day_set(
-                            actor=request.user, day=day, kind=kind, name=name
+                            actor=request.user, city=city, day=day, kind=kind, name=name
                         )
                 except DomainError as error:
                     _refuse(error)
                     if removing:
                         messages.error(request, str(error))
-                        return redirect("settings_calendar_year", year=year)
+                        return redirect(_year_page(year, city))
                     add_domain_error(form, error)
                 else:
                     messages.success(
@@ -190,19 +208,21 @@ def calendar_year(request, year: int):
                         _("The calendar was changed; %(n)d open deadlines moved.")
                         % {"n": sum(moved.values())},
                     )
-                    return redirect("settings_calendar_year", year=day.year)
+                    return redirect(_year_page(day.year, city))
             elif removing:
-                return redirect("settings_calendar_year", year=year)
+                return redirect(_year_page(year, city))
         else:
             raise Http404()
-    days = calendar.calendar_year(year)
+    days = calendar.calendar_year(year, city=city)
     return render(
         request,
         "settings/calendar.html",
         {
             "year": year,
+            "city": city,
+            "city_choices": list(cities.visible_cities(request.user)),
             "days": days,
-            "loaded": workdays.current().is_loaded(year),
+            "loaded": workdays.current(city.pk).is_loaded(year),
             "form": form,
             "may_change": may_change,
             "previous": year - 1 if year > calendar.FIRST_YEAR else None,

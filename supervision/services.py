@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import access
+from grids import access, cities
 from grids.models import GridNode
 from hlgrid import inputs, workdays
 from hlgrid.errors import InvalidInput, NotFound, TransitionNotAllowed
@@ -144,7 +144,7 @@ def order_issue(
     if handler is not None and not access.covers(handler, where) and not access.is_system(handler):
         raise InvalidInput.field("handler", _("The handler holds a post over the node."))
     now = now or timezone.now()
-    due_at = workdays.add_working_days(now, days)
+    due_at = workdays.add_working_days(now, days, city=cities.city_id_of(where))
     warn_at = workdays.warn_before(now, due_at)
     with transaction.atomic():
         order = Order.objects.create(
@@ -212,7 +212,9 @@ def order_send_back(
         order.send_back()
         order.returns += 1
         if working_days is not None:
-            order.due_at = workdays.add_working_days(now, _days(working_days))
+            order.due_at = workdays.add_working_days(
+                now, _days(working_days), city=cities.city_id_of(order.node)
+            )
             order.warn_at = workdays.warn_before(now, order.due_at)
         order.light = light_at(due_at=order.due_at, warn_at=order.warn_at, now=now)
         order.light_changed_at = now

@@ -15,11 +15,14 @@ from hlgrid.lights import light_at
 from hlgrid.workdays import LOCAL, Calendar, day_start, reschedule, warn_before
 
 
-def _moves(old: Calendar, new: Calendar, *, lock: bool = False):
+def _moves(old: Calendar, new: Calendar, city, *, lock: bool = False):
     changed = old.differences(new)
     if not changed:
         return
-    queryset = Resolution.objects.filter(status=ResolutionStatus.OPEN, due_at__gte=day_start(changed[0]))
+    # The city's resolutions: its calendar times no other's.
+    queryset = Resolution.objects.filter(
+        node__tree_id=city.tree_id, status=ResolutionStatus.OPEN, due_at__gte=day_start(changed[0])
+    )
     if lock:
         queryset = queryset.select_for_update()
     for resolution in queryset.order_by("due_at", "pk"):
@@ -31,9 +34,11 @@ def _moves(old: Calendar, new: Calendar, *, lock: bool = False):
             yield resolution, start, after
 
 
-def resolutions_rescheduled_preview(*, old: Calendar, new: Calendar, sample: int) -> tuple[int, list[Move]]:
+def resolutions_rescheduled_preview(
+    *, old: Calendar, new: Calendar, city, sample: int
+) -> tuple[int, list[Move]]:
     count, moves = 0, []
-    for resolution, _start, after in _moves(old, new):
+    for resolution, _start, after in _moves(old, new, city):
         count += 1
         if len(moves) < sample:
             url = reverse("deliberation:resolution", args=[resolution.pk])
@@ -41,13 +46,13 @@ def resolutions_rescheduled_preview(*, old: Calendar, new: Calendar, sample: int
     return count, moves
 
 
-def resolutions_reschedule(*, actor, old: Calendar, new: Calendar, now: datetime | None = None) -> int:
+def resolutions_reschedule(*, actor, old: Calendar, new: Calendar, city, now: datetime | None = None) -> int:
     """Move the deadlines of resolutions in progress (called by the calendar's service)."""
     policy.require_actor(actor)
     now = now or timezone.now()
     moved = 0
     with transaction.atomic():
-        for resolution, start, after in list(_moves(old, new, lock=True)):
+        for resolution, start, after in list(_moves(old, new, city, lock=True)):
             resolution.due_at = after
             resolution.warn_at = warn_before(start, after)
             resolution.light = light_at(due_at=after, warn_at=resolution.warn_at, now=now)

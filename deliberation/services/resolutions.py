@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from deliberation import policy
 from deliberation.models import Resolution, ResolutionStatus, Vote, VoteResult, VoteStatus
-from grids import access
+from grids import access, cities
 from hlgrid import inputs, workdays
 from hlgrid.errors import InvalidInput, TransitionNotAllowed
 from hlgrid.lights import light_at
@@ -48,7 +48,7 @@ def resolution_create(
         vote = Vote.objects.select_for_update().get(pk=vote.pk)
         if vote.status != VoteStatus.CLOSED or vote.result != VoteResult.PASSED:
             raise TransitionNotAllowed(_("Only a passed vote has resolutions."))
-        due_at = workdays.add_working_days(now, working_days)
+        due_at = workdays.add_working_days(now, working_days, city=cities.city_id_of(vote.node))
         warn_at = workdays.warn_before(now, due_at)
         return Resolution.objects.create(
             node_id=vote.node_id,

@@ -25,11 +25,12 @@ def _start(case: Case) -> datetime:
     return case.due_at - (case.due_at - case.warn_at) * 4
 
 
-def _moves(old: Calendar, new: Calendar, *, lock: bool = False):
+def _moves(old: Calendar, new: Calendar, city, *, lock: bool = False):
     changed = old.differences(new)
     if not changed:
         return
     queryset = Case.objects.filter(
+        grid__tree_id=city.tree_id,  # the city's disputes: its calendar times no other's
         status__in=[Status.GRADED, Status.MEDIATING],
         due_at__gte=day_start(changed[0]),
         warn_at__isnull=False,
@@ -45,9 +46,9 @@ def _moves(old: Calendar, new: Calendar, *, lock: bool = False):
             yield case, start, after
 
 
-def cases_rescheduled_preview(*, old: Calendar, new: Calendar, sample: int) -> tuple[int, list[Move]]:
+def cases_rescheduled_preview(*, old: Calendar, new: Calendar, city, sample: int) -> tuple[int, list[Move]]:
     count, moves = 0, []
-    for case, _start_at, after in _moves(old, new):
+    for case, _start_at, after in _moves(old, new, city):
         count += 1
         if len(moves) < sample:
             label = _("Dispute %(id)d") % {"id": case.pk}
@@ -62,13 +63,13 @@ def cases_rescheduled_preview(*, old: Calendar, new: Calendar, sample: int) -> t
     return count, moves
 
 
-def cases_reschedule(*, actor, old: Calendar, new: Calendar, now: datetime | None = None) -> int:
+def cases_reschedule(*, actor, old: Calendar, new: Calendar, city, now: datetime | None = None) -> int:
     """Move the mediation deadlines to the new calendar (called by the calendar's service)."""
     require_actor(actor)
     now = now or timezone.now()
     moved = 0
     with transaction.atomic():
-        for case, start, after in list(_moves(old, new, lock=True)):
+        for case, start, after in list(_moves(old, new, city, lock=True)):
             before = case.due_at
             set_clock(case, after, warn_before(start, after), now=now)
             case.save(update_fields=SAVED)

@@ -32,7 +32,7 @@ from mediation.models import (
     Source,
     Status,
 )
-from mediation.services.common import SAVED, clock_for, event, fire, load, require_covers, set_clock
+from mediation.services.common import SAVED, city_of, clock_for, event, fire, load, require_covers, set_clock
 from mediation.services.notices import notify
 from residents.models import Resident, Visit
 from residents.services import access_log_record, resident_reveal
@@ -271,7 +271,7 @@ def agreement_record(
         if last_session is not None and signed_on < timezone.localdate(last_session.held_at):
             raise InvalidInput.field("signed_on", _("The agreement is signed before the session."))
         before = fire(case, "agree")
-        opens, last = clock.follow_up_dates(signed_on, follow_up_days)
+        opens, last = clock.follow_up_dates(signed_on, follow_up_days, city=city_of(case))
         agreement = Agreement.objects.create(
             case=case,
             terms=terms,
@@ -349,7 +349,7 @@ def follow_up_record(
             case.concluded_at = now
             set_clock(case, None, None, now=now)
         else:  # mediation starts again, with a fresh limit for the current risk
-            set_clock(case, *clock.mediation_clock(now, case.risk), now=now)
+            set_clock(case, *clock.mediation_clock(now, case.risk, city=city_of(case)), now=now)
         case.save(update_fields=[*SAVED, "concluded_at"])
         event(case, actor=actor, action="follow_up", before=before, note=notes, at=now)
     return follow_up

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 
-from grids import access
+from grids import access, cities
 from grids.models import GridNode
 from hlgrid.changes import node_changed
 from hlgrid.errors import NotFound, TransitionNotAllowed
@@ -63,12 +63,17 @@ def set_clock(case: Case, due_at: datetime | None, warn_at: datetime | None, *, 
         case.light, case.light_changed_at = light, now
 
 
+def city_of(case: Case) -> int:
+    """The id of the dispute's city, whose calendar times it."""
+    return cities.city_id_of(case.grid)
+
+
 def clock_for(case: Case, *, now: datetime) -> tuple[datetime | None, datetime | None]:
     """The due and warn times of the case's current step."""
     if case.status == Status.REGISTERED:
         return clock.grading_clock(case.registered_at)
     if case.status in (Status.GRADED, Status.MEDIATING):
-        return clock.mediation_clock(case.graded_at or now, case.risk)
+        return clock.mediation_clock(case.graded_at or now, case.risk, city=city_of(case))
     if case.status == Status.AGREED:
         agreement = case.agreements.order_by("-id").first()
         return clock.follow_up_clock(agreement.follow_up_from, agreement.follow_up_due)

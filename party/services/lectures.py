@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import access
+from grids import access, cities
+from grids.models import GridNode
 from hlgrid import workdays
 from hlgrid.errors import InvalidInput
 from party import policy
@@ -31,16 +32,17 @@ def _next_month(month: datetime.date) -> datetime.date:
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def lecture_day(month: datetime.date, day_of_month: int) -> datetime.date:
-    """The first working day on or after `day_of_month` of the month, else the month's last one."""
+def lecture_day(month: datetime.date, day_of_month: int, *, city: int | None) -> datetime.date:
+    """The first working day of `city`'s calendar on or after `day_of_month` of the month, else
+    the month's last one."""
     end = _next_month(month)
     day = month.replace(day=min(max(day_of_month, 1), 28))
     while day < end:
-        if workdays.is_working_day(day):
+        if workdays.is_working_day(day, city=city):
             return day
         day += datetime.timedelta(days=1)
     day = end - datetime.timedelta(days=1)
-    while not workdays.is_working_day(day):
+    while not workdays.is_working_day(day, city=city):
         day -= datetime.timedelta(days=1)
     return day
 
@@ -87,14 +89,22 @@ def lecture_rota_generate(
         existing = {}
         for slot in LectureSlot.objects.filter(month__in=months).values("branch_id", "month", "lecturer_id"):
             existing.setdefault(slot["month"], []).append(slot)
+        # Each branch's lecture falls on a working day of its own city's calendar.
+        city_of_tree = dict(GridNode.objects.filter(parent=None).values_list("tree_id", "id"))
+        city_of = {
+            pk: city_of_tree.get(tree)
+            for pk, tree in PartyOrganization.objects.filter(pk__in=[b.pk for b in branches]).values_list(
+                "pk", "node__tree_id"
+            )
+        }
         turn = 0
         for month, theme in zip(months, themes, strict=True):
             taken = {s["lecturer_id"] for s in existing.get(month, []) if s["lecturer_id"]}
             planned = {s["branch_id"] for s in existing.get(month, [])}
-            day = lecture_day(month, day_of_month)
             for branch in branches:
                 if branch.pk in planned:
                     continue
+                day = lecture_day(month, day_of_month, city=city_of[branch.pk])
                 for _step in range(len(lecturers)):
                     lecturer = lecturers[turn % len(lecturers)]
                     turn += 1
@@ -185,7 +195,7 @@ def lecture_move(*, actor, slot: LectureSlot, day: datetime.date, place: str | N
     _require_planner(actor, slot.branch)
     if day.replace(day=1) != slot.month:
         raise InvalidInput.field("scheduled_on", _("A lecture stays in its month."))
-    if not workdays.is_working_day(day):
+    if not workdays.is_working_day(day, city=cities.city_id_of(slot.branch.node)):
         raise InvalidInput.field(
             "scheduled_on", _("%(day)s is not a working day.") % {"day": day.isoformat()}
         )

@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import access
+from grids import access, cities
 from grids.models import GridNode, NodeKind
 from hlgrid import inputs, passwords, workdays
 from hlgrid.errors import Forbidden, InvalidInput
@@ -203,6 +203,11 @@ def duty_rota_generate(
     windows = list(windows if windows is not None else ServiceWindow.objects.order_by("code"))
     for window in windows:
         _require_planner(actor, window.node)
+    # A rota is of one city's windows: its days are the working days of that city's calendar.
+    city_ids = {cities.city_id_of(window.node) for window in windows}
+    if len(city_ids) > 1:
+        raise InvalidInput.field("windows", _("A rota is planned for the windows of one city."))
+    city = next(iter(city_ids), None)
     pool = SocialWorker.objects.filter(is_active=True)
     if workers is not None:
         pool = pool.filter(pk__in=[w.pk for w in workers])
@@ -241,7 +246,7 @@ def duty_rota_generate(
         order = {w.pk: i for i, w in enumerate(workers)}
         for offset in range(days):
             day = start + datetime.timedelta(days=offset)
-            if not workdays.is_working_day(day):
+            if not workdays.is_working_day(day, city=city):
                 continue
             begin = datetime.datetime.combine(day, hours[0], tzinfo=tz)
             end = datetime.datetime.combine(day, hours[1], tzinfo=tz)

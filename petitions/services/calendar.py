@@ -25,12 +25,13 @@ from petitions.models import LimitUnit, Petition, Status, Step, Urgency
 from petitions.services.common import event, require_actor, save
 
 
-def _candidates(old: Calendar, new: Calendar) -> QuerySet | None:
+def _candidates(old: Calendar, new: Calendar, city) -> QuerySet | None:
     changed = old.differences(new)
     if not changed:
         return None
     return (
         Petition.objects.filter(
+            grid__tree_id=city.tree_id,  # the city's petitions: its calendar times no other's
             status=Status.HANDLING,
             step=Step.HANDLE,
             due_at__gte=day_start(changed[0]),
@@ -43,8 +44,8 @@ def _candidates(old: Calendar, new: Calendar) -> QuerySet | None:
     )
 
 
-def _moves(old: Calendar, new: Calendar, *, lock: bool = False):
-    queryset = _candidates(old, new)
+def _moves(old: Calendar, new: Calendar, city, *, lock: bool = False):
+    queryset = _candidates(old, new, city)
     if queryset is None:
         return
     if lock:
@@ -55,10 +56,13 @@ def _moves(old: Calendar, new: Calendar, *, lock: bool = False):
             yield petition, after
 
 
-def petitions_rescheduled_preview(*, old: Calendar, new: Calendar, sample: int) -> tuple[int, list[Move]]:
-    """How many petitions being handled would get another due time, and the first `sample`."""
+def petitions_rescheduled_preview(
+    *, old: Calendar, new: Calendar, city, sample: int
+) -> tuple[int, list[Move]]:
+    """How many of `city`'s petitions being handled would get another due time, and the first
+    `sample`."""
     count, moves = 0, []
-    for petition, after in _moves(old, new):
+    for petition, after in _moves(old, new, city):
         count += 1
         if len(moves) < sample:
             moves.append(
@@ -72,14 +76,14 @@ def petitions_rescheduled_preview(*, old: Calendar, new: Calendar, sample: int) 
     return count, moves
 
 
-def petitions_reschedule(*, actor, old: Calendar, new: Calendar, now: datetime | None = None) -> int:
-    """Move the due times of the petitions being handled to the new calendar (called by the
-    calendar's service, inside its transaction, with the actor who changed the calendar)."""
+def petitions_reschedule(*, actor, old: Calendar, new: Calendar, city, now: datetime | None = None) -> int:
+    """Move the due times of `city`'s petitions being handled to its new calendar (called by
+    the calendar's service, inside its transaction, with the actor who changed the calendar)."""
     require_actor(actor)
     now = now or timezone.now()
     moved = 0
     with transaction.atomic():
-        for petition, after in list(_moves(old, new, lock=True)):
+        for petition, after in list(_moves(old, new, city, lock=True)):
             before = petition.due_at
             if petition.handle_due_at == before:
                 petition.handle_due_at = after

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 from django_fsm import can_proceed
 
-from grids import access
+from grids import access, cities
 from grids.access import NODE_RANK, Standing
 from grids.models import NodeKind, PostKind
 from hlgrid.changes import node_changed
@@ -152,7 +152,17 @@ def handle_limit(category: Category | None) -> tuple[int, str]:
     return category.handle_limit, category.handle_unit
 
 
+def city_of(petition: Petition) -> int:
+    """The id of the petition's city, whose calendar times it: its category's (of the same city,
+    grids.cities.require_same_city), else its grid's."""
+    if petition.category_id is not None:
+        return petition.category.city_id
+    return cities.city_id_of(petition.grid)
+
+
 def handle_deadline(petition: Petition, now: datetime) -> datetime:
     """The handling deadline from `now`: the category's limit, shortened by the urgency judged."""
     limit, unit = handle_limit(petition.category)
-    return timers.handle_due(now, limit, unit, category=petition.category, urgency=petition.urgency)
+    return timers.handle_due(
+        now, limit, unit, city=city_of(petition), category=petition.category, urgency=petition.urgency
+    )

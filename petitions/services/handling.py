@@ -23,6 +23,7 @@ from petitions.models import (
 )
 from petitions.services.common import (
     authorize,
+    city_of,
     event,
     fire,
     is_handler,
@@ -134,7 +135,7 @@ def petition_resume(*, actor, petition: Petition, note: str = "", now: datetime 
         fields = set_timer(petition, start=start, due=due, now=now)
         # The ladder stood still while paused: its interval goes on from where it was.
         petition.rung_changed_at = ladder.resumed_rung_start(
-            petition.rung_changed_at, paused_at=pause.started_at, now=now
+            petition.rung_changed_at, paused_at=pause.started_at, now=now, city=city_of(petition)
         )
         save(petition, [*fields, "handle_due_at", "rung_changed_at"])
         event(petition, actor=actor, action="resume", before=before, note=note, at=now)

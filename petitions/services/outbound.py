@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from grids import access
-from grids.models import Post, PostKind
+from grids.models import GridNode, Post, PostKind
 from hlgrid import workdays
 from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.models import User
@@ -163,9 +163,15 @@ def red_lights_notify(*, actor, now: datetime | None = None) -> int:
         raise NotFound()
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if not workdays.is_working_day(today):
+    # Each city's own calendar: where today is a day off, its workers hear nothing this morning.
+    working = [
+        tree
+        for city, tree in GridNode.objects.filter(parent=None).values_list("id", "tree_id")
+        if workdays.is_working_day(today, city=city)
+    ]
+    if not working:
         return 0
-    red = Petition.objects.filter(status__in=OPEN_STATUSES, due_at__lte=now)
+    red = Petition.objects.filter(status__in=OPEN_STATUSES, due_at__lte=now, grid__tree_id__in=working)
     counts: dict[int, int] = defaultdict(int)
     grid_of: dict[int, int] = {}
     for row in (

@@ -99,7 +99,6 @@ NOT_TERRITORIAL = {
     "party.Reward": "the time bank's catalogue of rewards, city-wide",
     "party.ServiceItem": "the catalogue of the services a window offers (民政, 残联, ...), the same list "
     "everywhere; an item names the department that answers for it",
-    "hlgrid.CalendarDay": "the working calendar, one for the deployment (read by officials, kept by admins)",
 }
 # ...except through the link a catalogue entry has to one city's configuration (not a place).
 THROUGH_CONFIGURATION = {"party.ServiceItem": "department__city"}

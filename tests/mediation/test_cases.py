@@ -258,7 +258,9 @@ def test_the_follow_up_is_refused_before_it_opens_and_closes_the_case_only_when_
         failed = services.follow_up_record(actor=people.worker, case=c, holds=False, notes="赔偿未到位")
         c.refresh_from_db()
         assert (failed.on_time, c.status) == (True, Status.MEDIATING)  # mediation resumes
-        assert c.due_at == clock.add_working_days(timezone.now(), 15)  # with a fresh limit (low risk)
+        assert c.due_at == clock.add_working_days(
+            timezone.now(), 15, city=None
+        )  # with a fresh limit (low risk)
         services.session_record(
             actor=people.worker,
             case=c,

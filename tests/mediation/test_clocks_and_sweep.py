@@ -54,15 +54,15 @@ def test_grading_moves_the_clock_on_and_the_sweep_lowers_the_light(city, people)
         services.case_grade(actor=people.worker, case=c, risk="LOW", reasons="小事")
     c.refresh_from_db()
     assert c.light == Light.GREEN  # the grading's own clock
-    assert c.due_at == clock.add_working_days(at(2026, 3, 3, 2), 15)
+    assert c.due_at == clock.add_working_days(at(2026, 3, 3, 2), 15, city=None)
 
 
 def test_a_high_risk_case_is_due_in_three_working_days_across_a_holiday():
     # Friday 26 September 2025: Sunday the 28th is a make-up working day
-    due, warn = clock.mediation_clock(at(2025, 9, 26, 2), "HIGH")
+    due, warn = clock.mediation_clock(at(2025, 9, 26, 2), "HIGH", city=None)
     assert due.astimezone(clock.LOCAL).date() == datetime.date(2025, 9, 30)
     # Tuesday 30 September: 1–8 October are the National Day holiday, Saturday the 11th is worked
-    due, _warn = clock.mediation_clock(at(2025, 9, 30, 2), "HIGH")
+    due, _warn = clock.mediation_clock(at(2025, 9, 30, 2), "HIGH", city=None)
     assert due.astimezone(clock.LOCAL).date() == datetime.date(2025, 10, 11)
     assert warn < due
 

@@ -68,9 +68,9 @@ def test_the_rota_is_round_robin_with_no_lecturer_twice_a_month(rota):
 
 def test_lectures_fall_on_working_days():
     # 2026-10-01..07 is the National Day holiday; 2026-10-10 (Saturday) is a working day in lieu
-    assert lecture_day(datetime.date(2026, 10, 1), 1) == datetime.date(2026, 10, 8)
-    assert lecture_day(datetime.date(2026, 11, 1), 15) == datetime.date(2026, 11, 16)
-    assert lecture_day(datetime.date(2026, 10, 1), 10) == datetime.date(2026, 10, 10)
+    assert lecture_day(datetime.date(2026, 10, 1), 1, city=None) == datetime.date(2026, 10, 8)
+    assert lecture_day(datetime.date(2026, 11, 1), 15, city=None) == datetime.date(2026, 11, 16)
+    assert lecture_day(datetime.date(2026, 10, 1), 10, city=None) == datetime.date(2026, 10, 10)
 
 
 def test_a_month_already_planned_is_left_alone(rota):

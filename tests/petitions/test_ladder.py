@@ -52,11 +52,11 @@ def red(city, people, team, settings):
 def test_the_cutoff_counts_office_hours_of_working_days_only(settings):
     settings.LADDER_OFFICE_HOURS = ((8, 30), (17, 30))
     # Monday 10:00 less 8 working hours: 1.5 h on Monday, 6.5 h on Friday (the weekend skipped).
-    assert climb_cutoff(at(9, 10), 8) == at(6, 11)
+    assert climb_cutoff(at(9, 10), 8, city=None) == at(6, 11)
     # Saturday evening: nothing worked since Friday's close.
-    assert climb_cutoff(at(7, 20), 8) == at(6, 9, 30)
+    assert climb_cutoff(at(7, 20), 8, city=None) == at(6, 9, 30)
     # Before Monday's opening, the same as at Friday's close.
-    assert climb_cutoff(at(9, 7), 2) == at(6, 15, 30)
+    assert climb_cutoff(at(9, 7), 2, city=None) == at(6, 15, 30)
 
 
 def test_it_climbs_one_level_per_interval_of_working_hours_and_notifies_each_level_once(red, city, team):
@@ -140,9 +140,9 @@ def test_working_hours_between_counts_office_hours_of_working_days_only(settings
 
     settings.LADDER_OFFICE_HOURS = ((8, 30), (17, 30))
     # Friday 11:00 → Monday 10:00: 6.5 h on Friday, none at the weekend, 1.5 h on Monday.
-    assert working_hours_between(at(6, 11), at(9, 10)) == timedelta(hours=8)
-    assert working_hours_between(at(7, 9), at(8, 20)) == timedelta(0)
-    assert working_hours_between(at(9, 10), at(9, 9)) == timedelta(0)
+    assert working_hours_between(at(6, 11), at(9, 10), city=None) == timedelta(hours=8)
+    assert working_hours_between(at(7, 9), at(8, 20), city=None) == timedelta(0)
+    assert working_hours_between(at(9, 10), at(9, 9), city=None) == timedelta(0)
 
 
 def test_the_time_paused_does_not_count_toward_the_next_climb(red, people):

@@ -161,7 +161,7 @@ def test_the_sweep_runs_the_same_number_of_queries_over_10_and_10000_open_petiti
 ):
     # The ladder reads the working-day calendar, cached per process: warm it and keep it for the test.
     monkeypatch.setattr(workdays, "RECHECK_SECONDS", 3600)
-    workdays.current()
+    workdays.current(city.city.pk)
     now = timezone.now()
     _bulk_open(10, city.grid_a1, people.worker, due=now - timedelta(hours=1))
     with CaptureQueriesContext(connection) as small:

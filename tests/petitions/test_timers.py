@@ -22,26 +22,26 @@ def local(*args) -> datetime:
 
 
 def test_the_make_up_sunday_before_national_day_2025_is_a_working_day():
-    assert timers.is_working_day(local(2025, 9, 28).date())  # Sunday, 调休
-    assert not timers.is_working_day(local(2025, 9, 27).date())  # an ordinary Saturday
-    assert not any(timers.is_working_day(local(2025, 10, d).date()) for d in range(1, 9))
-    assert timers.is_working_day(local(2025, 10, 11).date())  # Saturday, 调休
+    assert timers.is_working_day(local(2025, 9, 28).date(), city=None)  # Sunday, 调休
+    assert not timers.is_working_day(local(2025, 9, 27).date(), city=None)  # an ordinary Saturday
+    assert not any(timers.is_working_day(local(2025, 10, d).date(), city=None) for d in range(1, 9))
+    assert timers.is_working_day(local(2025, 10, 11).date(), city=None)  # Saturday, 调休
 
 
 def test_three_working_days_from_a_friday_count_the_make_up_sunday():
     # Fri 26 Sep → Sun 28 (make-up), Mon 29, Tue 30.
-    assert timers.add_working_days(local(2025, 9, 26, 10, 0), 3) == local(2025, 9, 30, 10, 0)
+    assert timers.add_working_days(local(2025, 9, 26, 10, 0), 3, city=None) == local(2025, 9, 30, 10, 0)
 
 
 def test_working_days_skip_the_whole_national_day_holiday():
     # Tue 30 Sep + 1 → Thu 9 Oct (1–8 Oct are days off); + 3 → Sat 11 Oct (make-up day).
-    assert timers.add_working_days(local(2025, 9, 30, 16, 30), 1) == local(2025, 10, 9, 16, 30)
-    assert timers.add_working_days(local(2025, 9, 30, 16, 30), 3) == local(2025, 10, 11, 16, 30)
+    assert timers.add_working_days(local(2025, 9, 30, 16, 30), 1, city=None) == local(2025, 10, 9, 16, 30)
+    assert timers.add_working_days(local(2025, 9, 30, 16, 30), 3, city=None) == local(2025, 10, 11, 16, 30)
 
 
 def test_hour_limits_run_through_holidays():
     start = local(2025, 10, 1, 9, 0)
-    assert timers.due_after(start, 48, LimitUnit.HOURS) == start + timedelta(hours=48)
+    assert timers.due_after(start, 48, LimitUnit.HOURS, city=None) == start + timedelta(hours=48)
 
 
 def test_the_warning_starts_with_the_last_quarter_of_the_step():

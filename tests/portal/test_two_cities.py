@@ -109,7 +109,9 @@ def test_a_petition_is_classified_and_handed_only_within_its_city(tumen):
     )
     assert classified.department == tumen_department
     # Tumen's own limit (one working day), not Helong's (two)
-    assert classified.handle_due_at == handle_due(classified.classified_at, 1, tumen_rubbish.handle_unit)
+    assert classified.handle_due_at == handle_due(
+        classified.classified_at, 1, tumen_rubbish.handle_unit, city=tumen_rubbish.city_id
+    )
     assert helong_rubbish.handle_limit == 2
 
 
@@ -185,3 +187,39 @@ def test_one_citys_boundary_edit_does_not_rebuild_the_other_citys_index(tumen):
     after = locator.get_locator().by_city
     assert after[helong.tree_id] is before[helong.tree_id]
     assert after[grid.tree_id] is not before[grid.tree_id]
+
+
+def test_each_city_keeps_its_own_working_calendar(tumen):
+    from datetime import date
+
+    from grids import calendar
+    from grids.models import CalendarDay
+    from hlgrid import workdays
+    from hlgrid.models import DayKind
+
+    helong, city = GridNode.objects.get(code="HL"), tumen["city"]
+    year = timezone.localdate().year
+    # Both are in Yanbian: each city's office entered 州庆 in its own calendar.
+    for each in (helong, city):
+        if date(year, 9, 3).weekday() < 5:
+            assert CalendarDay.objects.filter(city=each, date=date(year, 9, 3), name="延边州庆").exists()
+    # A day off of Tumen's own (a Wednesday in the next year) is not Helong's.
+    day = date(year + 1, 6, 2)
+    while day.weekday() != 2 or not workdays.is_working_day(day, city=helong.pk):
+        day += timedelta(days=1)
+    calendar.calendar_day_set(
+        actor=user("tm_official"), city=city, day=day, kind=DayKind.HOLIDAY, name="图们市庆"
+    )
+    assert not workdays.is_working_day(day, city=city.pk)
+    assert workdays.is_working_day(day, city=helong.pk)
+    assert "图们市庆" not in {d["name"] for d in calendar.calendar_year(day.year, city=helong)}
+    # Helong's people do not find Tumen's calendar, through page and API alike.
+    with pytest.raises(NotFound):
+        calendar.calendar_day_remove(actor=user("official"), city=city, day=day)
+    url = reverse("settings_calendar_year", args=[day.year])
+    assert page("official").get(url, {"city": city.pk}).status_code == 404
+    assert (
+        api("official").get("/api/v1/calendar-days/", {"year": day.year, "city": city.pk}).status_code == 404
+    )
+    mine = page("tm_official").get(url)
+    assert mine.status_code == 200 and "图们市庆" in mine.content.decode()

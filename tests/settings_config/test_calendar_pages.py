@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from hlgrid.models import CalendarDay, CalendarYear
+from grids.models import CalendarDay, CalendarYear
 from petitions.models import Petition
 from tests.settings_config.test_calendar import handling
 
@@ -159,3 +159,34 @@ def test_the_api_answers_a_street_official_403_on_writes_and_others_404(people, 
             == 404
         )
     assert CalendarDay.objects.filter(statutory=False).count() == 1
+
+
+def test_another_citys_calendar_is_404_through_page_and_api_and_ones_own_is_the_default(
+    city, configurer, api_client, other_city
+):
+    from grids.access import SYSTEM
+    from grids.models import PostKind
+    from grids.services import post_assign
+    from tests.factories import UserFactory
+
+    their_admin = UserFactory(username="y_admin")
+    post_assign(actor=SYSTEM, user=their_admin, kind=PostKind.ADMIN, node=other_city)
+    client = client_for(their_admin)
+    url = reverse("settings_calendar_year", args=[2026])
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["city"] == other_city
+    assert f'name="city" value="{other_city.pk}"' in page.content.decode()
+    assert client.get(url, {"city": city.city.pk}).status_code == 404
+    change = {"city": city.city.pk, "date": "2026-09-03", "kind": "HOLIDAY", "name": "州庆"}
+    assert client.post(url, {"action": "apply", **change}).status_code == 404
+    api_client.force_authenticate(their_admin)
+    assert api_client.get("/api/v1/calendar-days/", {"year": 2026, "city": city.city.pk}).status_code == 404
+    assert api_client.post("/api/v1/calendar-days/", change, format="json").status_code == 404
+    # the test city's own day is not found by the other city's people
+    api_client.force_authenticate(configurer)
+    mine = api_client.post("/api/v1/calendar-days/", change, format="json")
+    assert mine.status_code == 201, mine.json()
+    api_client.force_authenticate(their_admin)
+    assert api_client.get(f"/api/v1/calendar-days/{mine.json()['day']['id']}/").status_code == 404
+    assert api_client.delete(f"/api/v1/calendar-days/{mine.json()['day']['id']}/").status_code == 404
+    assert not CalendarDay.objects.filter(city=other_city).exists()

@@ -28,7 +28,7 @@ def test_an_official_issues_an_order_on_a_petition_to_its_worker_who_is_notified
     assert order.handler == people.worker
     assert order.node == petition.grid
     assert order.status == OrderStatus.OPEN
-    assert order.due_at == workdays.add_working_days(MONDAY, 2)
+    assert order.due_at == workdays.add_working_days(MONDAY, 2, city=None)
     assert order.light == Light.GREEN
     assert Notice.objects.filter(recipient=people.worker, order=order, kind=NoticeKind.ISSUED).count() == 1
 
@@ -124,7 +124,7 @@ def test_only_the_issuer_closes_or_sends_back(people, petition, team):
         actor=people.official, order=order, note="照片不清楚", working_days=1, now=MONDAY
     )
     assert order.status == OrderStatus.OPEN and order.returns == 1
-    assert order.due_at == workdays.add_working_days(MONDAY, 1)
+    assert order.due_at == workdays.add_working_days(MONDAY, 1, city=None)
     assert Notice.objects.filter(recipient=people.worker, kind=NoticeKind.SENT_BACK).count() == 1
     order = services.order_reply(actor=people.worker, order=order, reply="补拍了照片", now=MONDAY)
     order = services.order_close(actor=people.official, order=order, now=MONDAY)
