@@ -49,12 +49,11 @@ def statutory_year(year: int) -> dict[date, tuple[str, str]]:
 
 
 class Calendar:
-    """Weekends plus exceptions: the stored years' own, the package's for the others; of one
-    city (`city`, a CITY node's id; None for the statutory calendar)."""
+    """Weekends plus exceptions: the stored years' own, the package's for the others (one
+    city's: `current(city)`)."""
 
-    def __init__(self, stored: dict[int, dict[date, tuple[str, str]]], *, city: int | None = None):
+    def __init__(self, stored: dict[int, dict[date, tuple[str, str]]]):
         self._stored = stored
-        self.city = city
 
     def year(self, year: int) -> dict[date, tuple[str, str]]:
         if year in self._stored:
@@ -95,10 +94,9 @@ class Calendar:
 
     def changed(self, year: int, days: dict[date, tuple[str, str]]) -> "Calendar":
         """This calendar with `year`'s exceptions replaced by `days` (a preview of a change)."""
-        return Calendar({**self._stored, year: dict(days)}, city=self.city)
+        return Calendar({**self._stored, year: dict(days)})
 
     def differences(self, other: "Calendar") -> list[date]:
-        # Both are of one city: a change is made to a city's calendar.
         """The days that are worked in one calendar and not in the other (a change is always
         made to a stored year, so only those are compared)."""
         found = []
@@ -146,10 +144,8 @@ def _stored_versions() -> dict[str, int]:
     return dict(TreeLock.objects.filter(name__startswith=f"{VERSION_NAME}:").values_list("name", "version"))
 
 
-def _load(city: int | None) -> Calendar:
-    if city is None or _store["load"] is None:
-        return Calendar({}, city=city)
-    return Calendar(_store["load"](city), city=city)
+def _load(city: int) -> Calendar:
+    return Calendar(_store["load"](city) if _store["load"] is not None else {})
 
 
 def current(city: int | None) -> Calendar:

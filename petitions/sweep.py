@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 
+from grids import cities
 from grids.models import GridNode, Post, PostKind
 from hlgrid.lights import Light
 from hlgrid.tasks import enqueue
@@ -69,7 +70,7 @@ def _mail_waiting() -> bool:
 def _cutoffs(now: datetime) -> dict[datetime, list[int] | None]:
     """{cutoff: the tree_ids of the cities it is of}, or {cutoff: None} when all cities agree."""
     trees_of: dict[datetime, list[int]] = {}
-    for city, tree in GridNode.objects.filter(parent=None).values_list("id", "tree_id"):
+    for city, tree in cities.cities().values_list("id", "tree_id"):
         trees_of.setdefault(climb_cutoff(now, city=city), []).append(tree)
     if len(trees_of) <= 1:
         return {next(iter(trees_of), climb_cutoff(now, city=None)): None}

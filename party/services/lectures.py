@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids import access, cities
-from grids.models import GridNode
 from hlgrid import workdays
 from hlgrid.errors import InvalidInput
 from party import policy
@@ -90,7 +89,7 @@ def lecture_rota_generate(
         for slot in LectureSlot.objects.filter(month__in=months).values("branch_id", "month", "lecturer_id"):
             existing.setdefault(slot["month"], []).append(slot)
         # Each branch's lecture falls on a working day of its own city's calendar.
-        city_of_tree = dict(GridNode.objects.filter(parent=None).values_list("tree_id", "id"))
+        city_of_tree = dict(cities.cities().values_list("tree_id", "id"))
         city_of = {
             pk: city_of_tree.get(tree)
             for pk, tree in PartyOrganization.objects.filter(pk__in=[b.pk for b in branches]).values_list(

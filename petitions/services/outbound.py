@@ -26,8 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grids import access
-from grids.models import GridNode, Post, PostKind
+from grids import access, cities
+from grids.models import Post, PostKind
 from hlgrid import workdays
 from hlgrid.errors import InvalidInput, NotFound
 from hlgrid.models import User
@@ -166,7 +166,7 @@ def red_lights_notify(*, actor, now: datetime | None = None) -> int:
     # Each city's own calendar: where today is a day off, its workers hear nothing this morning.
     working = [
         tree
-        for city, tree in GridNode.objects.filter(parent=None).values_list("id", "tree_id")
+        for city, tree in cities.cities().values_list("id", "tree_id")
         if workdays.is_working_day(today, city=city)
     ]
     if not working:
