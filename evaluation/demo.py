@@ -43,6 +43,7 @@ from evaluation.models import (
 from evaluation.services import grading, publication
 from grids.access import SYSTEM
 from grids.models import GridNode, NodeKind, Post, PostKind
+from hlgrid.bulk import bulk_insert
 from hlgrid.models import User
 
 QUARTERS = 20
@@ -433,7 +434,7 @@ def _write_period(period, plan, base, head_base, coefficients, heads, assessor):
     street_ranks = {}
     for items in by_street.values():
         street_ranks.update(grading.competition_ranks(items))
-    assessments = Assessment.objects.bulk_create(
+    assessments = bulk_insert(
         [
             Assessment(
                 period=period,
@@ -454,7 +455,7 @@ def _write_period(period, plan, base, head_base, coefficients, heads, assessor):
         ]
     )
     lines_of = {row["worker"]: row["lines"] for row in plan}
-    AssessmentLine.objects.bulk_create(
+    bulk_insert(
         [
             AssessmentLine(
                 assessment=a,
@@ -490,7 +491,7 @@ def _write_period(period, plan, base, head_base, coefficients, heads, assessor):
         ]
     )
     paid_at = period.published_at
-    BonusPayment.objects.bulk_create(
+    bulk_insert(
         [
             BonusPayment(
                 period=period,

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from grids.models import GridNode, NodeKind, Post, PostKind
+from hlgrid.bulk import bulk_insert
 from hlgrid.lights import Light, light_at
 from mediation import clock
 from mediation.models import (
@@ -288,7 +289,7 @@ def load(ctx) -> None:
             row.case = built
             {Session: sessions, Agreement: agreements, FollowUp: follow_ups}[type(row)].append(row)
 
-    Case.objects.bulk_create(cases, batch_size=BATCH)
+    bulk_insert(cases, batch_size=BATCH)
     for case, (worker, parties, outside) in zip(cases, plans, strict=True):
         roles = [PartyRole.APPLICANT, PartyRole.RESPONDENT]
         for role, resident in zip(roles, parties, strict=False):
@@ -313,13 +314,13 @@ def load(ctx) -> None:
                     at=at,
                 )
             )
-    Party.objects.bulk_create(party_rows, batch_size=BATCH)
-    Session.objects.bulk_create(sessions, batch_size=BATCH)
+    bulk_insert(party_rows, batch_size=BATCH)
+    bulk_insert(sessions, batch_size=BATCH)
     Agreement.objects.bulk_create(agreements, batch_size=BATCH)
     for follow_up in follow_ups:
         follow_up.agreement_id = follow_up.agreement.pk
     FollowUp.objects.bulk_create(follow_ups, batch_size=BATCH)
-    CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+    bulk_insert(events, batch_size=BATCH)
 
     reports = _reports(ctx, grids, cases, now, today)
     notices = _notices(cases, grids, now)
@@ -363,7 +364,7 @@ def _reports(ctx, grids, cases, now, today) -> list[MonthlyReport]:
                     hours=rng.randint(9, 17)
                 )
             rows.append(_report(grid, month, n, min(reported, now), due))
-    MonthlyReport.objects.bulk_create(rows, batch_size=BATCH)
+    bulk_insert(rows, batch_size=BATCH)
     return rows
 
 

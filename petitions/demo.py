@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from grids.models import GridNode, NodeKind, Post, PostKind
+from hlgrid.bulk import bulk_insert
 from hlgrid.crypto import lookup_hash, mask_phone
 from hlgrid.lights import light_at
 from petitions import timers
@@ -351,7 +352,7 @@ def load(ctx) -> None:
         )
         plans.append({"kind": "paused"})
 
-    Petition.objects.bulk_create(petitions, batch_size=2000)
+    bulk_insert(petitions, batch_size=2000)
     # Ids (bulk_create sets them on PostgreSQL and SQLite ≥ 3.35).
     if petitions and petitions[0].pk is None:
         ids = dict(Petition.objects.values_list("tracking_code", "pk"))
@@ -440,8 +441,8 @@ def load(ctx) -> None:
                     warn_remaining=timedelta(days=1, hours=12),
                 )
             )
-    PetitionEvent.objects.bulk_create(events, batch_size=5000)
-    Overdue.objects.bulk_create(overdues, batch_size=2000)
+    bulk_insert(events, batch_size=5000)
+    bulk_insert(overdues, batch_size=2000)
     Pause.objects.bulk_create([p for p in pauses if p.granted_by_id], batch_size=100)
 
     _critical_notices(petitions, now)
@@ -493,7 +494,7 @@ def _critical_notices(petitions, now) -> None:
                     created_at=p.verified_at or now,
                 )
             )
-    Notification.objects.bulk_create(rows, batch_size=1000)
+    bulk_insert(rows, batch_size=1000)
 
 
 def _load_whistles(ctx, now, petitions) -> None:

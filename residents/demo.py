@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from hlgrid.bulk import bulk_insert
 from hlgrid.crypto import lookup_hash
 from hlgrid.lights import Light
 from residents import idcard, keypeople
@@ -211,7 +212,7 @@ def load(ctx) -> None:
                     wechat_group_url=f"https://weixin.qq.com/g/hl{building.grid.code[-5:]}{building.number}{number}",
                 )
             )
-    Unit.objects.bulk_create(units, batch_size=BATCH)
+    bulk_insert(units, batch_size=BATCH)
 
     household_count = math.ceil(RESIDENTS * scale / 2.5)
     per_unit = [1] * len(units)  # every unit has at least one household (and so a possible head)
@@ -229,7 +230,7 @@ def load(ctx) -> None:
                     label=household_label(unit.building.number, unit.number, door),
                 )
             )
-    Household.objects.bulk_create(households, batch_size=BATCH)
+    bulk_insert(households, batch_size=BATCH)
 
     # --- residents ----------------------------------------------------------------------------
     used: set[str] = set()
@@ -278,7 +279,7 @@ def load(ctx) -> None:
         members[h_index] = people
         residents.extend(people)
     _assign_basics(_basics_rng(ctx), households, members, today)
-    Resident.objects.bulk_create(residents, batch_size=BATCH)
+    bulk_insert(residents, batch_size=BATCH)
     Household.objects.bulk_update(
         [h for h in households if h.occupancy != Occupancy.OWNER], ["occupancy", "landlord"], batch_size=BATCH
     )
@@ -428,9 +429,9 @@ def load(ctx) -> None:
             if rng.random() < chance:
                 day = q_start + datetime.timedelta(days=rng.randrange((q_end - q_start).days))
                 visit(household, day, VisitKind.ROUTINE, members[h_index][:1])
-    Visit.objects.bulk_create(visits, batch_size=BATCH)
+    bulk_insert(visits, batch_size=BATCH)
     through = Visit.people_seen.through
-    through.objects.bulk_create(
+    bulk_insert(
         [through(visit_id=v.pk, resident_id=p.pk) for v, people in zip(visits, seen) for p in people],
         batch_size=BATCH * 2,
     )
@@ -441,7 +442,7 @@ def load(ctx) -> None:
             visited_on=timezone.localdate(last), interval_days=membership.group.visit_interval_days
         )
         membership.last_visited_at = last
-    KeyMembership.objects.bulk_create(memberships, batch_size=BATCH)
+    bulk_insert(memberships, batch_size=BATCH)
 
     households_by_grid: dict[int, list[int]] = defaultdict(list)
     for household in households:

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from grids import access
+from hlgrid.bulk import bulk_insert
 from hlgrid.errors import NotFound
 from petitions.models import Overdue, Petition, PetitionEvent
 from residents.models import Visit, VisitKind
@@ -220,7 +221,7 @@ def _rebuild_marks() -> int:
         PetitionMark.objects.filter(petition_id__in=gone[start : start + 5000]).delete()
     for start in range(0, len(changed), 5000):
         PetitionMark.objects.filter(petition_id__in=changed[start : start + 5000]).delete()
-    PetitionMark.objects.bulk_create(fresh, batch_size=5000)
+    bulk_insert(fresh)
     return wrong
 
 
@@ -256,7 +257,7 @@ def rollup_rebuild(*, actor) -> dict:
         wrong_ids += [row["pk"] for row in stored.values()]
         for start in range(0, len(wrong_ids), 5000):
             GridDay.objects.filter(pk__in=wrong_ids[start : start + 5000]).delete()
-        GridDay.objects.bulk_create(fresh, batch_size=5000)
+        bulk_insert(fresh)
     corrected = {"marks": marks_wrong, "rows": len(fresh) + len(extra)}
     logger.info("rollups rebuilt: %s", corrected)
     return corrected

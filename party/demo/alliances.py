@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from grids.models import Post
+from hlgrid.bulk import bulk_insert
 from hlgrid.models import User
 from party.demo.data import (
     ALLIANCE_THEMES,
@@ -99,7 +100,7 @@ def load_in_service(ctx, units, grids, today) -> list[InServiceMember]:
                     reported_at=aware(reported, rng.randint(8, 17)),
                 )
             )
-    InServiceMember.objects.bulk_create(members, batch_size=BATCH)
+    bulk_insert(members, batch_size=BATCH)
     records = []
     for member in members:
         for _ in range(rng.randint(0, 4)):
@@ -112,7 +113,7 @@ def load_in_service(ctx, units, grids, today) -> list[InServiceMember]:
                     description=rng.choice(SERVICE_TITLES),
                 )
             )
-    InServiceRecord.objects.bulk_create(records, batch_size=BATCH)
+    bulk_insert(records, batch_size=BATCH)
     _accounts(ctx, members)
     ctx.log(
         f"    {ALLIANCES} alliances, {len(units)} member units, {len(members)} in-service members "

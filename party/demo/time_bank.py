@@ -8,6 +8,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from hlgrid.bulk import bulk_insert
 from hlgrid.models import User
 from party.demo.data import (
     BATCH,
@@ -61,7 +62,7 @@ def load_time_bank(ctx, orgs, communities, grids_of, in_service, now, today) -> 
         mine = Volunteer(name=account.name, resident_id=home[0] if home else None, grid_id=first_grid.pk)
         volunteers.append(mine)
     mine.user = account
-    Volunteer.objects.bulk_create(volunteers, batch_size=BATCH)
+    bulk_insert(volunteers, batch_size=BATCH)
     by_community: dict[int, list[Volunteer]] = defaultdict(list)
     grid_parent = {g.pk: g.parent_id for g in grids}
     for volunteer in volunteers:
@@ -135,7 +136,7 @@ def load_time_bank(ctx, orgs, communities, grids_of, in_service, now, today) -> 
         status=ActivityStatus.OPEN,
     )
     activities.append(journey)
-    Activity.objects.bulk_create(activities, batch_size=BATCH)
+    bulk_insert(activities, batch_size=BATCH)
 
     signups, entries = [], []
     for activity in activities:
@@ -169,7 +170,7 @@ def load_time_bank(ctx, orgs, communities, grids_of, in_service, now, today) -> 
                     row["status"] = SignUpStatus.ABSENT
             signup = SignUp(activity=activity, volunteer=volunteer, **row)
             signups.append(signup)
-    SignUp.objects.bulk_create(signups, batch_size=BATCH)
+    bulk_insert(signups, batch_size=BATCH)
     balance: dict[int, Decimal] = defaultdict(Decimal)
     for signup in signups:
         if signup.status == SignUpStatus.CONFIRMED:
@@ -217,7 +218,7 @@ def load_time_bank(ctx, orgs, communities, grids_of, in_service, now, today) -> 
                 booked_at=redemption.redeemed_at,
             )
         )
-    PointsEntry.objects.bulk_create(entries, batch_size=BATCH)
+    bulk_insert(entries, batch_size=BATCH)
     for reward in rewards:
         if reward.stock is not None:
             reward.stock = max(0, reward.stock - stock_used[reward.pk])

@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from grids.access import SYSTEM
+from hlgrid.bulk import bulk_insert
 from hlgrid.models import User
 from party.demo.data import BATCH, ITEMS, SOCIAL_WORKERS
 from party.models import ServiceItem, ServiceOutcome, ServiceWindow, SocialWorker, WindowService
@@ -67,7 +68,7 @@ def load_windows(ctx, streets, grids, today) -> None:
     for index, worker in enumerate(workers):
         chosen = rng.sample(items, rng.randint(30, 45)) if index % 5 == 0 else items
         rows.extend(through(socialworker_id=worker.pk, serviceitem_id=item.pk) for item in chosen)
-    through.objects.bulk_create(rows, batch_size=BATCH)
+    bulk_insert(rows, batch_size=BATCH)
     # Two months back (the services handled) to the end of the current month (the month's rota).
     start = today - datetime.timedelta(days=60)
     month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
@@ -101,7 +102,7 @@ def load_windows(ctx, streets, grids, today) -> None:
                     outcome=OUTCOMES[len(served) % len(OUTCOMES)],
                 )
             )
-    WindowService.objects.bulk_create(served, batch_size=BATCH)
+    bulk_insert(served, batch_size=BATCH)
     ctx.data["social_worker_users"] = [u.pk for u in users]
     ctx.log(
         f"    {len(workers)} social workers, {len(items)} service items, {len(windows)} windows, "
