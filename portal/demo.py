@@ -30,10 +30,12 @@ PARTS = [
     "property",
     "lists",
     "exchange",
+    # One set-based build of the dashboards' rollups over everything loaded above, before the
+    # bulletins, whose snapshots read them (the portal's calendar changes only deadlines, which
+    # the rollups do not count; their refreshes after commit find the marks already right).
+    "rollups",
     "bulletins",
     "portal",
-    # Last: one set-based build of the dashboards' rollups over everything loaded above.
-    "rollups",
 ]
 # Yanbian Korean Autonomous Prefecture's founding day (延边朝鲜族自治州成立纪念日, 3 September)
 # is a day off in the prefecture, Helong included: a local holiday the office enters itself.

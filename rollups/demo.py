@@ -1,4 +1,4 @@
-"""The demo's rollups: one set-based build once every other part has loaded its rows."""
+"""The demo's rollups: one set-based build once the parts they count have loaded their rows."""
 
 from grids.access import SYSTEM
 from rollups.services import rollup_rebuild

@@ -1,11 +1,13 @@
 """A demo week's bulletin opens as a page, a PDF and an .xlsx with the same figures."""
 
+import datetime
 import io
 import re
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -13,6 +15,7 @@ from bulletins.models import Bulletin, Kind
 from bulletins.render import cell_text
 from grids.models import NodeKind
 from hlgrid.models import User
+from petitions.models import Petition
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +70,21 @@ def test_the_demo_has_weekly_and_monthly_bulletins_for_the_city_and_each_street(
     assert Bulletin.objects.filter(kind=Kind.WEEK).values("first_day").distinct().count() == 3
     assert Bulletin.objects.filter(kind=Kind.MONTH).values("first_day").distinct().count() == 2
     assert Bulletin.objects.filter(kind=Kind.WEEK).values("node").distinct().count() == 4
+
+
+def test_the_demo_bulletins_count_the_demo_petitions(helong):
+    """The snapshots are taken after the rollups they read are built: a month's bulletin of the
+    city counts the petitions received in it (the live count), not zero."""
+    month = Bulletin.objects.filter(kind=Kind.MONTH, node__kind=NodeKind.CITY).latest("first_day")
+    headline = next(s for s in month.figures["sections"] if s["key"] == "headline")
+    received = dict(headline["rows"])["Petitions received"]
+    start = timezone.make_aware(datetime.datetime.combine(month.first_day, datetime.time()))
+    end = timezone.make_aware(datetime.datetime.combine(month.last_day, datetime.time()))
+    live = Petition.objects.filter(
+        received_at__gte=start, received_at__lt=end + datetime.timedelta(days=1)
+    ).count()
+    assert live > 0
+    assert received == live
 
 
 def test_a_demo_weeks_bulletin_has_the_same_figures_on_the_page_in_the_pdf_and_in_the_xlsx(
