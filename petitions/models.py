@@ -191,9 +191,14 @@ class Petition(FSMModelMixin, models.Model):
         blank=True,
         related_name="petitions",
         verbose_name=_("category"),
+        db_index=False,  # petition_category_status leads with it
     )
     grid = models.ForeignKey(
-        "grids.GridNode", on_delete=models.PROTECT, related_name="petitions", verbose_name=_("grid")
+        "grids.GridNode",
+        on_delete=models.PROTECT,
+        related_name="petitions",
+        verbose_name=_("grid"),
+        db_index=False,  # petition_grid_status leads with it
     )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
@@ -215,6 +220,7 @@ class Petition(FSMModelMixin, models.Model):
         blank=True,
         related_name="petitions",
         verbose_name=_("department"),
+        db_index=False,  # petition_department_status leads with it
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -223,6 +229,7 @@ class Petition(FSMModelMixin, models.Model):
         blank=True,
         related_name="assigned_petitions",
         verbose_name=_("responsible worker"),
+        db_index=False,  # petition_assignee_status leads with it
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -240,6 +247,7 @@ class Petition(FSMModelMixin, models.Model):
         blank=True,
         related_name="merged",
         verbose_name=_("merged into"),
+        db_index=False,  # petition_merged_into: the few merged ones
     )
 
     # Timer of the current step.
@@ -260,6 +268,7 @@ class Petition(FSMModelMixin, models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("taken over by"),
+        db_index=False,  # petition_taken_over: the few taken over
     )
     taken_over_at = models.DateTimeField(_("taken over at"), null=True, blank=True)
 
@@ -296,7 +305,17 @@ class Petition(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["grid", "status"], name="petition_grid_status"),
             # No index holds `light` or `light_changed_at`: the sweep rewrites them in place
-            # (a HOT update) instead of touching every index of a million-row table.
+            # (a HOT update) instead of touching every index of a million-row table. A row
+            # whose page is full is written elsewhere and gets an entry in every index whose
+            # condition it meets, so the foreign keys have no index of their own where a
+            # composite one leads with them, and the rare ones are partial (their PROTECT
+            # checks, `x = id`, use them).
+            models.Index(
+                fields=["merged_into"], name="petition_merged_into", condition=Q(merged_into__isnull=False)
+            ),
+            models.Index(
+                fields=["taken_over_by"], name="petition_taken_over", condition=Q(taken_over_by__isnull=False)
+            ),
             models.Index(fields=["assignee", "status"], name="petition_assignee_status"),
             models.Index(fields=["department", "status"], name="petition_department_status"),
             models.Index(fields=["received_at"], name="petition_received"),
@@ -483,7 +502,9 @@ class PetitionEvent(models.Model):
 class Overdue(models.Model):
     """Accountability: a step that went past its due time, and who was responsible then."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="overdues")
+    # The sweep writes these by the million in a mass expiry: no index of their own where the
+    # constraint or an index below leads with them.
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="overdues", db_index=False)
     step = models.CharField(_("step"), max_length=16, choices=Step.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -492,9 +513,15 @@ class Overdue(models.Model):
         blank=True,
         related_name="overdues",
         verbose_name=_("responsible worker"),
+        db_index=False,
     )
     department = models.ForeignKey(
-        "grids.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="overdues"
+        "grids.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overdues",
+        db_index=False,
     )
     grid = models.ForeignKey("grids.GridNode", on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField(_("was due"))
