@@ -444,6 +444,7 @@ def load(ctx) -> None:
     bulk_insert(events, batch_size=5000)
     bulk_insert(overdues, batch_size=2000)
     Pause.objects.bulk_create([p for p in pauses if p.granted_by_id], batch_size=100)
+    ctx.refresh_statistics(Petition, PetitionEvent, Overdue)
 
     _critical_notices(petitions, now)
     _load_whistles(ctx, now, petitions)

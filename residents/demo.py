@@ -443,6 +443,7 @@ def load(ctx) -> None:
         )
         membership.last_visited_at = last
     bulk_insert(memberships, batch_size=BATCH)
+    ctx.refresh_statistics(Household, Resident, Visit, through, KeyMembership)
 
     households_by_grid: dict[int, list[int]] = defaultdict(list)
     for household in households:
