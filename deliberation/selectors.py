@@ -340,10 +340,3 @@ def public_board(*, node_id: int, now: datetime.datetime | None = None) -> tuple
         .order_by("-created_at")[:50]
     )
     return node, resolutions, topics
-
-
-def unread_notice_count(*, user) -> int:
-    """The user's unread notices of this app, for the badge on its menu item (one query)."""
-    if not user.is_authenticated:
-        return 0
-    return Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()

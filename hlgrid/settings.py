@@ -200,6 +200,21 @@ else:
         "store_processed": False,
     }
 
+# Rendered fragments that are a pure function of their cache key (base.html's menu: the
+# sections, badges, staff flag and language; portal.navigation.Menu.key): kept in each
+# process's memory, never shared and never stale across a deploy (a new process starts empty).
+# While developing (DEBUG) nothing is kept, so that a template edit shows at once.
+CACHES["fragments"] = {
+    "BACKEND": (
+        "django.core.cache.backends.dummy.DummyCache"
+        if DEBUG
+        else "django.core.cache.backends.locmem.LocMemCache"
+    ),
+    "LOCATION": "fragments",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -206,10 +206,3 @@ def indicator_evidence(
             grid_id=grid_id, due_at__gte=start, due_at__lt=min(end, as_of), on_time=False
         ).order_by("month")[:500]
     ]
-
-
-def unread_notice_count(*, user) -> int:
-    """The user's unread notices of this app, for the badge on its menu item (one query)."""
-    if not user.is_authenticated:
-        return 0
-    return Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()

@@ -443,12 +443,6 @@ def public_timeline(*, petition: Petition) -> QuerySet:
     return PetitionEvent.objects.filter(petition=petition, action__in=PUBLIC_ACTIONS).order_by("at", "id")
 
 
-def unread_count(*, user) -> int:
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
 def notification_list(*, user) -> QuerySet:
     return Notification.objects.filter(recipient=user).select_related("petition", "whistle")
 

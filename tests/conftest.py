@@ -71,8 +71,11 @@ def _fast_passwords(settings):
 def _isolated_cache(settings, tmp_path):
     """Each test gets its own cache (lockouts, rate limits, dashboards), and no outage of the
     cache or the broker remembered from another test (hlgrid.outages)."""
+    # The rendered fragments (hlgrid/settings.py) are kept as in production, fresh per test.
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+        "default": {"BACKEND": locmem, "LOCATION": str(tmp_path)},
+        "fragments": {"BACKEND": locmem, "LOCATION": f"{tmp_path}/fragments", "TIMEOUT": None},
     }
     from django.core.cache import cache
 

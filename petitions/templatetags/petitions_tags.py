@@ -37,15 +37,6 @@ ACTIONS = {
 }
 
 
-@register.simple_tag(takes_context=True)
-def unread_notifications(context) -> int:
-    from petitions.selectors import unread_count
-
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return unread_count(user=user) if user is not None else 0
-
-
 @register.filter
 def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))

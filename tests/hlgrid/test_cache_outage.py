@@ -30,7 +30,10 @@ def _closed_port() -> int:
 @pytest.fixture
 def dead_redis(settings):
     url = f"redis://127.0.0.1:{_closed_port()}/0"
-    settings.CACHES = {"default": {"BACKEND": "hlgrid.cache.ResilientRedisCache", "LOCATION": url}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "hlgrid.cache.ResilientRedisCache", "LOCATION": url},
+    }
     # The address really is dead: Django's own Redis cache would raise here.
     with pytest.raises(RedisConnectionError):
         RedisCache(url, {}).get("anything")

@@ -144,11 +144,12 @@ def site_on_test_redis(settings, redis_server):
     from hlgrid.celery import app
 
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "hlgrid.cache.ResilientRedisCache",
             "LOCATION": redis_server.url,
             "TIMEOUT": 300,
-        }
+        },
     }
     settings.CELERY_BROKER_URL = redis_server.url
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
