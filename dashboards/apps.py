@@ -7,9 +7,9 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self):
-        from dashboards.cache import invalidate_grid, sweep_invalidate
-        from hlgrid.changes import register_listener
+        from dashboards.cache import sweep_invalidate
         from hlgrid.sweeps import register_sweeper
 
+        # The figures' keys embed the grid tree's versions (grids.versions), which the grids
+        # app bumps after every change; the sweep bumps those whose lights changed.
         register_sweeper("dashboards", sweep_invalidate)
-        register_listener(invalidate_grid)

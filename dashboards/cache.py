@@ -21,12 +21,12 @@ if the holder died or gave up.
 import datetime
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
-from django.utils import timezone, translation
+from django.utils import translation
 
+from grids import versions
 from grids.models import GridNode
 
 TIMEOUT = 60
@@ -37,33 +37,18 @@ LAST_SWEEP = "dash:last-sweep"
 _MISSING = object()
 
 
-def _node_key(node_id: int) -> str:
-    return f"dash:v:{node_id}"
-
-
-def _city_key(tree_id: int) -> str:
-    return f"dash:v:city:{tree_id}"
-
-
-def _bump(keys: Iterable[str]) -> None:
-    for key in keys:
-        try:
-            cache.incr(key)
-        except ValueError:  # not there yet (or expired): any new value changes the keys
-            cache.set(key, int(timezone.now().timestamp() * 1000), None)
-
-
 def entry_key(name: str, node: GridNode, window_key: str) -> str:
     """The key of one figure of one node: its path (city, node), versions and language."""
-    versions = cache.get_many([_city_key(node.tree_id), _node_key(node.pk)])
+    city, own = versions.city_key(node.tree_id), versions.node_key(node.pk)
+    found = versions.versions([city, own])
     return ":".join(
         [
             "dash",
             name,
             f"{node.tree_id}/{node.pk}",
             window_key,
-            str(versions.get(_city_key(node.tree_id), 0)),
-            str(versions.get(_node_key(node.pk), 0)),
+            str(found[city]),
+            str(found[own]),
             translation.get_language() or "",
         ]
     )
@@ -97,36 +82,11 @@ def cached(name: str, node: GridNode, window_key: str, compute: Callable):
     return value
 
 
-def _ancestors_of(grid_ids: list[int]):
-    """The nodes at or above any of the grids (one query)."""
-    below = GridNode.objects.filter(
-        pk__in=grid_ids, tree_id=OuterRef("tree_id"), lft__gte=OuterRef("lft"), rght__lte=OuterRef("rght")
-    )
-    return GridNode.objects.filter(Exists(below)).values_list("pk", flat=True)
-
-
-def invalidate_grids(grid_ids: Iterable[int]) -> int:
-    """Forget the figures of these grids and of every node above them; returns the nodes."""
-    ids = sorted({pk for pk in grid_ids if pk is not None})
-    if not ids:
-        return 0
-    nodes = list(_ancestors_of(ids))
-    _bump(_node_key(pk) for pk in nodes)
-    return len(nodes)
-
-
-def invalidate_grid(grid_id: int) -> None:
-    """Forget the figures of a grid and of every node above it (hlgrid.changes listener)."""
-    invalidate_grids([grid_id])
-
-
-def invalidate_city(tree_id: int) -> None:
-    _bump([_city_key(tree_id)])
-
-
-def invalidate_all() -> None:
-    """Every city's figures (each city's version bumped)."""
-    _bump(_city_key(t) for t in GridNode.objects.filter(parent=None).values_list("tree_id", flat=True))
+# The versions are the grid tree's (grids.versions, bumped after every change in a grid).
+invalidate_grids = versions.grids_changed
+invalidate_grid = versions.grid_changed
+invalidate_city = versions.city_changed
+invalidate_all = versions.all_changed
 
 
 def sweep_invalidate(*, now: datetime.datetime) -> dict:

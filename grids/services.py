@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grids import access, cities, geo, territory
+from grids import access, cities, geo, territory, versions
 from grids.models import CHILD_KIND, POST_NODE_KINDS, Department, GridNode, NodeKind, Post, PostKind
 from grids.signals import city_created
 from hlgrid.changes import node_changed
@@ -86,10 +86,14 @@ def _validate_code(*, code: str, exclude_id: int | None = None) -> str:
 
 
 def _stamp(node: GridNode) -> None:
-    """Tell every process's locator that this node's city changed (grids.locator)."""
+    """Tell every process's locator that this node's city changed (grids.locator), and whoever
+    keeps derived data of the city (grids.versions): a node renamed, redrawn or moved changes
+    what its city's pages and figures show, and a move changes whose territory holds what."""
     from grids.locator import city_stamp
 
     tree_stamp(city_stamp(node.tree_id))
+    tree_id = node.tree_id
+    transaction.on_commit(lambda: versions.city_changed(tree_id))
 
 
 def gridnode_create(

@@ -73,6 +73,12 @@ class ResilientRedisCache(RedisCache):
                 return result
         return getattr(self._fallback, name)(*args, **kwargs)
 
+    @property
+    def shared(self) -> bool:
+        """Whether what is written here is seen by the other processes (False while the
+        per-process fallback stands in for Redis): grids.versions keeps nothing while not."""
+        return outages.available(SERVICE)
+
     def ping(self) -> None:
         """Ask Redis itself (never the fallback); raise if it does not answer. A success closes
         the circuit at once, so /healthz also ends a degraded period early."""

@@ -11,7 +11,7 @@ A new city starts with the five groups of DEFAULT_GROUPS (`key_groups_seed`).
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from grids import access, cities
+from grids import access, cities, versions
 from hlgrid import inputs
 from hlgrid.errors import InvalidInput
 from residents.models import KeyGroup
@@ -112,7 +112,11 @@ def key_group_update(*, actor, group: KeyGroup, **changes) -> KeyGroup:
         values.update(changes)
         for name, value in _clean(values, city=group.city, group=group).items():
             setattr(group, name, value)
-        return _save(group)
+        saved = _save(group)
+        # Its name is on every key person's line in the city: what was kept of them is stale.
+        tree_id = group.city.tree_id
+        transaction.on_commit(lambda: versions.city_changed(tree_id))
+        return saved
 
 
 def key_groups_seed(*, city) -> None:

@@ -9,7 +9,7 @@ are also open to assessors.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from grids import access
@@ -147,23 +147,26 @@ MY_DAY_LIMIT = 50
 
 def my_day(*, user, on: datetime.date | None = None) -> MyDay:
     """The worker's day: key people due or overdue (red first), its recent visits, and the
-    households in its grids not visited this quarter. A fixed number of queries."""
+    households in its grids not visited this quarter. A fixed number of queries, each reading
+    only the columns the page shows (no encrypted field to decrypt, no grid polygon)."""
     on = on or lights.today()
     due_queryset = membership_list(user=user, on=on).filter(warn_from__lte=on)
     counts = due_queryset.aggregate(total=Count("id"), red=Count("id", filter=Q(next_visit_due__lt=on)))
     since = quarter_start(on)
     visited = Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start_of_day(since))
-    households = household_list(user=user)
-    unvisited = households.filter(~Exists(visited)).order_by("label", "id")
+    households = household_list(user=user).select_related(None)
+    unvisited = households.filter(~Exists(visited)).order_by("label", "id").only("id", "label")
     household_counts = households.aggregate(total=Count("id"), unvisited=Count("id", filter=~Exists(visited)))
     recent = (
         Visit.objects.filter(worker=user)
         .select_related("household")
-        .prefetch_related("people_seen")
+        .only("id", "visited_at", "kind", "problem_found", "household_id", "household__label")
+        .prefetch_related(Prefetch("people_seen", queryset=Resident.objects.only("id", "name")))
         .order_by("-visited_at", "-id")[:10]
     )
+    due = due_queryset.only(*MY_DAY_MEMBERSHIP_FIELDS)
     return MyDay(
-        due=list(due_queryset[:MY_DAY_LIMIT]),
+        due=list(due[:MY_DAY_LIMIT]),
         due_count=counts["total"],
         red_count=counts["red"],
         recent_visits=list(recent),
@@ -172,6 +175,17 @@ def my_day(*, user, on: datetime.date | None = None) -> MyDay:
         households_count=household_counts["total"],
         quarter_start=since,
     )
+
+
+# What My day shows of a key membership (residents/my_day.html).
+MY_DAY_MEMBERSHIP_FIELDS = (
+    "id",
+    "next_visit_due",
+    "warn_from",
+    "resident__name",
+    "resident__household__label",
+    "group__name",
+)
 
 
 @dataclass

@@ -170,7 +170,9 @@ def _check_url(url: str) -> str:
 def unit_set_group_chat(*, actor, unit: Unit, url: str) -> Unit:
     access.must_cover(actor, unit.building.grid, kinds=RESIDENT_POST_KINDS)
     unit.wechat_group_url = _check_url(url)
-    unit.save(update_fields=["wechat_group_url"])
+    with transaction.atomic():
+        unit.save(update_fields=["wechat_group_url"])
+        node_changed(unit.building.grid_id)  # the household pages link the unit's group chat
     return unit
 
 
@@ -198,7 +200,9 @@ def building_set_head(*, actor, building: Building, head: Resident | None) -> Bu
     if head is not None and head.household.unit.building_id != building.pk:
         raise InvalidInput.field("head", _("The building head must live in the building."))
     building.head = head
-    building.save(update_fields=["head"])
+    with transaction.atomic():
+        building.save(update_fields=["head"])
+        node_changed(building.grid_id)
     return building
 
 
@@ -208,7 +212,9 @@ def unit_set_head(*, actor, unit: Unit, head: Resident | None) -> Unit:
     if head is not None and head.household.unit_id != unit.pk:
         raise InvalidInput.field("head", _("The unit head must live in the unit."))
     unit.head = head
-    unit.save(update_fields=["head"])
+    with transaction.atomic():
+        unit.save(update_fields=["head"])
+        node_changed(unit.building.grid_id)
     return unit
 
 
@@ -605,4 +611,5 @@ def visit_photo_add(*, actor, visit: Visit, photo) -> VisitPhoto:
         added = VisitPhoto(visit=visit)
         added.image.save(cleaned[0].content.name, cleaned[0].content, save=False)
         added.save()
+        node_changed(visit.grid_id)  # the household page shows the visit's photos
     return added

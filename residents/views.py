@@ -7,10 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from grids import versions
 from grids.selectors import scope_roots
 from hlgrid import lights, media, xlsx
 from hlgrid.errors import DomainError
@@ -32,8 +36,17 @@ from residents.selectors import RESIDENT_POST_KINDS
 
 @login_required
 def my_day(request):
-    day = selectors.my_day(user=request.user)
-    return render(request, "residents/my_day.html", {"day": day, "today": lights.today()})
+    """The worker's day. Its body shows only the worker's territory and own visits, so it is
+    kept (grids.versions) until something there changes, a post of the worker changes or the
+    day turns: a worker back from a visit sees it at once, and reloads cost almost nothing."""
+    today = lights.today()
+
+    def body() -> str:
+        day = selectors.my_day(user=request.user, on=today)
+        return render_to_string("residents/_my_day.html", {"day": day, "today": today}, request=request)
+
+    body = mark_safe(versions.kept("my_day", request.user, [today], body))  # our own rendering
+    return render(request, "residents/my_day.html", {"body": body})
 
 
 def _occupancy_form(request, household, data=None):
@@ -42,12 +55,32 @@ def _occupancy_form(request, household, data=None):
     return OccupancyForm(data, households=households, initial=initial)
 
 
+# Where the kept body of a household page takes the request's own CSRF field: a token is the
+# browser's (rotated at each sign-in), never part of what is kept. User data in the body is
+# escaped, so it cannot contain this comment.
+CSRF_SLOT = mark_safe("<!--hl-csrf-->")
+
+
+def _household_body(request, pk: int, form=None, on=None) -> tuple[str, str]:
+    """The household's label and the page's body (the occupancy form unbound unless `form`)."""
+    page = selectors.household_page(user=request.user, pk=pk, on=on)
+    context = {
+        "page": page,
+        "household": page.household,
+        "occupancy_form": form or _occupancy_form(request, page.household),
+        "csrf_slot": CSRF_SLOT,
+    }
+    return page.household.label, render_to_string("residents/_household.html", context, request=request)
+
+
 @login_required
 def household(request, pk: int):
-    page = selectors.household_page(user=request.user, pk=pk)
-    household = page.household
-    form = _occupancy_form(request, household)
+    """A household's page. Its body shows only the user's territory, so a GET serves it kept
+    (grids.versions) until something there changes; an outsider gets 404 from the computation
+    (nothing is kept for whom it refused)."""
+    form = None
     if request.method == "POST":
+        household = selectors.household_get(user=request.user, pk=pk)
         form = _occupancy_form(request, household, request.POST)
         if form.is_valid():
             try:
@@ -62,11 +95,14 @@ def household(request, pk: int):
             else:
                 messages.success(request, _("The dwelling's use was saved."))
                 return redirect("residents:household", pk=household.pk)
-    return render(
-        request,
-        "residents/household.html",
-        {"page": page, "household": household, "occupancy_form": form},
-    )
+        label, body = _household_body(request, pk, form)  # the errors are this request's own
+    else:
+        today = lights.today()
+        label, body = versions.kept(
+            "household", request.user, [pk, today], lambda: _household_body(request, pk)
+        )
+    body = mark_safe(body.replace(CSRF_SLOT, csrf_input(request), 1))  # our own rendering
+    return render(request, "residents/household.html", {"label": label, "body": body})
 
 
 @require_safe

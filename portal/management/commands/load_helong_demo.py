@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from grids import versions
 from hlgrid.demo import DEMO_PASSWORD, DemoContext
 from portal.demo import demo_modules, is_loaded
 
@@ -43,6 +44,9 @@ class Command(BaseCommand):
                     module.load(ctx)
                     if verbosity:
                         self.stdout.write(f"  {label}: {time.monotonic() - part_started:.1f} s")
+            # The load wrote round the services (COPY): nothing kept from an earlier database
+            # under the same ids may be served (grids.versions).
+            versions.all_changed()
             self.stdout.write(
                 self.style.SUCCESS(f"Loaded the Helong demo city in {time.monotonic() - started:.1f} s.")
             )

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from grids import versions
 from hlgrid.demo import DEMO_PASSWORD
 from portal import second_city
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
             started = time.monotonic()
             with transaction.atomic():
                 made = second_city.load()
+            versions.all_changed()  # as load_helong_demo: nothing kept under reused ids
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded {made['city'].name}: {len(made['grids'])} grids, "
