@@ -151,7 +151,12 @@ def my_day(*, user, on: datetime.date | None = None) -> MyDay:
     only the columns the page shows (no encrypted field to decrypt, no grid polygon)."""
     on = on or lights.today()
     due_queryset = membership_list(user=user, on=on).filter(warn_from__lte=on)
-    counts = due_queryset.aggregate(total=Count("id"), red=Count("id", filter=Q(next_visit_due__lt=on)))
+    due = list(due_queryset.only(*MY_DAY_MEMBERSHIP_FIELDS)[:MY_DAY_LIMIT])
+    if len(due) < MY_DAY_LIMIT:
+        # The whole list is there: count it rather than ask again.
+        counts = {"total": len(due), "red": sum(1 for m in due if m.light == lights.Light.RED)}
+    else:
+        counts = due_queryset.aggregate(total=Count("id"), red=Count("id", filter=Q(next_visit_due__lt=on)))
     since = quarter_start(on)
     visited = Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start_of_day(since))
     households = household_list(user=user).select_related(None)
@@ -164,9 +169,8 @@ def my_day(*, user, on: datetime.date | None = None) -> MyDay:
         .prefetch_related(Prefetch("people_seen", queryset=Resident.objects.only("id", "name")))
         .order_by("-visited_at", "-id")[:10]
     )
-    due = due_queryset.only(*MY_DAY_MEMBERSHIP_FIELDS)
     return MyDay(
-        due=list(due[:MY_DAY_LIMIT]),
+        due=due,
         due_count=counts["total"],
         red_count=counts["red"],
         recent_visits=list(recent),

@@ -111,3 +111,20 @@ def test_my_day_lists_red_before_yellow(city, people):
         assert [(m.pk, m.light) for m in day.due] == [(weekly.pk, Light.RED), (monthly.pk, Light.YELLOW)]
         assert (day.due_count, day.red_count) == (2, 1)
         assert selectors.my_day(user=people.outsider).due == []
+
+
+def test_my_day_counts_the_whole_list_or_asks_when_it_is_cut(city, people, monkeypatch):
+    """Counted from the list when all of it is shown, by an aggregate when the list is cut:
+    the same figures either way."""
+    home = factories.household(city.grid_a1)
+    start = datetime.date(2026, 1, 5)
+    with time_machine.travel(at(start), tick=False):
+        for name in ("甲", "乙", "丙"):
+            factories.key_person(home, group_name="重病患者", name=name)  # 7 days
+        factories.key_person(home, group_name="困难家庭", name="丁")  # 30 days
+    with time_machine.travel(at(start + datetime.timedelta(days=28)), tick=False):
+        whole = selectors.my_day(user=people.worker)
+        monkeypatch.setattr(selectors, "MY_DAY_LIMIT", 2)
+        cut = selectors.my_day(user=people.worker)
+    assert (whole.due_count, whole.red_count, len(whole.due)) == (4, 3, 4)
+    assert (cut.due_count, cut.red_count, len(cut.due)) == (4, 3, 2)
