@@ -12,4 +12,4 @@ class DashboardsConfig(AppConfig):
         from hlgrid.sweeps import register_sweeper
 
         register_sweeper("dashboards", sweep_invalidate)
-        register_listener(invalidate_grid)
+        register_listener(invalidate_grid, with_path=True)

@@ -28,6 +28,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 
 from grids.models import GridNode
+from hlgrid.cache import bump_many
 
 TIMEOUT = 60
 LOCK_TIMEOUT = 30
@@ -46,11 +47,8 @@ def _city_key(tree_id: int) -> str:
 
 
 def _bump(keys: Iterable[str]) -> None:
-    for key in keys:
-        try:
-            cache.incr(key)
-        except ValueError:  # not there yet (or expired): any new value changes the keys
-            cache.set(key, int(timezone.now().timestamp() * 1000), None)
+    # Not there yet (or expired): any new value changes the keys; one round trip for all.
+    bump_many(cache, keys, start=int(timezone.now().timestamp() * 1000))
 
 
 def entry_key(name: str, node: GridNode, window_key: str) -> str:
@@ -115,9 +113,13 @@ def invalidate_grids(grid_ids: Iterable[int]) -> int:
     return len(nodes)
 
 
-def invalidate_grid(grid_id: int) -> None:
-    """Forget the figures of a grid and of every node above it (hlgrid.changes listener)."""
-    invalidate_grids([grid_id])
+def invalidate_grid(grid_id: int, path: tuple[int, ...] | None = None) -> None:
+    """Forget the figures of a grid and of every node above it (hlgrid.changes listener;
+    `path`, the grid's and its ancestors' ids when the writer knew them, saves the query)."""
+    if path:
+        _bump(_node_key(pk) for pk in path)
+    else:
+        invalidate_grids([grid_id])
 
 
 def invalidate_city(tree_id: int) -> None:
