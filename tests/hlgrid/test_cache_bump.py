@@ -40,6 +40,14 @@ def test_counters_are_bumped_in_redis_in_one_round_trip():
     check_bumps(ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": "bump-test"}))
 
 
+@pytest.mark.redis
+def test_the_redis_client_is_made_once_per_pool_not_per_operation():
+    backend = ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": "client-test"})
+    backend.set("k", "v")
+    assert backend._cache.get_client(write=True) is backend._cache.get_client(write=True)
+    assert backend.get("k") == "v"
+
+
 def test_counters_are_bumped_in_the_fallback_while_redis_is_down():
     backend = ResilientRedisCache(f"redis://127.0.0.1:{_closed_port()}/0", {})
     check_bumps(backend)
