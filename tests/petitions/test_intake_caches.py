@@ -215,3 +215,22 @@ def test_a_tracking_code_clash_in_its_own_transaction_runs_it_again(city, monkey
         Notification.objects.filter(petition=second).count()
         == Notification.objects.filter(petition__tracking_code=taken).count()
     )
+
+
+def test_a_report_clears_the_dashboards_of_its_grid_and_the_nodes_above_only(
+    city, django_capture_on_commit_callbacks
+):
+    from dashboards import cache as dashboard_cache
+    from tests.petitions.factories import report as service_report
+
+    nodes = [city.city, city.street_a, city.community_a, city.grid_a1, city.grid_a2, city.street_b]
+    for node in nodes:
+        dashboard_cache.cached("probe", node, "now", lambda: 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        service_report()  # at a point of grid A-1: the path comes from the locator's entry
+    recomputed = []
+    for node in nodes:
+        dashboard_cache.cached("probe", node, "now", lambda node=node: recomputed.append(node.code))
+    assert sorted(recomputed) == sorted(
+        [city.city.code, city.street_a.code, city.community_a.code, "T-A-1-1"]
+    )
