@@ -108,7 +108,7 @@ def petition_created(*, mark: dict) -> int:
     as the creating transaction committed it (rollups.hooks). Returns the GridDay rows touched.
 
     On PostgreSQL one statement (the GridDay upsert selects only when the mark went in: a
-    data-modifying CTE) in a transaction that does not wait for its WAL flush; elsewhere the
+    data-modifying CTE) whose commit does not wait for its WAL flush; elsewhere the
     mark's insert and, if it went in, the upsert."""
     deltas = {key: counts for key, counts in contributions(mark).items() if any(counts.values())}
     mark_sql, mark_params = _mark_insert_sql(mark)
@@ -116,8 +116,9 @@ def petition_created(*, mark: dict) -> int:
         upsert, params = _upsert_sql(deltas, source="SELECT")
         # Derived data that the nightly rebuild corrects (like any increment lost to a
         # failure): its commit need not wait for the disk, which the petition's own commit
-        # has just waited for. SET LOCAL ends with the transaction (PgBouncer's pooling).
-        with transaction.atomic(), connection.cursor() as cursor:
+        # has just waited for. Sent as one query, the two statements are one (implicit)
+        # transaction, which SET LOCAL lasts for (PgBouncer's pooling): one round trip.
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"SET LOCAL synchronous_commit = off; WITH mark AS ({mark_sql} RETURNING 1) {upsert}",
                 mark_params + params,
