@@ -13,7 +13,7 @@ class GridsConfig(AppConfig):
 
         # Whoever keeps derived data keys it by the nodes' versions: a change in a grid bumps
         # the grid's and its ancestors' after the commit.
-        register_listener(versions.grid_changed)
+        register_listener(versions.grid_changed, with_path=True)
 
         # The cities' working calendars are stored here; the ground floor's clocks read them.
         workdays.register_store(calendar.stored_years)

@@ -23,6 +23,10 @@ class LocatedGrid:
     code: str
     name: str
     tree_id: int = 0  # its city's tree (grids.cities)
+    city_id: int = 0  # its city's node (the tree's root)
+    # The ids of the grid and of every node above it, root last: what a change in the grid
+    # invalidates (hlgrid.changes), known without asking the database.
+    path: tuple[int, ...] = ()
 
 
 class GridLocator:
@@ -101,25 +105,41 @@ def _build(tree_ids: set[int] | None = None) -> dict[int, GridLocator]:
     from grids.models import GridNode, NodeKind
 
     rows = GridNode.objects.filter(kind=NodeKind.GRID, boundary__isnull=False)
+    nodes = GridNode.objects.all()
     if tree_ids is not None:
         rows = rows.filter(tree_id__in=tree_ids)
+        nodes = nodes.filter(tree_id__in=tree_ids)
+    # Every node's parent (no polygon: a few columns of the cities' small trees).
+    parent_of = dict(nodes.values_list("id", "parent_id"))
+
+    def path(pk: int) -> tuple[int, ...]:
+        out = [pk]
+        while (above := parent_of.get(out[-1])) is not None:
+            out.append(above)
+        return tuple(out)
+
     items: dict[int, list] = {tree_id: [] for tree_id in tree_ids or ()}
     for pk, code, name, tree_id, boundary in rows.values_list("id", "code", "name", "tree_id", "boundary"):
-        grid = LocatedGrid(id=pk, code=code, name=name, tree_id=tree_id)
+        ids = path(pk)
+        grid = LocatedGrid(id=pk, code=code, name=name, tree_id=tree_id, city_id=ids[-1], path=ids)
         items.setdefault(tree_id, []).append((grid, parse_boundary(boundary)))
     return {tree_id: GridLocator(found) for tree_id, found in items.items()}
 
 
-def _versions() -> tuple[int, dict[int, int]]:
-    """The writer lock's version and every city's stamp, in one query."""
-    from django.db.models import Q
+STAMPS = {"names": ("grids",), "prefixes": (STAMP,)}
 
-    from hlgrid.models import TreeLock
 
+def _versions(read: dict[str, int] | None = None) -> tuple[int, dict[int, int]]:
+    """The writer lock's version and every city's stamp: from `read` (hlgrid.trees.tree_stamps
+    with at least STAMPS, when a caller reads other stamps in the same query), else one query."""
+    from hlgrid.trees import tree_stamps
+
+    if read is None:
+        read = tree_stamps(**STAMPS)
     version, stamps = 0, {}
-    for name, value in TreeLock.objects.filter(Q(name="grids") | Q(name__startswith=STAMP)).values_list(
-        "name", "version"
-    ):
+    for name, value in read.items():
+        if not name.startswith(STAMP) and name != "grids":
+            continue
         if name == "grids":
             version = value
         else:
@@ -127,9 +147,10 @@ def _versions() -> tuple[int, dict[int, int]]:
     return version, stamps
 
 
-def get_locator() -> CityLocators:
-    """The process's indexes, each city's rebuilt if any process changed that city since."""
-    version, stamps = _versions()
+def get_locator(*, stamps: dict[str, int] | None = None) -> CityLocators:
+    """The process's indexes, each city's rebuilt if any process changed that city since
+    (`stamps`: the versions read by the caller, see _versions)."""
+    version, stamps = _versions(stamps)
     with _lock:
         seen = _cached["stamps"]
         changed = {t for t in seen.keys() | stamps.keys() if seen.get(t) != stamps.get(t)}
@@ -157,5 +178,5 @@ def forget() -> None:
         _cached["cities"] = {}
 
 
-def locate(lat: float, lng: float) -> LocatedGrid | None:
-    return get_locator().locate(lng, lat)
+def locate(lat: float, lng: float, *, stamps: dict[str, int] | None = None) -> LocatedGrid | None:
+    return get_locator(stamps=stamps).locate(lng, lat)

@@ -30,6 +30,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 
 from grids.models import GridNode, Post
+from hlgrid.cache import bump_many
 
 # A kept page lives at most this long (seconds) whatever happens: the bound on what the
 # versions cannot see (an account's new display name; a page kept in Redis before an outage
@@ -46,11 +47,8 @@ def city_key(tree_id: int) -> str:
 
 
 def bump(keys: Iterable[str]) -> None:
-    for key in keys:
-        try:
-            cache.incr(key)
-        except ValueError:  # not there yet (or evicted): any new value changes the keys
-            cache.set(key, int(timezone.now().timestamp() * 1000), None)
+    # Not there yet (or evicted): any new value changes the keys; one round trip for all.
+    bump_many(cache, keys, start=int(timezone.now().timestamp() * 1000))
 
 
 def versions(keys: list[str]) -> dict[str, int]:
@@ -77,9 +75,13 @@ def grids_changed(grid_ids: Iterable[int]) -> int:
     return len(nodes)
 
 
-def grid_changed(grid_id: int) -> None:
-    """The hlgrid.changes listener (grids.apps): a grid, or any node, and its ancestors."""
-    grids_changed([grid_id])
+def grid_changed(grid_id: int, path: tuple[int, ...] | None = None) -> None:
+    """The hlgrid.changes listener (grids.apps): a grid, or any node, and its ancestors
+    (`path`, the node's and its ancestors' ids when the writer knew them, saves the query)."""
+    if path:
+        bump(node_key(pk) for pk in path)
+    else:
+        grids_changed([grid_id])
 
 
 def city_changed(tree_id: int) -> None:

@@ -18,7 +18,7 @@ import uuid
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -29,6 +29,24 @@ CONSEQUENCE = "using a per-process memory cache"
 # What an unreachable Redis raises; anything else (a bad value, a wrong type) is a bug and
 # must still surface.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class PooledClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one redis.Redis per connection pool instead of making
+    one per operation (each builds its table of ~170 response callbacks: about 0.3 ms, three
+    times per public report). A redis.Redis is safe to share between threads; its pool hands
+    each command a connection."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
 
 
 class ResilientRedisCache(RedisCache):
@@ -42,6 +60,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_timeout", 2)
         options.setdefault("retry_on_error", [RedisConnectionError])
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = PooledClientRedisCacheClient
         location = server if isinstance(server, str) else ",".join(server)
         self._fallback = LocMemCache(
             f"hlgrid-cache-fallback:{location}",
@@ -122,6 +141,43 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._run("clear")
+
+    def bump_many(self, keys, *, start: int, version=None) -> None:
+        """See `bump_many` below: here one round trip (a pipeline of SET NX and INCR per key)."""
+        keys = list(keys)
+        if outages.available(SERVICE):
+            try:
+                pipe = self._cache.get_client(None, write=True).pipeline(transaction=False)
+                for key in keys:
+                    full = self.make_and_validate_key(key, version=version)
+                    pipe.set(full, start, nx=True)
+                    pipe.incr(full)
+                pipe.execute()
+            except UNREACHABLE as exc:
+                self._trip(exc)
+            else:
+                self._reset()
+                return
+        _bump_each(self._fallback, keys, start=start, version=version)
+
+
+def _bump_each(backend: BaseCache, keys, *, start: int, version=None) -> None:
+    for key in keys:
+        try:
+            backend.incr(key, version=version)
+        except ValueError:  # not there yet (or expired)
+            backend.set(key, start, None, version=version)
+
+
+def bump_many(backend: BaseCache, keys, *, start: int, version=None) -> None:
+    """Add one to each counter of `keys`; one that is not there (never set, expired, evicted)
+    starts at `start` (so a caller that keys entries by the counter passes a value never used
+    before, e.g. the time in ms). Kept without expiry. On Redis one round trip for all keys."""
+    own = getattr(backend, "bump_many", None)
+    if own is not None:
+        own(keys, start=start, version=version)
+    else:
+        _bump_each(backend, keys, start=start, version=version)
 
 
 def probe(backend: BaseCache) -> dict:

@@ -10,21 +10,32 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-Listener = Callable[[int], None]
+Listener = Callable[..., None]
 _listeners: list[Listener] = []
+_with_path: list[Listener] = []  # those of _listeners called with the path too
 
 
-def register_listener(listener: Listener) -> None:
+def register_listener(listener: Listener, *, with_path: bool = False) -> None:
+    """`listener(node_id)`; with `with_path`, `listener(node_id, path)` where `path` is the ids
+    of the node and of every node above it when the writer knew them (else None), so a
+    listener that needs the ancestors can skip asking the database for them."""
     if listener not in _listeners:
         _listeners.append(listener)
+        if with_path:
+            _with_path.append(listener)
 
 
-def node_changed(node_id: int | None) -> None:
+def node_changed(node_id: int | None, *, path: tuple[int, ...] | None = None) -> None:
+    """`path`: the ids of the node and its ancestors, if the caller has them at hand (the grid
+    locator's entry does); they must be the tree's as of this transaction."""
     if node_id is None:
         return
 
     def tell() -> None:
         for listener in list(_listeners):
-            listener(node_id)
+            if listener in _with_path:
+                listener(node_id, path)
+            else:
+                listener(node_id)
 
     transaction.on_commit(tell)

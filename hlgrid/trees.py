@@ -1,5 +1,6 @@
 """Serialised writes to MPTT trees (see TreeLock)."""
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,3 +35,26 @@ def tree_stamp(name: str) -> None:
     of the whole tree again."""
     if not TreeLock.objects.filter(name=name).update(version=F("version") + 1):
         TreeLock.objects.get_or_create(name=name, defaults={"version": 1})
+
+
+def tree_stamps(*, names: tuple[str, ...] = (), prefixes: tuple[str, ...] = ()) -> dict[str, int]:
+    """The versions of the rows `names` and of every row starting with one of `prefixes`, in
+    one query: what several process caches compare before they answer (the grid locator's
+    cities, each city's categories) is read once per request, not once per cache."""
+    from django.db import connection
+
+    sql, params = _stamps_query(tuple(names), tuple(prefixes))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+@functools.lru_cache(maxsize=32)
+def _stamps_query(names: tuple[str, ...], prefixes: tuple[str, ...]) -> tuple[str, tuple]:
+    """The query of tree_stamps, compiled by the ORM once per process (it runs per request)."""
+    from django.db.models import Q
+
+    where = Q(name__in=names) if names else Q(pk__in=[])
+    for prefix in prefixes:
+        where |= Q(name__startswith=prefix)
+    return TreeLock.objects.filter(where).values_list("name", "version").query.sql_with_params()

@@ -388,6 +388,23 @@ def public_petition(*, tracking_code: str) -> Petition | None:
     return shown
 
 
+def public_petition_written(*, petition: Petition) -> Petition:
+    """The tracking page of a report just written, from what its transaction wrote (the service
+    leaves the rows on `petition.written`: its events and attachments) instead of reading it all
+    back: the same fields as `public_petition` gives for the report's own code."""
+    written = petition.written
+    petition.current_light = light_at(
+        due_at=petition.due_at, warn_at=petition.warn_at, stored=petition.light, now=timezone.now()
+    )
+    petition.asked_code = petition.intake_code = petition.tracking_code
+    petition.join = petition.merged_from = None
+    petition.can_rate = petition.status == Status.RESOLVED
+    petition.my_satisfaction = petition.satisfaction
+    petition.public_steps = [e for e in written["events"] if e.action in PUBLIC_ACTIONS]
+    petition.public_photos = [a for a in written["attachments"] if a.kind == AttachmentKind.INTAKE]
+    return petition
+
+
 def attachment_get(*, user, pk) -> Attachment:
     """A petition's photo for the staff who may see the petition."""
     return get_scoped_or_404(

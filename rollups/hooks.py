@@ -13,12 +13,20 @@ from functools import partial
 
 from django.db import transaction
 
+from petitions.models import Status
 from residents.models import VisitKind
 from rollups import services
-from rollups.marks import local_day
+from rollups.marks import MARK_SOURCE, local_day, mark_of
 
 
 def on_petition_event(petition, event) -> None:
+    if event.action == "intake" and not event.from_status and petition.status != Status.DRAFT:
+        # A petition created by this transaction (intake from nothing, not a draft submitted):
+        # its mark is known from the row as written, and no mark can be stored for it yet
+        # unless a later change's refresh ran first; one statement instead of reading it back.
+        mark = mark_of({name: getattr(petition, name) for name in MARK_SOURCE})
+        transaction.on_commit(partial(services.petition_created, mark=mark), robust=True)
+        return
     transaction.on_commit(partial(services.petition_refresh, petition_id=petition.pk), robust=True)
     if event.action == "return":
         transaction.on_commit(

@@ -38,11 +38,11 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def apply(deltas: Deltas) -> int:
-    """Add `deltas` to GridDay in one statement (created rows start at 0). Returns the rows."""
-    deltas = {key: counts for key, counts in deltas.items() if any(counts.values())}
-    if not deltas:
-        return 0
+def _upsert_sql(deltas: Deltas, *, source: str = "VALUES") -> tuple[str, list]:
+    """INSERT ... ON CONFLICT DO UPDATE that adds `deltas` to GridDay, and its parameters.
+
+    `source` "VALUES" inserts the rows as given; "SELECT" takes them from a VALUES list
+    selected only WHERE EXISTS (SELECT 1 FROM mark), a CTE the caller puts in front."""
     measures = sorted({measure for counts in deltas.values() for measure in counts})
     unknown = set(measures) - set(MEASURES)
     if unknown:
@@ -52,7 +52,8 @@ def apply(deltas: Deltas) -> int:
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     params: list = []
     for (grid, day, category), counts in sorted(deltas.items()):
-        params += [grid, connection.ops.adapt_datefield_value(day), category]
+        # a date object where the VALUES feed a SELECT (psycopg2 types it), else the adapted text
+        params += [grid, day if source == "SELECT" else connection.ops.adapt_datefield_value(day), category]
         params += [counts.get(measure, 0) for measure in measures]
     sets = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in measures)
     # Every other measure column takes its default (0) on insert: list them explicitly,
@@ -61,14 +62,73 @@ def apply(deltas: Deltas) -> int:
     if others:
         columns += others
         placeholders = placeholders[:-1] + ", " + ", ".join(["0"] * len(others)) + ")"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "
-        + ", ".join([placeholders] * len(deltas))
-        + f" ON CONFLICT ({q('grid_id')}, {q('day')}, {q('category_id')}) DO UPDATE SET {sets}"
+    rows = ", ".join([placeholders] * len(deltas))
+    body = (
+        f"VALUES {rows}"
+        if source == "VALUES"
+        else f"SELECT * FROM (VALUES {rows}) AS v WHERE EXISTS (SELECT 1 FROM mark)"
     )
+    sql = (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) {body}"
+        f" ON CONFLICT ({q('grid_id')}, {q('day')}, {q('category_id')}) DO UPDATE SET {sets}"
+    )
+    return sql, params
+
+
+def apply(deltas: Deltas) -> int:
+    """Add `deltas` to GridDay in one statement (created rows start at 0). Returns the rows."""
+    deltas = {key: counts for key, counts in deltas.items() if any(counts.values())}
+    if not deltas:
+        return 0
+    sql, params = _upsert_sql(deltas)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
     return len(deltas)
+
+
+def _mark_insert_sql(mark: dict) -> tuple[str, list]:
+    """INSERT of a mark that does nothing when the petition has one already."""
+    q = connection.ops.quote_name
+    columns = list(mark)
+    params = [
+        connection.ops.adapt_datefield_value(value) if isinstance(value, datetime.date) else value
+        for value in mark.values()
+    ]
+    sql = (
+        f"INSERT INTO {_table(PetitionMark)} ({', '.join(q(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({q('petition_id')}) DO NOTHING"
+    )
+    return sql, params
+
+
+def petition_created(*, mark: dict) -> int:
+    """After the commit that created a petition: its first mark, and its counts added to
+    GridDay, only if the petition has no mark yet (a refresh of a later change that ran first
+    has counted the whole petition already; so has a rebuild). The mark is the one of the row
+    as the creating transaction committed it (rollups.hooks). Returns the GridDay rows touched.
+
+    On PostgreSQL one statement (the GridDay upsert selects only when the mark went in: a
+    data-modifying CTE) whose commit does not wait for its WAL flush; elsewhere the
+    mark's insert and, if it went in, the upsert."""
+    deltas = {key: counts for key, counts in contributions(mark).items() if any(counts.values())}
+    mark_sql, mark_params = _mark_insert_sql(mark)
+    if connection.vendor == "postgresql" and deltas:
+        upsert, params = _upsert_sql(deltas, source="SELECT")
+        # Derived data that the nightly rebuild corrects (like any increment lost to a
+        # failure): its commit need not wait for the disk, which the petition's own commit
+        # has just waited for. Sent as one query, the two statements are one (implicit)
+        # transaction, which SET LOCAL lasts for (PgBouncer's pooling): one round trip.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SET LOCAL synchronous_commit = off; WITH mark AS ({mark_sql} RETURNING 1) {upsert}",
+                mark_params + params,
+            )
+            return len(deltas) if cursor.rowcount else 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(mark_sql, mark_params)
+            inserted = cursor.rowcount
+        return apply(deltas) if inserted else 0
 
 
 def _lock_tables() -> None:

@@ -54,12 +54,15 @@ def _fresh_locator():
     earlier test could route points to grids that no longer exist: every test starts without."""
     from grids import locator
     from hlgrid import workdays
+    from petitions import catalogue
 
     locator.forget()
     workdays.forget()  # the same holds for the working calendar's cached copy
+    catalogue.forget()  # and for each city's categories
     yield
     locator.forget()
     workdays.forget()
+    catalogue.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -46,6 +46,13 @@ _snapshots: dict = {}  # "empty" and "demo" databases, and the command's "output
 _shared: dict = {"dir": None}  # the run's directory shared by its xdist processes (conftest)
 
 
+def _forget_catalogue() -> None:
+    """Each city's categories cached by the intake (petitions.catalogue): its stamps repeat too."""
+    from petitions import catalogue
+
+    catalogue.forget()
+
+
 def share_between_processes(directory: Path | None) -> None:
     """Called once per process by conftest: where this run's processes share the snapshot."""
     _shared["dir"] = directory if os.environ.get("PYTEST_XDIST_WORKER") else None
@@ -70,6 +77,7 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
     # The grid tree's version stamp may now repeat one the locator cached for other polygons.
     locator.forget()
     workdays.forget()  # and the working calendar, whose version may repeat too
+    _forget_catalogue()
     ContentType.objects.clear_cache()
 
 
@@ -169,6 +177,7 @@ def _pg_copy_in(tables: dict[str, bytes]) -> None:
             cursor.execute(statement)
     locator.forget()
     workdays.forget()
+    _forget_catalogue()
     ContentType.objects.clear_cache()
 
 
@@ -244,6 +253,7 @@ def helong(django_db_setup, django_db_blocker):
                 atomic.__exit__(None, None, None)
                 locator.forget()
                 workdays.forget()
+                _forget_catalogue()
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,14 @@ class PublicPhotoSerializer(serializers.Serializer):
     height = serializers.IntegerField()
 
 
+class CategoryNameField(serializers.CharField):
+    """The category as "parent › name", "" without one (a source of "category.__str__" gave
+    the text of None's bound method for a report with no category)."""
+
+    def get_attribute(self, petition):
+        return str(petition.category) if petition.category_id else ""
+
+
 class PublicPetitionSerializer(serializers.Serializer):
     """What a reporter sees: progress, never personal data or staff names."""
 
@@ -52,7 +60,7 @@ class PublicPetitionSerializer(serializers.Serializer):
     status_display = serializers.CharField(source="get_status_display")
     light = serializers.CharField(source="current_light")
     grid = GridRefSerializer()
-    category = serializers.CharField(source="category.__str__", default="")
+    category = CategoryNameField(default="")
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
@@ -75,14 +83,20 @@ class PublicPetitionSerializer(serializers.Serializer):
 
     @extend_schema_field(PublicStepSerializer(many=True))
     def get_steps(self, petition) -> list[dict]:
-        return PublicStepSerializer(selectors.public_timeline(petition=petition), many=True).data
+        steps = getattr(petition, "public_steps", None)  # a report just written knows its own
+        if steps is None:
+            steps = selectors.public_timeline(petition=petition)
+        return PublicStepSerializer(steps, many=True).data
 
     @extend_schema_field(PublicPhotoSerializer(many=True))
     def get_photos(self, petition) -> list[dict]:
         """The reporter's own photos and the resolution photos, each behind the tracking code."""
+        photos = getattr(petition, "public_photos", None)  # a report just written knows its own
+        if photos is None:
+            photos = selectors.public_attachments(petition=petition)
         shown = [
             {"kind": a.kind, "url": a.tracking_url(petition.asked_code), "width": a.width, "height": a.height}
-            for a in selectors.public_attachments(petition=petition)
+            for a in photos
         ]
         return PublicPhotoSerializer(shown, many=True).data
 
@@ -286,7 +300,8 @@ class PublicPetitionViewSet(NearbyJoinActions, viewsets.ViewSet):
         )
 
         def render(petition: Petition) -> dict:
-            shown = selectors.public_petition(tracking_code=petition.tracking_code)
+            # answered from what the intake's transaction wrote, not read back
+            shown = selectors.public_petition_written(petition=petition)
             return dict(PublicPetitionSerializer(shown).data)
 
         code, answer, _created = services.public_petition_submit(

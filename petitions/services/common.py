@@ -101,9 +101,11 @@ def event(
     note: str = "",
     at: datetime,
     department=None,
+    path: tuple[int, ...] | None = None,
 ) -> PetitionEvent:
+    """`path`: the grid's and its ancestors' ids, when the caller knows them (hlgrid.changes)."""
     # Every change of a petition writes an event: the one place that tells the dashboards.
-    node_changed(petition.grid_id)
+    node_changed(petition.grid_id, path=path)
     row = PetitionEvent.objects.create(
         petition=petition,
         actor=access.recorded(actor),

@@ -12,13 +12,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import access, cities
+from grids import access, cities, locator
+from grids.locator import LocatedGrid
 from grids.models import GridNode, NodeKind, PostKind
 from hlgrid import idempotency, inputs
+from hlgrid import photos as photo_cleaner
 from hlgrid.crypto import lookup_hash, mask_phone
 from hlgrid.errors import Forbidden, InvalidInput, NotFound
 from hlgrid.idempotency import IdempotencyConflict  # noqa: F401  (petitions.services exports it)
 from hlgrid.ids import in_range
+from hlgrid.trees import tree_stamps
+from petitions import catalogue
 from petitions.models import (
     AttachmentKind,
     Category,
@@ -30,8 +34,8 @@ from petitions.models import (
     Status,
 )
 from petitions.services.common import DEFAULT_VERIFY_HOURS, event, require_actor, set_timer
-from petitions.services.notifications import notify
-from petitions.services.photos import store_photos
+from petitions.services.notifications import notify_posts_at
+from petitions.services.photos import store_cleaned, store_photos
 
 # Unambiguous characters only (no 0/O, 1/I/L), 10 of them: 31^10 ≈ 8·10^14 codes.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -49,19 +53,15 @@ def normalise_tracking_code(code: str) -> str:
 def category_suggest(*, text: str, grid: GridNode) -> Category | None:
     """The active leaf category of the grid's city whose keywords occur most often in the text
     (ties: lowest code)."""
-    text = (text or "").lower()
-    if not text:
+    if not (text or "").strip():
         return None
-    best, best_hits = None, 0
     leaves = Category.objects.filter(is_active=True, children__isnull=True, city__tree_id=grid.tree_id)
-    for category in leaves.order_by("code"):
-        hits = sum(text.count(k.lower()) for k in category.keyword_list)
-        if hits > best_hits:
-            best, best_hits = category, hits
-    return best
+    return catalogue.best_match(leaves.order_by("code"), text)
 
 
-def _route(latitude, longitude, grid: GridNode | None) -> GridNode:
+def _route(latitude, longitude, grid: GridNode | None, *, stamps: dict[str, int]) -> GridNode | LocatedGrid:
+    """The grid given, else the one the locator finds for the point (its cached entry: the
+    answer and the petition need its id, code, name and city, never its polygon)."""
     from grids.locator import locate
 
     if grid is not None:
@@ -72,10 +72,19 @@ def _route(latitude, longitude, grid: GridNode | None) -> GridNode:
         raise InvalidInput.field("location", _("A location is required."))
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise InvalidInput.field("location", _("This is not a valid position."))
-    located = locate(latitude, longitude)
+    located = locate(latitude, longitude, stamps=stamps)
     if located is None:
         raise InvalidInput.field("location", _("This location is outside the service area."))
-    return GridNode.objects.get(pk=located.id)
+    return located
+
+
+def _grid_ref(located: LocatedGrid) -> GridNode:
+    """The petition's grid as the locator knows it: the columns it holds, the others (the
+    polygon among them) deferred, so reading one loads it as usual."""
+    known = {"id": located.id, "code": located.code, "name": located.name, "kind": NodeKind.GRID}
+    known["tree_id"] = located.tree_id
+    names = [f.attname for f in GridNode._meta.concrete_fields if f.attname in known]
+    return GridNode.from_db("default", names, [known[name] for name in names])
 
 
 def _create_with_code(**fields) -> Petition:
@@ -86,9 +95,13 @@ def _create_with_code(**fields) -> Petition:
             with transaction.atomic():
                 return Petition.objects.create(tracking_code=code, **fields)
         except IntegrityError:
-            if not Petition.objects.filter(tracking_code=code).exists():
+            if not _code_taken(code):
                 raise
     raise RuntimeError("could not draw a free tracking code")
+
+
+def _code_taken(code: str) -> bool:
+    return Petition.objects.filter(tracking_code=code).exists()
 
 
 def _intake(
@@ -118,7 +131,18 @@ def _intake(
         raise InvalidInput.field("reporter_notify", _("SMS updates need a phone number."))
     if category is not None and not category.is_active:
         raise InvalidInput.field("category", _("This category is no longer used."))
-    grid = _route(latitude, longitude, grid)
+    stamps = tree_stamps(
+        names=locator.STAMPS["names"], prefixes=(*locator.STAMPS["prefixes"], catalogue.STAMP)
+    )
+    grid = _route(latitude, longitude, grid, stamps=stamps)
+    located = grid if isinstance(grid, LocatedGrid) else None
+    if located is not None:
+        # the city and the grid's path come with the locator's entry; the grid row only when
+        # the policy must check staff's posts over it
+        city_id = located.city_id
+        grid = (
+            GridNode.objects.defer("boundary").get(pk=located.id) if actor is not None else _grid_ref(located)
+        )
     # Staff take in only for grids they work over (workers, heads, officials): whoever works
     # at, above or below the grid without such a post is told so (403), anyone else learns
     # nothing (404) — the policy's refusal.
@@ -127,43 +151,73 @@ def _intake(
         if isinstance(refused, Forbidden):
             refused = Forbidden(_("Your post does not allow taking in petitions here."))
         raise refused
-    cities.require_same_city(grid, category, field="category", message=_("Choose a category."))
-    category = category or category_suggest(text=description, grid=grid)
+    if located is None:
+        city_id = cities.city_id_of(grid)
+    if category is not None and category.city_id != city_id:
+        raise InvalidInput.field("category", _("Choose a category."))
+    category = category or catalogue.of_city(city_id, stamps=stamps).suggest(description)
     now = now or timezone.now()
-    with transaction.atomic():
-        petition = _create_with_code(
-            status=Status.RECEIVED,
-            source=source,
-            description=description,
-            category=category,
-            grid=grid,
-            latitude=latitude,
-            longitude=longitude,
-            address=(address or "").strip()[:200],
-            reporter_name=(reporter_name or "").strip()[:64],
-            reporter_phone=reporter_phone,
-            reporter_phone_hint=mask_phone(reporter_phone),
-            reporter_phone_hash=lookup_hash(reporter_phone) if reporter_phone else "",
-            reporter_notify=bool(reporter_notify),
-            level=category.level if category else Level.GRID,
-            department=category.department if category else None,
-            created_by=access.recorded(actor) if actor is not None else reported_by,
-            received_at=now,
+    petition = Petition(
+        status=Status.RECEIVED,
+        source=source,
+        description=description,
+        category=category,
+        grid=grid,
+        latitude=latitude,
+        longitude=longitude,
+        address=(address or "").strip()[:200],
+        reporter_name=(reporter_name or "").strip()[:64],
+        reporter_phone=reporter_phone,
+        reporter_phone_hint=mask_phone(reporter_phone),
+        reporter_phone_hash=lookup_hash(reporter_phone) if reporter_phone else "",
+        reporter_notify=bool(reporter_notify),
+        level=category.level if category else Level.GRID,
+        department_id=category.department_id if category else None,
+        created_by=access.recorded(actor) if actor is not None else reported_by,
+        received_at=now,
+    )
+    # The verify clock goes in with the row (no UPDATE after the INSERT).
+    verify_hours = category.verify_hours if category else DEFAULT_VERIFY_HOURS
+    set_timer(petition, start=now, due=now + timedelta(hours=verify_hours), now=now)
+
+    # Every photo is checked and cleaned before the transaction: one bad photo stores nothing,
+    # and the decoding holds no row lock.
+    cleaned = photo_cleaner.clean_all(photos)
+
+    def write() -> None:
+        petition.tracking_code = tracking_code_new()
+        petition.save(force_insert=True)
+        stored = store_cleaned(petition, cleaned, kind=AttachmentKind.INTAKE, actor=actor)
+        written = event(
+            petition, actor=actor, action="intake", before="", at=now, path=located and located.path
         )
-        verify_hours = category.verify_hours if category else DEFAULT_VERIFY_HOURS
-        fields = set_timer(petition, start=now, due=now + timedelta(hours=verify_hours), now=now)
-        petition.save(update_fields=fields)
-        store_photos(petition, photos, kind=AttachmentKind.INTAKE, actor=actor)
-        event(petition, actor=actor, action="intake", before="", at=now)
-        notify(
-            recipients=access.users_at(grid.pk, kinds=[PostKind.WORKER]),
+        notify_posts_at(
+            node_id=grid.pk,
+            kinds=[PostKind.WORKER],
             kind=NotificationKind.ASSIGNED,
             petition=petition,
             text=description[:120],
             dedupe=f"new:{petition.pk}",
             now=now,
         )
-    return petition
+        # What the answer shows, as written here (petitions.selectors.public_petition_written).
+        petition.written = {"events": [written], "attachments": stored}
+
+    # The insert is the block's first write: a clash on the code (about one in 10^9 at a
+    # million petitions) rolls back only the block (its transaction, or its savepoint inside
+    # a caller's, e.g. an Idempotency-Key's), which runs again with a fresh code. No savepoint
+    # of its own for the insert.
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                write()
+            return petition
+        except IntegrityError:
+            if not _code_taken(petition.tracking_code):
+                raise
+            petition.pk = None
+            petition._state.adding = True
+    raise RuntimeError("could not draw a free tracking code")
 
 
 def petition_intake(*, actor, source: str, **intake) -> Petition:

@@ -1,10 +1,11 @@
 """The in-app inbox: rows written in the caller's transaction, e-mails sent after commit."""
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from grids import access
@@ -54,6 +55,52 @@ def notify(
     if emails_enabled():
         enqueue(EMAIL_TASK)
     return len(rows)
+
+
+def notify_posts_at(
+    *,
+    node_id: int,
+    kinds: Iterable[str],
+    kind: str,
+    petition: Petition,
+    text: str,
+    dedupe: str,
+    now: datetime,
+) -> int:
+    """`notify()` for the holders of active posts of `kinds` at one node, in one statement
+    (INSERT ... SELECT, the same rows and dedupe keys as notify() gives them): the intake's
+    "new petition" to the grid's workers does not read the posts first."""
+    sql, inner_params, node_at = _holders_insert(tuple(kinds))
+    inner_params = list(inner_params)
+    inner_params[node_at] = node_id
+    params = [kind, petition.pk, text[:300], f"{dedupe}:", connection.ops.adapt_datetimefield_value(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params])
+        inserted = cursor.rowcount
+    if inserted and emails_enabled():
+        enqueue(EMAIL_TASK)
+    return inserted
+
+
+_NODE = -7  # a node id no row has: where the node goes among the compiled query's parameters
+
+
+@functools.lru_cache(maxsize=16)
+def _holders_insert(kinds: tuple[str, ...]) -> tuple[str, tuple, int]:
+    """notify_posts_at's statement, compiled once per process and kinds (the ORM compiles the
+    holders' query: grids.access.posts_at), with the index of the node among its parameters."""
+    holders = access.posts_at(_NODE, kinds=kinds).order_by().values("user_id").distinct()
+    inner, inner_params = holders.query.sql_with_params()
+    q = connection.ops.quote_name
+    names = ("recipient_id", "kind", "petition_id", "text", "dedupe_key", "created_at")
+    columns = ", ".join(q(c) for c in names)
+    # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in an INSERT ... SELECT
+    sql = (
+        f"INSERT INTO {q(Notification._meta.db_table)} ({columns}) "
+        f"SELECT h.user_id, %s, %s, %s, SUBSTR(%s || h.user_id, 1, 120), %s FROM ({inner}) h "
+        "WHERE 1 = 1 ORDER BY h.user_id ON CONFLICT DO NOTHING"
+    )
+    return sql, tuple(inner_params), list(inner_params).index(_NODE)
 
 
 def notifications_send_email(*, actor, limit: int = 500) -> int:

@@ -12,8 +12,14 @@ from petitions.services.common import authorize, load
 
 def store_photos(petition: Petition, photos, *, kind: str, actor) -> list[Attachment]:
     """Check every photo before storing any, so one bad photo stores nothing."""
+    return store_cleaned(petition, photo_cleaner.clean_all(photos), kind=kind, actor=actor)
+
+
+def store_cleaned(petition: Petition, cleaned, *, kind: str, actor) -> list[Attachment]:
+    """Store photos already through `hlgrid.photos.clean_all` (a caller that cleans them
+    before its transaction)."""
     stored = []
-    for photo in photo_cleaner.clean_all(photos):
+    for photo in cleaned:
         attachment = Attachment(
             petition=petition, kind=kind, uploaded_by=access.recorded(actor), **photo.meta
         )
