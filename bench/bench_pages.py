@@ -109,3 +109,10 @@ def run(*, scale: int) -> None:
             f"{trivial / median:.2f}",
             f"× ({median * 1000:.1f} ms; answers {answers})",
         )
+        # The pages' figures are the best of their requests: the intake's best, alike.
+        report(
+            "pages",
+            f"scale {scale}: public intake (trivial / report, best of {REPORTS})",
+            f"{trivial / timings[0]:.2f}",
+            f"× ({timings[0] * 1000:.1f} ms)",
+        )
