@@ -1,10 +1,20 @@
-"""Fixtures of the heads' tests: a building of grid A-1 with two units, its heads and their logins."""
+"""Fixtures of the residents' tests: the worker signed in, and for the heads' tests a building of
+grid A-1 with two units, its heads and their logins."""
 
 import pytest
+from django.test import Client
 
 from grids.access import SYSTEM
 from residents import heads, services
 from tests.residents import factories
+
+
+@pytest.fixture
+def worker_client(people):
+    """The worker of grid A-1, signed in."""
+    client = Client()
+    client.force_login(people.worker)
+    return client
 
 
 @pytest.fixture

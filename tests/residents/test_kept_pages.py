@@ -28,13 +28,6 @@ MY_DAY = reverse("residents:my_day")
 
 
 @pytest.fixture
-def worker_client(people):
-    client = Client()
-    client.force_login(people.worker)
-    return client
-
-
-@pytest.fixture
 def home(city):
     home = factories.household(city.grid_a1, building="3", unit="2", door="301")
     factories.key_person(home, name="刘奶奶", group_name="独居/空巢老人", since=datetime.date(2020, 1, 1))

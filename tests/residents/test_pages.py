@@ -12,13 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def worker_client(people):
-    client = Client()
-    client.force_login(people.worker)
-    return client
-
-
-@pytest.fixture
 def red_key_person(city):
     home = factories.household(city.grid_a1, building="3", unit="2", door="301")
     person, membership = factories.key_person(
